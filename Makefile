@@ -1,0 +1,46 @@
+# The two commands the README opens with: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PY := .venv/bin/python
+DEBIAN_TEST_PACKAGES := dovecot-imapd chromium poppler-utils libharfbuzz-subset0
+
+.PHONY: run test lint install install-test debian-packages assets
+
+run: install assets
+	$(PY) -m flask --app webapp serve-demo
+
+test: install-test assets debian-packages
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+.venv/bin/python:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --upgrade pip
+
+install: .venv/.installed
+.venv/.installed: pyproject.toml .venv/bin/python
+	.venv/bin/pip install --quiet -e .
+	touch $@
+
+install-test: .venv/.installed-test
+.venv/.installed-test: pyproject.toml .venv/bin/python
+	.venv/bin/pip install --quiet -e '.[test]'
+	touch .venv/.installed $@
+
+assets: webapp/static/app.css
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+webapp/static/app.css: assets/app.scss node_modules/.package-lock.json
+	npm run --silent build
+
+# Installs the Debian packages the suite drives (only those missing; needs root, as on these machines).
+debian-packages:
+	@missing=$$(for p in $(DEBIAN_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi

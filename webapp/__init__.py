@@ -1,0 +1,156 @@
+"""IAG Membership: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, send_from_directory
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
+
+from webapp import db
+from webapp.config import PROJECT_ROOT, load_settings
+from webapp.deployment import load as load_deployment
+from webapp.workflow import NotAllowed
+
+GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_settings(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder="static")
+    app.config.update(settings)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["COOKIE_SECURE"],
+        SESSION_COOKIE_NAME="iag_session",
+        MAX_CONTENT_LENGTH=30 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; the session has its own limits
+    )
+    if config:
+        app.config.update({k: v for k, v in config.items() if k not in settings})
+    app.extensions["deployment"] = load_deployment(app.config["DEPLOYMENT_FILE"])
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(PROJECT_ROOT / "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    csrf.init_app(app)
+    db.init_app(app)
+
+    from webapp import auth
+    from webapp.public import bp as public_bp
+    from webapp.review import bp as review_bp
+    from webapp.staff import bp as staff_bp
+
+    auth.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(review_bp)
+
+    from webapp.cli import register as register_cli
+
+    register_cli(app)
+    _register_assets(app)
+    _register_errors(app)
+    _register_response_hooks(app)
+
+    app.jinja_env.filters["paragraphs"] = _paragraphs
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"deployment": app.extensions["deployment"], "csp_nonce": g.get("csp_nonce", "")}
+
+    return app
+
+
+def _paragraphs(text: str | None, classes: str = "govuk-body") -> Markup:
+    """Plain text with blank-line breaks, as escaped <p> elements."""
+    parts = [p for p in (text or "").split("\n\n") if p.strip()]
+    return Markup("\n").join(Markup('<p class="{}">{}</p>').format(classes, p) for p in parts)
+
+
+def _register_assets(app: Flask) -> None:
+    @app.route("/static/govuk/<path:filename>")
+    def govuk_asset(filename: str):
+        return send_from_directory(GOVUK_DIST, filename, max_age=86400)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_template("errors/too_large.html"), 413
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        return render_template("errors/not_allowed.html", reason=error.reason), 409
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return render_template("errors/500.html"), 500
+
+
+def _register_response_hooks(app: Flask) -> None:
+    @app.before_request
+    def _nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    app.after_request(db.commit_if_ok)
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Permissions-Policy"] = (
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        )
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if not response.headers.get("Cache-Control"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def instance_file(app: Flask, *parts: str) -> Path:
+    return Path(app.instance_path).joinpath(*parts)

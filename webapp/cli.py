@@ -1,0 +1,157 @@
+"""`flask --app webapp ...` commands: database, deployment, staff users, the event log, mail and the demo."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from webapp import migrate, outgoing
+from webapp.db import session_scope
+from webapp.deployment import sync_groups
+from webapp.services import events
+from webapp.services import staff as accounts
+from webapp.workflow import STAFF_ROLES, Role
+
+
+def register(app: Flask) -> None:
+    for command in (
+        db_upgrade,
+        load_deployment,
+        create_user,
+        verify_events,
+        send_mail,
+        seed_demo,
+        serve_demo,
+        demo_code,
+    ):
+        app.cli.add_command(command)
+
+
+def _policy() -> accounts.Policy:
+    return accounts.Policy(enrolment_days=current_app.config["ENROLMENT_DAYS"])
+
+
+@click.command("db-upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.command("load-deployment")
+def load_deployment() -> None:
+    """Create or update the groups described in the deployment file."""
+    with session_scope() as session:
+        changes = sync_groups(session, current_app.extensions["deployment"])
+    click.echo("\n".join(changes) or "Groups already match the deployment file.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([str(r) for r in STAFF_ROLES]))
+@click.option("--group", "group_slug", help="The group's slug, for a role held in a group")
+@click.option("--name", default=None, help="The person's name (defaults to the email address)")
+def create_user(email: str, role: str, group_slug: str | None, name: str | None) -> None:
+    """Create a staff user and print their one-time enrolment link."""
+    try:
+        with session_scope() as session:
+            _user, token = accounts.create_user(
+                session, email, name or email, Role(role), group_slug, _policy()
+            )
+    except accounts.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {email} ({role}). Send them this one-time link to set up their account:")
+    click.echo(f"{current_app.config['BASE_URL'].rstrip('/')}/staff/enrol/{token}")
+
+
+@click.command("verify-events")
+def verify_events() -> None:
+    """Check that no event in the log has been edited, removed or reordered."""
+    with session_scope() as session:
+        result = events.verify(session)
+    if result.intact:
+        click.echo(f"Event log intact: {result.checked} events checked.")
+        return
+    for problem in result.problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    click.echo(f"Event log NOT intact: {len(result.problems)} problems in {result.checked} events.", err=True)
+    sys.exit(1)
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, sending due mail every few seconds")
+def send_mail(loop: bool) -> None:
+    """Send the email waiting in the outbox (retries failures with back-off)."""
+    app = current_app._get_current_object()
+    if loop:
+        outgoing.run_worker(app, threading.Event())
+        return
+    sent, failed = outgoing.send_due(app, limit=10_000)
+    click.echo(f"Sent {sent}; {failed} failed attempts will be retried.")
+
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the local demo only)
+DEMO_STAFF = (
+    ("coordinator@demo.invalid", "Priya Shah", Role.POLICE_COORDINATOR, "bristol"),
+    ("chair@demo.invalid", "Tom Okafor", Role.CHAIR, "bristol"),
+    ("admin@demo.invalid", "Jo Williams", Role.ADMIN_TEAM, "bristol"),
+    ("somerset-chair@demo.invalid", "Sam Hughes", Role.CHAIR, "somerset"),
+    ("appeals@demo.invalid", "Morgan Lee", Role.APPEALS_PANEL, None),
+    ("sysadmin@demo.invalid", "Alex Reed", Role.SYSTEM_ADMIN, None),
+)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load demo staff and applications (once), and print how to sign in."""
+    from webapp.demo import seed
+
+    with session_scope() as session:
+        loaded = seed(session, current_app.extensions["deployment"], DEMO_STAFF, DEMO_PASSWORD, _policy())
+    click.echo("Loaded demo data." if loaded else "Demo data already loaded.")
+    click.echo(f"\nDemo staff (password for all: {DEMO_PASSWORD}):")
+    for email, name, role, group in DEMO_STAFF:
+        click.echo(f"  {email:32} {name:14} {role}{' of ' + group if group else ''}")
+    click.echo("Each sign-in also asks for a code: run `make demo-code EMAIL=...` in another terminal,")
+    click.echo("or add the printed key to an authenticator app (`flask --app webapp demo-code EMAIL --key`).")
+
+
+@click.command("demo-code")
+@click.argument("email")
+@click.option("--key", is_flag=True, help="Print the authenticator key instead of the current code")
+def demo_code(email: str, key: bool) -> None:
+    """Print the current sign-in code of a demo staff user (demo accounts only)."""
+    if not email.endswith("@demo.invalid"):
+        raise click.ClickException("Only demo accounts (@demo.invalid) have codes printed here.")
+    with session_scope() as session:
+        user = accounts.find_by_email(session, email)
+        if user is None:
+            raise click.ClickException(f"No demo user {email}.")
+        click.echo(user.totp_secret if key else accounts.current_code(user))
+
+
+@click.command("serve-demo")
+@click.option("--port", default=5000, show_default=True)
+def serve_demo(port: int) -> None:
+    """Migrate, load the deployment and demo data, start the outbox worker, and serve on 127.0.0.1."""
+    app = current_app._get_current_object()
+    ctx = click.get_current_context()
+    ctx.invoke(db_upgrade)
+    ctx.invoke(load_deployment)
+    ctx.invoke(seed_demo)
+    with session_scope() as session:
+        from webapp.models import Group
+
+        groups = session.scalars(select(Group.name)).all()
+    click.echo(f"\n{len(groups)} groups. Mail sent by the app is kept in {app.instance_path}/sent-mail/")
+    stop = threading.Event()
+    threading.Thread(target=outgoing.run_worker, args=(app, stop), daemon=True, name="outbox").start()
+    time.sleep(0.1)
+    click.echo(f"Serving on http://127.0.0.1:{port}  (Ctrl+C to stop)")
+    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    stop.set()

@@ -1,0 +1,109 @@
+"""Settings: one home for every knob. Each comes from an `IAG_*` environment variable, then from
+`instance/config.toml`, then from the default below. The README lists them all (a test checks it)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_PATH", None, "Folder for the database, stored files and secrets (default: instance/)"),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL; default SQLite at instance/iag.sqlite3. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    ),
+    Setting("SECRET_KEY", None, "Signs sessions and links; default: generated once into instance/secret_key"),
+    Setting("DEPLOYMENT_FILE", None, "The force's deployment file (TOML); default instance/deployment.toml"),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address used in emailed links"),
+    Setting("COOKIE_SECURE", False, "Send cookies over HTTPS only (set true in production)", bool),
+    Setting("SESSION_IDLE_MINUTES", 30, "Staff sessions end after this long without a request", int),
+    Setting("SESSION_MAX_HOURS", 12, "Staff sessions end this long after sign-in, whatever happens", int),
+    Setting("LOCKOUT_ATTEMPTS", 10, "Failed sign-in attempts before a staff account is locked", int),
+    Setting("LOCKOUT_MINUTES", 15, "How long a locked staff account stays locked", int),
+    Setting("ENROLMENT_DAYS", 7, "How long a staff enrolment link works", int),
+    Setting("MAIL_FROM", None, "From address of outgoing mail; default: the deployment's mailbox"),
+    Setting(
+        "SMTP_HOST", None, "SMTP server for outgoing mail; unset: mail is written to instance/sent-mail/"
+    ),
+    Setting("SMTP_PORT", 587, "SMTP port", int),
+    Setting("SMTP_TLS", "starttls", "SMTP security: starttls, ssl or none"),
+    Setting("SMTP_USERNAME", None, "SMTP user name (optional)"),
+    Setting("SMTP_PASSWORD", None, "SMTP password (optional)"),
+    Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
+    Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
+    Setting("IMAP_PORT", 993, "IMAP port", int),
+    Setting("IMAP_TLS", True, "Use TLS with certificate checks for IMAP", bool),
+    Setting("IMAP_USERNAME", None, "IMAP user name"),
+    Setting("IMAP_PASSWORD", None, "IMAP password"),
+    Setting("IMAP_FOLDER", "INBOX", "Folder the poller reads"),
+)
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if raw is None or setting.kind is str or isinstance(raw, setting.kind):
+        return raw
+    if setting.kind is bool:
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"IAG_{setting.name} must be true or false, not {raw!r}")
+    try:
+        return setting.kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"IAG_{setting.name} must be a whole number, not {raw!r}") from exc
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict:
+    """Resolve every setting. `overrides` (used by tests and the CLI) beat the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    overrides = overrides or {}
+    instance = Path(overrides.get("INSTANCE_PATH") or environ.get("IAG_INSTANCE_PATH") or DEFAULT_INSTANCE)
+    file_values: dict[str, Any] = {}
+    config_file = instance / "config.toml"
+    if config_file.exists():
+        file_values = {k.upper(): v for k, v in tomllib.loads(config_file.read_text()).items()}
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            raw = overrides[setting.name]
+        elif f"IAG_{setting.name}" in environ:
+            raw = environ[f"IAG_{setting.name}"]
+        else:
+            raw = file_values.get(setting.name, setting.default)
+        values[setting.name] = _coerce(setting, raw)
+    values["INSTANCE_PATH"] = str(instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    values["DATABASE_URL"] = values["DATABASE_URL"] or f"sqlite:///{instance / 'iag.sqlite3'}"
+    values["DEPLOYMENT_FILE"] = values["DEPLOYMENT_FILE"] or str(instance / "deployment.toml")
+    values["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(instance)
+    return values
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key made on first run and kept in instance/ (git-ignored), readable by its owner only."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,131 @@
+"""A force's deployment file (TOML in instance/): who the force is, its shared mailbox, its groups and the
+texts shown to applicants. Content, not code: a force changes it without a developer."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Group, GroupKind
+
+
+class DeploymentError(Exception):
+    """The deployment file is missing or wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    slug: str
+    name: str
+    kind: GroupKind
+    open_to_applicants: bool
+    summary: str = ""
+    requirements: str = ""
+    screening_may_apply: bool = False
+    meeting_place: str = ""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    force_name: str
+    mailbox: str
+    groups: tuple[GroupSpec, ...]
+    texts: dict[str, str] = field(default_factory=dict)
+    website: str = ""
+    source: str = ""
+
+    def text(self, key: str, default: str = "") -> str:
+        return self.texts.get(key, default)
+
+    @property
+    def mail_domain(self) -> str:
+        return self.mailbox.rpartition("@")[2] or "localhost"
+
+
+def prose(text: str) -> str:
+    """TOML multi-line strings keep the file's line breaks; keep only blank-line paragraph breaks."""
+    paragraphs = [" ".join(part.split()) for part in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _require(table: dict, key: str, where: str, kind: type = str):
+    if key not in table:
+        raise DeploymentError(f"{where}: '{key}' is missing")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise DeploymentError(f"{where}: '{key}' must be {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def load(path: str | Path) -> Deployment:
+    path = Path(path)
+    if not path.exists():
+        raise DeploymentError(
+            f"No deployment file at {path}. Copy one of instance/examples/*.toml there "
+            "(or set IAG_DEPLOYMENT_FILE)."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DeploymentError(f"{path}: {exc}") from exc
+    force = _require(data, "force", str(path), dict)
+    groups = []
+    for index, raw in enumerate(data.get("groups", []), start=1):
+        where = f"{path}: group {index}"
+        kind = _require(raw, "kind", where)
+        if kind not in {k.value for k in GroupKind}:
+            raise DeploymentError(f"{where}: kind must be strategic, area or specialist, not '{kind}'")
+        groups.append(
+            GroupSpec(
+                slug=_require(raw, "slug", where),
+                name=_require(raw, "name", where),
+                kind=GroupKind(kind),
+                open_to_applicants=_require(raw, "open_to_applicants", where, bool),
+                summary=prose(raw.get("summary", "")),
+                requirements=prose(raw.get("requirements", "")),
+                screening_may_apply=bool(raw.get("screening_may_apply", False)),
+                meeting_place=prose(raw.get("meeting_place", "")),
+            )
+        )
+    if not groups:
+        raise DeploymentError(f"{path}: at least one [[groups]] entry is needed")
+    slugs = [g.slug for g in groups]
+    if len(set(slugs)) != len(slugs):
+        raise DeploymentError(f"{path}: two groups share a slug")
+    return Deployment(
+        force_name=_require(force, "name", f"{path}: [force]"),
+        mailbox=_require(force, "mailbox", f"{path}: [force]"),
+        website=force.get("website", ""),
+        groups=tuple(groups),
+        texts={k: prose(v) for k, v in data.get("texts", {}).items()},
+        source=str(path),
+    )
+
+
+def sync_groups(session: Session, deployment: Deployment) -> list[str]:
+    """Create groups that are new in the file and update the ones that exist (by slug). Returns changes."""
+    changes = []
+    existing = {g.slug: g for g in session.scalars(select(Group))}
+    for position, spec in enumerate(deployment.groups):
+        group = existing.get(spec.slug)
+        if group is None:
+            group = Group(slug=spec.slug)
+            session.add(group)
+            changes.append(f"added {spec.name}")
+        for name in (
+            "name",
+            "kind",
+            "open_to_applicants",
+            "summary",
+            "requirements",
+            "screening_may_apply",
+            "meeting_place",
+        ):
+            setattr(group, name, getattr(spec, name))
+        group.position = position
+    session.flush()
+    return changes

@@ -1,0 +1,50 @@
+"""All models, importable from one place."""
+
+from webapp.models.applications import (
+    Appeal,
+    AppealOutcome,
+    Application,
+    Decision,
+    DecisionStatus,
+    Discussion,
+    DiscussionStatus,
+    Note,
+    Referral,
+    Source,
+)
+from webapp.models.equality import EqualityResponse
+from webapp.models.events import Event, EventChainHead
+from webapp.models.groups import Group, GroupKind
+from webapp.models.mail import Attachment, EmailKind, InboundEmail
+from webapp.models.outbox import OutboxMessage, OutboxStatus
+from webapp.models.people import Applicant, LoginAttempt, StaffRole, StaffUser
+from webapp.models.signing import Meeting, SigningRequest
+
+__all__ = [
+    "Appeal",
+    "AppealOutcome",
+    "Applicant",
+    "Application",
+    "Attachment",
+    "Decision",
+    "DecisionStatus",
+    "Discussion",
+    "DiscussionStatus",
+    "EmailKind",
+    "EqualityResponse",
+    "Event",
+    "EventChainHead",
+    "Group",
+    "GroupKind",
+    "InboundEmail",
+    "LoginAttempt",
+    "Meeting",
+    "Note",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Referral",
+    "SigningRequest",
+    "Source",
+    "StaffRole",
+    "StaffUser",
+]

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.clock import now
+from webapp.db import Base, UTCDateTime
+from webapp.models.groups import Group
+from webapp.models.people import Applicant, StaffUser
+from webapp.workflow import Outcome, Role, State
+
+
+class Source(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    PAPER = "paper"
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_group_state", "group_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # None when an email did not say which group; a coordinator sets it in triage.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    source: Mapped[Source] = mapped_column(String(10))
+    state: Mapped[State] = mapped_column(String(30), default=State.DRAFT)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Makes "a new application arrived" idempotent: a double click or a re-fetched email gives one row.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    referred_from_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    group: Mapped[Group | None] = relationship()
+    applicant: Mapped[Applicant | None] = relationship()
+    assigned_to: Mapped[StaffUser | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Application {self.reference} {self.state}>"
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class DiscussionStatus(StrEnum):
+    INVITED = "invited"
+    HELD = "held"
+    RESCHEDULED = "rescheduled"
+
+
+class Discussion(Base):
+    """An informal discussion with the applicant: in person or online."""
+
+    __tablename__ = "discussions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(Text, default="")
+    online_link: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[DiscussionStatus] = mapped_column(String(20), default=DiscussionStatus.INVITED)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class DecisionStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class Decision(Base):
+    """A decision needs two sign-offs: proposed by the group's Chair or Police Coordinator, confirmed by the
+    other one."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    outcome: Mapped[Outcome] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    referred_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    status: Mapped[DecisionStatus] = mapped_column(String(20), default=DecisionStatus.PROPOSED)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    proposed_role: Mapped[Role] = mapped_column(String(40))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    confirmed_role: Mapped[Role | None] = mapped_column(String(40))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AppealOutcome(StrEnum):
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    reasons: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    outcome: Mapped[AppealOutcome | None] = mapped_column(String(20))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    letter: Mapped[str] = mapped_column(Text, default="")
+
+
+class Referral(Base):
+    """Passing an applicant on to a more suitable group, with their consent."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    to_group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    to_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

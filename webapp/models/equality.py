@@ -1,0 +1,30 @@
+"""Equal-opportunities monitoring answers. Kept apart on purpose: no relationship() points here, reviewer
+code never imports this module, and only the equality report reads it, as aggregates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.clock import now
+from webapp.db import Base, UTCDateTime
+
+
+class EqualityResponse(Base):
+    __tablename__ = "equality_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL"), unique=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    age_band: Mapped[str | None] = mapped_column(String(40))
+    sex: Mapped[str | None] = mapped_column(String(40))
+    gender_identity: Mapped[str | None] = mapped_column(String(40))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(60))
+    ethnic_group: Mapped[str | None] = mapped_column(String(120))
+    religion: Mapped[str | None] = mapped_column(String(60))
+    disability: Mapped[str | None] = mapped_column(String(60))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.db import Base
+
+
+class GroupKind(StrEnum):
+    STRATEGIC = "strategic"
+    AREA = "area"
+    SPECIALIST = "specialist"
+
+
+class Group(Base):
+    """An Independent Advisory Group. Loaded from the deployment file; admins may edit it later."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[GroupKind] = mapped_column(String(20))
+    open_to_applicants: Mapped[bool] = mapped_column(Boolean, default=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    screening_may_apply: Mapped[bool] = mapped_column(Boolean, default=False)
+    meeting_place: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Group {self.slug}>"

@@ -1,0 +1,52 @@
+"""Runs the outbox for an app: the `send-mail` command and the demo's background worker both use this."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from email.utils import formataddr
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.files import FileStore
+from webapp.services import outbox
+
+log = logging.getLogger(__name__)
+
+
+def sender(app: Flask) -> str:
+    deployment = app.extensions["deployment"]
+    return app.config["MAIL_FROM"] or formataddr((deployment.force_name, deployment.mailbox))
+
+
+def file_store(app: Flask) -> FileStore:
+    return FileStore(Path(app.instance_path) / "files")
+
+
+def send_due(app: Flask, limit: int = 100) -> tuple[int, int]:
+    store = file_store(app)
+
+    def load(spec: dict) -> tuple[str, str, bytes]:
+        return spec["filename"], spec["content_type"], store.read(spec["storage_name"])
+
+    return outbox.deliver_due(
+        app.extensions["iag_sessions"],
+        outbox.transport_from_config(app.config),
+        sender(app),
+        load,
+        app.config["OUTBOX_MAX_ATTEMPTS"],
+        limit,
+    )
+
+
+def run_worker(app: Flask, stop: threading.Event, interval: float = 5.0) -> None:
+    """Send due mail every `interval` seconds until `stop` is set. A failure is logged, never fatal."""
+    while not stop.is_set():
+        try:
+            sent, failed = send_due(app)
+            if sent or failed:
+                log.info("outbox: %s sent, %s failed attempts", sent, failed)
+        except Exception:
+            log.exception("outbox worker: unexpected error; trying again shortly")
+        stop.wait(interval)

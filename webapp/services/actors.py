@@ -1,0 +1,44 @@
+"""Who is acting, and which roles they hold for a given group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp.models import StaffUser
+from webapp.workflow import GLOBAL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    label: str  # as written in the event log: "staff:12", "applicant", "system", "mail"
+    user: StaffUser | None = None
+    fixed_roles: frozenset[Role] = frozenset()
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    def roles_for(self, group_id: int | None) -> frozenset[Role]:
+        if self.user is None:
+            return self.fixed_roles
+        return frozenset(
+            Role(r.role)
+            for r in self.user.roles
+            if (r.group_id is not None and r.group_id == group_id) or Role(r.role) in GLOBAL_ROLES
+        )
+
+
+APPLICANT = Actor("applicant", fixed_roles=frozenset({Role.APPLICANT}))
+SYSTEM = Actor("system", fixed_roles=frozenset({Role.SYSTEM}))
+
+
+def staff(user: StaffUser) -> Actor:
+    return Actor(f"staff:{user.id}", user=user)
+
+
+def group_ids_served(user: StaffUser) -> set[int] | None:
+    """The groups a staff user may see; None means all of them (system admins and the appeals panel)."""
+    roles = {Role(r.role) for r in user.roles}
+    if roles & {Role.SYSTEM_ADMIN, Role.APPEALS_PANEL}:
+        return None
+    return {r.group_id for r in user.roles if r.group_id is not None}

@@ -1,0 +1,265 @@
+"""Staff accounts: creation with a one-time enrolment link, password + TOTP sign-in, lockout, and ending
+every session of a user at once (logout, disabling, role change)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import Group, LoginAttempt, StaffRole, StaffUser
+from webapp.services import events
+from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of "no such user" the same as "wrong password".
+_DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD_LENGTH = 12
+TOTP_ISSUER = "IAG Membership"
+
+
+class StaffError(Exception):
+    """A staff account operation refused, with a reason fit to show."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    lockout_attempts: int = 10
+    lockout_minutes: int = 15
+    enrolment_days: int = 7
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_email(session: Session, email: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
+
+
+def create_user(
+    session: Session, email: str, name: str, role: Role, group_slug: str | None, policy: Policy
+) -> tuple[StaffUser, str]:
+    """Create a staff user with one role, returning the user and the one-time enrolment token."""
+    if find_by_email(session, email):
+        raise StaffError(f"A staff user with the email {email} already exists.")
+    user = StaffUser(email=email.strip().lower(), name=name)
+    session.add(user)
+    session.flush()
+    grant_role(session, user, role, group_slug, actor="system")
+    return user, issue_enrolment(session, user, policy)
+
+
+def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | None, actor: str) -> None:
+    group_id = None
+    if role in GROUP_ROLES:
+        if not group_slug:
+            raise StaffError(f"The role '{role}' is held in a group: give --group.")
+        group = session.scalar(select(Group).where(Group.slug == group_slug))
+        if group is None:
+            raise StaffError(f"There is no group '{group_slug}'.")
+        group_id = group.id
+    elif role not in GLOBAL_ROLES:
+        raise StaffError(f"'{role}' is not a staff role.")
+    user.roles.append(StaffRole(role=role, group_id=group_id))
+    end_all_sessions(user)
+    session.flush()
+    events.record(
+        session,
+        actor=actor,
+        action="staff role granted",
+        subject_type="staff_user",
+        subject_id=user.id,
+        detail={"role": str(role), "group": group_slug},
+    )
+
+
+def issue_enrolment(session: Session, user: StaffUser, policy: Policy) -> str:
+    """A fresh enrolment link (the old one stops working); the user sets a password and a second factor."""
+    token = secrets.token_urlsafe(32)
+    user.enrolment_token_hash = token_hash(token)
+    user.enrolment_expires_at = now() + timedelta(days=policy.enrolment_days)
+    user.totp_secret = pyotp.random_base32()
+    user.enrolled_at = None
+    user.password_hash = None
+    end_all_sessions(user)
+    return token
+
+
+def user_for_enrolment(session: Session, token: str) -> StaffUser | None:
+    user = session.scalar(select(StaffUser).where(StaffUser.enrolment_token_hash == token_hash(token)))
+    if user is None or not user.active or user.enrolment_expires_at is None:
+        return None
+    if user.enrolment_expires_at < now():
+        return None
+    return user
+
+
+def provisioning_uri(user: StaffUser) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def complete_enrolment(session: Session, user: StaffUser, password: str, code: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if not _accept_code(user, code):
+        raise StaffError("The code from your authenticator app is not right. Check the app and try again.")
+    user.password_hash = _hasher.hash(password)
+    user.enrolment_token_hash = None
+    user.enrolment_expires_at = None
+    user.enrolled_at = now()
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action="staff enrolled",
+        subject_type="staff_user",
+        subject_id=user.id,
+    )
+
+
+def _accept_code(user: StaffUser, code: str) -> bool:
+    """A TOTP code from the current or adjacent 30 s step, never one already used (no replay)."""
+    if not user.totp_secret:
+        return False
+    code = "".join(ch for ch in code if ch.isdigit())
+    totp = pyotp.TOTP(user.totp_secret)
+    current = totp.timecode(now())
+    for step in (current, current - 1, current + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def current_code(user: StaffUser) -> str:
+    """The code an authenticator would show now (for the demo's command line only)."""
+    return pyotp.TOTP(user.totp_secret).at(now())
+
+
+def locked(user: StaffUser) -> bool:
+    return user.locked_until is not None and user.locked_until > now()
+
+
+def check_password(session: Session, email: str, password: str, ip: str, policy: Policy) -> StaffUser:
+    """First step of sign-in. Raises StaffError with one message for every kind of failure."""
+    user = find_by_email(session, email)
+    generic = StaffError("Enter a correct email address and password.")
+    if user is None:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        _log_attempt(session, email, None, ip, False, "unknown email")
+        raise generic
+    if locked(user):
+        _log_attempt(session, email, user, ip, False, "locked")
+        raise StaffError(_locked_message(policy))
+    if not user.active or user.password_hash is None:
+        _log_attempt(session, email, user, ip, False, "disabled or not enrolled")
+        raise generic
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        _fail(session, user, ip, "wrong password", policy)
+        if locked(user):
+            raise StaffError(_locked_message(policy)) from None
+        raise generic from None
+    _log_attempt(session, email, user, ip, True, "password accepted")
+    return user
+
+
+def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Policy) -> None:
+    """Second step of sign-in: the TOTP code. Raises StaffError on failure."""
+    if locked(user):
+        _log_attempt(session, user.email, user, ip, False, "locked")
+        raise StaffError(_locked_message(policy))
+    if not user.active:
+        raise StaffError("This account has been disabled.")
+    if not _accept_code(user, code):
+        _fail(session, user, ip, "wrong code", policy)
+        if locked(user):
+            raise StaffError(_locked_message(policy))
+        raise StaffError("The code is not right. Enter the 6-digit code shown in your authenticator app.")
+    user.failed_attempts = 0
+    user.locked_until = None
+    _log_attempt(session, user.email, user, ip, True, "signed in")
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action="staff signed in",
+        subject_type="staff_user",
+        subject_id=user.id,
+        detail={"ip": ip},
+    )
+
+
+def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
+    user.failed_attempts += 1
+    if user.failed_attempts >= policy.lockout_attempts:
+        user.locked_until = now() + timedelta(minutes=policy.lockout_minutes)
+        user.failed_attempts = 0
+        outcome += "; account locked"
+        events.record(
+            session,
+            actor="system",
+            action="staff account locked",
+            subject_type="staff_user",
+            subject_id=user.id,
+            detail={"ip": ip},
+        )
+    _log_attempt(session, user.email, user, ip, False, outcome)
+
+
+def _locked_message(policy: Policy) -> str:
+    return (
+        f"Too many attempts to sign in. For your security this account is locked for "
+        f"{policy.lockout_minutes} minutes. Try again later."
+    )
+
+
+def _log_attempt(
+    session: Session, email: str, user: StaffUser | None, ip: str, ok: bool, outcome: str
+) -> None:
+    session.add(
+        LoginAttempt(
+            email=email[:320],
+            user_id=user.id if user else None,
+            ip_address=ip[:64],
+            succeeded=ok,
+            outcome=outcome,
+            at=now(),
+        )
+    )
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    """Every session cookie issued before this stops working."""
+    user.session_generation = (user.session_generation or 1) + 1
+
+
+def sign_out(session: Session, user: StaffUser) -> None:
+    end_all_sessions(user)
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action="staff signed out",
+        subject_type="staff_user",
+        subject_id=user.id,
+    )
+
+
+def disable(session: Session, user: StaffUser, actor: str) -> None:
+    user.active = False
+    end_all_sessions(user)
+    events.record(
+        session, actor=actor, action="staff user disabled", subject_type="staff_user", subject_id=user.id
+    )

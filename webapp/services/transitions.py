@@ -1,0 +1,41 @@
+"""The only place an application's state changes: checked by the workflow, recorded as an event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from webapp import workflow
+from webapp.clock import now
+from webapp.models import Application
+from webapp.services import events
+from webapp.services.actors import Actor
+
+
+def apply(
+    session: Session,
+    application: Application,
+    action: workflow.Action,
+    actor: Actor,
+    ctx: workflow.Context | None = None,
+    detail: dict[str, Any] | None = None,
+) -> workflow.State:
+    """Move `application` on by `action`, or raise workflow.NotAllowed and change nothing."""
+    ctx = ctx or workflow.Context(actor_id=actor.user_id)
+    before = workflow.State(application.state)
+    after = workflow.check(before, action, actor.roles_for(application.group_id), ctx)
+    application.state = after
+    application.state_changed_at = now()
+    session.flush()
+    events.record(
+        session,
+        actor=actor.label,
+        action=str(action),
+        subject_type="application",
+        subject_id=application.id,
+        from_state=str(before),
+        to_state=str(after),
+        detail=detail,
+    )
+    return after
