@@ -8,6 +8,7 @@ import time
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from webapp import migrate, outgoing
@@ -37,6 +38,7 @@ def _policy() -> accounts.Policy:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Bring the database schema up to date."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
@@ -44,6 +46,7 @@ def db_upgrade() -> None:
 
 
 @click.command("load-deployment")
+@with_appcontext
 def load_deployment() -> None:
     """Create or update the groups described in the deployment file."""
     with session_scope() as session:
@@ -52,6 +55,7 @@ def load_deployment() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([str(r) for r in STAFF_ROLES]))
 @click.option("--group", "group_slug", help="The group's slug, for a role held in a group")
@@ -70,6 +74,7 @@ def create_user(email: str, role: str, group_slug: str | None, name: str | None)
 
 
 @click.command("verify-events")
+@with_appcontext
 def verify_events() -> None:
     """Check that no event in the log has been edited, removed or reordered."""
     with session_scope() as session:
@@ -84,6 +89,7 @@ def verify_events() -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 @click.option("--loop", is_flag=True, help="Keep running, sending due mail every few seconds")
 def send_mail(loop: bool) -> None:
     """Send the email waiting in the outbox (retries failures with back-off)."""
@@ -107,6 +113,7 @@ DEMO_STAFF = (
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load demo staff and applications (once), and print how to sign in."""
     from webapp.demo import seed
@@ -122,6 +129,7 @@ def seed_demo() -> None:
 
 
 @click.command("demo-code")
+@with_appcontext
 @click.argument("email")
 @click.option("--key", is_flag=True, help="Print the authenticator key instead of the current code")
 def demo_code(email: str, key: bool) -> None:
@@ -136,6 +144,7 @@ def demo_code(email: str, key: bool) -> None:
 
 
 @click.command("serve-demo")
+@with_appcontext
 @click.option("--port", default=5000, show_default=True)
 def serve_demo(port: int) -> None:
     """Migrate, load the deployment and demo data, start the outbox worker, and serve on 127.0.0.1."""

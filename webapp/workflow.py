@@ -146,7 +146,7 @@ def _second_decider(ctx: Context, roles: frozenset[Role]) -> str | None:
     if ctx.actor_id == ctx.proposer_id:
         return "You proposed this decision. The other decider for the group must confirm it."
     if not (roles & DECIDERS) - {ctx.proposer_role}:
-        other = (DECIDERS - {ctx.proposer_role}).pop()
+        other = next(iter(DECIDERS - {ctx.proposer_role}))
         return f"The {ctx.proposer_role} proposed this decision, so the group's {other} must confirm it."
     return None
 

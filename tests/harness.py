@@ -1,0 +1,237 @@
+"""The real parts the suite runs against, each started by the tests themselves: a fresh PostgreSQL database
+on the local server, a private Dovecot on loopback, an SMTP sink and a live web server for Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get("IAG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def unavailable(what: str) -> None:
+    """A missing real part: a failure under CI, a skip on a developer's machine."""
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but is not available", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------
+
+
+class PostgresDatabase:
+    """A database of our own on the local server, created for the run and dropped afterwards."""
+
+    def __init__(self) -> None:
+        self.name = f"iag_test_{uuid.uuid4().hex[:10]}"
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{self.name}"
+
+    def create(self) -> str:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return self.url
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def postgres_reachable() -> bool:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+# --- Dovecot ----------------------------------------------------------------------------------------------
+
+DOVECOT_CONF = """\
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_location = maildir:{dir}/mail/%u
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = 1
+mail_uid = nobody
+mail_gid = nogroup
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/users
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={dir}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 100
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    directory: Path
+    port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
+    users: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self, users: dict[str, str]) -> None:
+        self.users = users
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Dovecot drops to `nobody` for mail: every folder on the way must be reachable by it.
+        for path in [self.directory, *self.directory.parents]:
+            if path == Path("/"):
+                break
+            path.chmod(path.stat().st_mode | 0o755)
+        (self.directory / "mail").mkdir(exist_ok=True)
+        shutil.chown(self.directory / "mail", "nobody", "nogroup")
+        (self.directory / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
+        conf = self.directory / "dovecot.conf"
+        conf.write_text(DOVECOT_CONF.format(dir=self.directory, port=self.port))
+        self.process = subprocess.Popen(
+            ["dovecot", "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        self._wait_for_greeting()
+
+    def _wait_for_greeting(self, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self.process.stderr.read().decode()}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=1) as sock:
+                    if sock.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not greet on port {self.port}: see {self.directory}/dovecot.log")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def empty_mailboxes(self) -> None:
+        """Remove every user's mail between tests (Dovecot recreates INBOX on the next login)."""
+        for child in (self.directory / "mail").iterdir():
+            shutil.rmtree(child, ignore_errors=True)
+
+
+# --- SMTP sink --------------------------------------------------------------------------------------------
+
+
+class SMTPSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def wait_for(self, predicate, timeout: float = 10) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for message in self.messages:
+                    if predicate(message):
+                        return message
+            time.sleep(0.05)
+        raise AssertionError(f"no matching email arrived in {timeout} s; got {len(self.messages)} others")
+
+
+# --- Live server ------------------------------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]

@@ -1,0 +1,72 @@
+"""The event log is hash-chained: `verify-events` passes on an honest log and names an edited event."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select, text
+
+from webapp.db import session_scope
+from webapp.models import Event
+from webapp.services import events
+
+
+def _record_some(app, count: int) -> None:
+    with session_scope(app) as session:
+        for n in range(count):
+            events.record(
+                session,
+                actor="system",
+                action="test event",
+                subject_type="test",
+                subject_id=n,
+                detail={"n": n, "text": "naïve café"},
+            )
+
+
+def test_verify_events_passes_on_an_honest_log(app, runner):
+    _record_some(app, 5)
+    result = runner.invoke(args=["verify-events"])
+    assert result.exit_code == 0
+    assert "Event log intact: 5 events checked." in result.output
+
+
+def test_verify_events_detects_one_edited_event(app, runner):
+    _record_some(app, 5)
+    with app.extensions["iag_engine"].begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'staff:99' WHERE seq = 3"))
+    result = runner.invoke(args=["verify-events"])
+    assert result.exit_code == 1
+    assert "event 3 (test event) has been altered" in result.output
+    assert "NOT intact" in result.output
+
+
+def test_verify_events_detects_a_deleted_event(app, runner):
+    _record_some(app, 5)
+    with app.extensions["iag_engine"].begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE seq = 2"))
+    result = runner.invoke(args=["verify-events"])
+    assert result.exit_code == 1
+    assert "event 2 is missing" in result.output
+
+
+def test_concurrent_writers_extend_one_unbroken_chain(app):
+    """Eight threads appending at once must queue on the chain head, not fork the chain."""
+    errors: list[BaseException] = []
+
+    def writer():
+        try:
+            _record_some(app, 10)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with session_scope(app) as session:
+        assert len(session.scalars(select(Event)).all()) == 80
+        result = events.verify(session)
+    assert result.intact, result.problems

@@ -1,0 +1,132 @@
+"""Every (state, action, role) triple, allowed or refused with a reason. The policy below is written out in
+the words a coordinator would use, independently of how workflow.py builds its table."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from webapp.workflow import Action, Context, NotAllowed, Outcome, Role, State, check
+
+GROUP_STAFF = {"police coordinator", "chair", "admin team"}
+DECIDERS = {"police coordinator", "chair"}
+BEFORE_JOINING = {
+    "draft",
+    "submitted",
+    "in review",
+    "discussion invited",
+    "discussion held",
+    "decision proposed",
+    "offered",
+    "appeal lodged",
+    "appeal upheld",
+    "agreement sent",
+}
+
+# action: (states it may be taken from, roles that may take it)
+POLICY: dict[str, tuple[set[str], set[str]]] = {
+    "submit": ({"draft"}, {"applicant", "system"}),
+    "start review": ({"submitted"}, GROUP_STAFF),
+    "invite to discussion": ({"in review"}, GROUP_STAFF),
+    "reschedule discussion": ({"discussion invited"}, GROUP_STAFF),
+    "record discussion held": ({"discussion invited"}, GROUP_STAFF),
+    "propose decision": ({"in review", "discussion held"}, DECIDERS),
+    "confirm decision": ({"decision proposed"}, DECIDERS),
+    "reject proposal": ({"decision proposed"}, DECIDERS),
+    "lodge appeal": ({"unsuccessful"}, {"applicant"}),
+    "uphold appeal": ({"appeal lodged"}, {"appeals panel"}),
+    "dismiss appeal": ({"appeal lodged"}, {"appeals panel"}),
+    "send agreement": ({"offered", "appeal upheld"}, {"admin team", "police coordinator"}),
+    "sign agreement": ({"agreement sent"}, {"applicant"}),
+    "admit member": ({"agreement signed"}, {"system"}),
+    "withdraw": (BEFORE_JOINING, {"applicant"} | GROUP_STAFF),
+}
+
+EXPECTED_TARGET = {
+    "submit": "submitted",
+    "start review": "in review",
+    "invite to discussion": "discussion invited",
+    "reschedule discussion": "discussion invited",
+    "record discussion held": "discussion held",
+    "propose decision": "decision proposed",
+    "confirm decision": "offered",  # with the outcome "offer" used below
+    "reject proposal": "in review",
+    "lodge appeal": "appeal lodged",
+    "uphold appeal": "appeal upheld",
+    "dismiss appeal": "appeal dismissed",
+    "send agreement": "agreement sent",
+    "sign agreement": "agreement signed",
+    "admit member": "member",
+    "withdraw": "withdrawn",
+}
+
+
+def _satisfying_context(role: Role) -> Context:
+    """A context in which every guard holds for `role`, so that only state and role decide."""
+    other = Role.CHAIR if role == Role.POLICE_COORDINATOR else Role.POLICE_COORDINATOR
+    return Context(actor_id=2, outcome=Outcome.OFFER, proposer_id=1, proposer_role=other)
+
+
+TRIPLES = list(itertools.product(State, Action, Role))
+
+
+def test_policy_names_every_action():
+    assert set(POLICY) == {str(a) for a in Action}
+
+
+@pytest.mark.parametrize("state,action,role", TRIPLES, ids=lambda v: str(v).replace(" ", "-"))
+def test_triple(state, action, role):
+    states, roles = POLICY[str(action)]
+    allowed = str(state) in states and str(role) in roles
+    if allowed:
+        assert check(state, action, {role}, _satisfying_context(role)) == State(EXPECTED_TARGET[str(action)])
+    else:
+        with pytest.raises(NotAllowed) as refused:
+            check(state, action, {role}, _satisfying_context(role))
+        reason = refused.value.reason
+        if str(state) not in states:
+            assert f"that is {state}" in reason
+        else:
+            assert reason.startswith("Only the") and str(action) in reason
+
+
+def test_every_state_can_be_reached_and_left_as_the_policy_says():
+    reachable = {EXPECTED_TARGET[a] for a in POLICY} | {"draft", "referred", "unsuccessful"}
+    assert reachable == {str(s) for s in State}
+
+
+def test_a_decision_needs_an_outcome():
+    with pytest.raises(NotAllowed, match="Choose an outcome"):
+        check(State.IN_REVIEW, Action.PROPOSE_DECISION, {Role.CHAIR}, Context(actor_id=1))
+
+
+@pytest.mark.parametrize(
+    "outcome,target",
+    [
+        (Outcome.OFFER, State.OFFERED),
+        (Outcome.REFER, State.REFERRED),
+        (Outcome.UNSUCCESSFUL, State.UNSUCCESSFUL),
+    ],
+)
+def test_confirmed_decision_lands_in_the_state_of_its_outcome(outcome, target):
+    ctx = Context(actor_id=2, outcome=outcome, proposer_id=1, proposer_role=Role.CHAIR)
+    assert check(State.DECISION_PROPOSED, Action.CONFIRM_DECISION, {Role.POLICE_COORDINATOR}, ctx) == target
+
+
+def test_the_proposer_cannot_confirm_their_own_decision():
+    ctx = Context(actor_id=1, outcome=Outcome.OFFER, proposer_id=1, proposer_role=Role.CHAIR)
+    # Even someone who is both Chair and Coordinator cannot give both sign-offs.
+    with pytest.raises(NotAllowed, match="You proposed this decision"):
+        check(State.DECISION_PROPOSED, Action.CONFIRM_DECISION, {Role.CHAIR, Role.POLICE_COORDINATOR}, ctx)
+
+
+def test_a_second_chair_cannot_confirm_a_chairs_proposal():
+    ctx = Context(actor_id=2, outcome=Outcome.OFFER, proposer_id=1, proposer_role=Role.CHAIR)
+    with pytest.raises(NotAllowed, match="police coordinator must confirm"):
+        check(State.DECISION_PROPOSED, Action.CONFIRM_DECISION, {Role.CHAIR}, ctx)
+
+
+def test_an_appeal_after_the_deadline_is_refused():
+    with pytest.raises(NotAllowed, match="time to appeal"):
+        check(State.UNSUCCESSFUL, Action.LODGE_APPEAL, {Role.APPLICANT}, Context(appeal_window_open=False))
