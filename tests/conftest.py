@@ -57,13 +57,13 @@ def database_url(request, tmp_path_factory):
 
 def _empty_all_tables(app) -> None:
     engine = app.extensions["iag_engine"]
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
+                conn.execute(table.delete())
         conn.execute(text("INSERT INTO event_chain_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
 
 
