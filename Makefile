@@ -3,10 +3,17 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DEBIAN_TEST_PACKAGES := dovecot-imapd chromium poppler-utils libharfbuzz-subset0
 
-.PHONY: run test lint install install-test debian-packages assets
+.PHONY: run test lint install install-test debian-packages assets demo-code
 
-run: install assets
+run: install assets instance/deployment.toml
 	$(PY) -m flask --app webapp serve-demo
+
+# The demo's sign-in codes: make demo-code EMAIL=chair@demo.invalid
+demo-code: install instance/deployment.toml
+	@$(PY) -m flask --app webapp demo-code $(EMAIL)
+
+instance/deployment.toml:
+	cp instance/examples/avon-and-somerset.toml $@
 
 test: install-test assets debian-packages
 	.venv/bin/ruff check .

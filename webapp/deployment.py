@@ -73,6 +73,8 @@ def load(path: str | Path) -> Deployment:
     except tomllib.TOMLDecodeError as exc:
         raise DeploymentError(f"{path}: {exc}") from exc
     force = _require(data, "force", str(path), dict)
+    force_name = _require(force, "name", f"{path}: [force]")
+    mailbox = _require(force, "mailbox", f"{path}: [force]")
     groups = []
     for index, raw in enumerate(data.get("groups", []), start=1):
         where = f"{path}: group {index}"
@@ -97,8 +99,8 @@ def load(path: str | Path) -> Deployment:
     if len(set(slugs)) != len(slugs):
         raise DeploymentError(f"{path}: two groups share a slug")
     return Deployment(
-        force_name=_require(force, "name", f"{path}: [force]"),
-        mailbox=_require(force, "mailbox", f"{path}: [force]"),
+        force_name=force_name,
+        mailbox=mailbox,
         website=force.get("website", ""),
         groups=tuple(groups),
         texts={k: prose(v) for k, v in data.get("texts", {}).items()},
