@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from webapp import migrate, outgoing
 from webapp.db import session_scope
@@ -162,5 +163,6 @@ def serve_demo(port: int) -> None:
     threading.Thread(target=outgoing.run_worker, args=(app, stop), daemon=True, name="outbox").start()
     time.sleep(0.1)
     click.echo(f"Serving on http://127.0.0.1:{port}  (Ctrl+C to stop)")
-    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    # app.run() refuses to run inside a `flask` command, so serve with Werkzeug directly.
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
     stop.set()
