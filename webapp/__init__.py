@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, send_from_directory
+from flask import Flask, g, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -113,6 +113,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        if request.endpoint == "public.question":
+            from webapp.public.apply import keep_answers_after_csrf_failure
+
+            return keep_answers_after_csrf_failure()
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(NotAllowed)

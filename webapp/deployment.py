@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Group, GroupKind
+from webapp.questions import APPLICATION_PAGES, Page, all_questions, application_pages
 
 
 class DeploymentError(Exception):
@@ -37,9 +38,14 @@ class Deployment:
     texts: dict[str, str] = field(default_factory=dict)
     website: str = ""
     source: str = ""
+    question_wording: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def text(self, key: str, default: str = "") -> str:
         return self.texts.get(key, default)
+
+    @property
+    def application_pages(self) -> tuple[Page, ...]:
+        return application_pages(self.question_wording)
 
     @property
     def mail_domain(self) -> str:
@@ -104,8 +110,21 @@ def load(path: str | Path) -> Deployment:
         website=force.get("website", ""),
         groups=tuple(groups),
         texts={k: prose(v) for k, v in data.get("texts", {}).items()},
+        question_wording=_question_wording(data.get("questions", {}), str(path)),
         source=str(path),
     )
+
+
+def _question_wording(raw: dict, where: str) -> dict[str, dict[str, str]]:
+    known = {q.key for q in all_questions(APPLICATION_PAGES)}
+    for key, wording in raw.items():
+        if key not in known:
+            raise DeploymentError(
+                f"{where}: [questions.{key}] is not a question (known: {', '.join(sorted(known))})"
+            )
+        if not isinstance(wording, dict) or set(wording) - {"label", "hint"}:
+            raise DeploymentError(f"{where}: [questions.{key}] may set only label and hint")
+    return {key: {k: prose(v) for k, v in wording.items()} for key, wording in raw.items()}
 
 
 def sync_groups(session: Session, deployment: Deployment) -> list[str]:

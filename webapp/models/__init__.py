@@ -12,6 +12,7 @@ from webapp.models.applications import (
     Referral,
     Source,
 )
+from webapp.models.drafts import ApplicantLink, Draft
 from webapp.models.equality import EqualityResponse
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
@@ -24,12 +25,14 @@ __all__ = [
     "Appeal",
     "AppealOutcome",
     "Applicant",
+    "ApplicantLink",
     "Application",
     "Attachment",
     "Decision",
     "DecisionStatus",
     "Discussion",
     "DiscussionStatus",
+    "Draft",
     "EmailKind",
     "EqualityResponse",
     "Event",

@@ -42,19 +42,21 @@ class Arrival:
     idempotency_key: str | None = None
 
 
+def _by_key(session: Session, key: str | None) -> Application | None:
+    if key is None:
+        return None
+    return session.scalar(select(Application).where(Application.idempotency_key == key))
+
+
 def receive(session: Session, arrival: Arrival, actor: Actor) -> tuple[Application, bool]:
     """Record a submitted application. Returns (application, created): a repeat of the same idempotency key
-    (a double click, a re-fetched email) returns the application already made instead of a second one."""
-    if arrival.idempotency_key:
-        existing = session.scalar(
-            select(Application).where(Application.idempotency_key == arrival.idempotency_key)
-        )
-        if existing is not None:
-            return existing, False
+    (a double click, a re-fetched email, two requests racing) returns the application already made."""
+    existing = _by_key(session, arrival.idempotency_key)
+    if existing is not None:
+        return existing, False
     if arrival.group is not None and not arrival.group.open_to_applicants:
         raise ApplicationError(f"The {arrival.group.name} is not taking applications.")
     applicant = Applicant(name=arrival.name, email=arrival.email, phone=arrival.phone, created_at=now())
-    session.add(applicant)
     application = Application(
         group=arrival.group,
         applicant=applicant,
@@ -64,7 +66,20 @@ def receive(session: Session, arrival: Arrival, actor: Actor) -> tuple[Applicati
         idempotency_key=arrival.idempotency_key,
         created_at=now(),
     )
-    _insert_with_unique_reference(session, application)
+    for _attempt in range(5):
+        application.reference = new_reference()
+        try:
+            with session.begin_nested():
+                session.add_all([applicant, application])
+                session.flush()
+            break
+        except IntegrityError:
+            # Either the reference was taken (try another) or the same arrival won a race (return it).
+            existing = _by_key(session, arrival.idempotency_key)
+            if existing is not None:
+                return existing, False
+    else:
+        raise ApplicationError("Could not allocate a reference; please try again.")
     transitions.apply(
         session, application, workflow.Action.SUBMIT, actor, detail={"source": str(arrival.source)}
     )
@@ -72,17 +87,8 @@ def receive(session: Session, arrival: Arrival, actor: Actor) -> tuple[Applicati
     return application, True
 
 
-def _insert_with_unique_reference(session: Session, application: Application, tries: int = 5) -> None:
-    for _ in range(tries):
-        application.reference = new_reference()
-        try:
-            with session.begin_nested():
-                session.add(application)
-                session.flush()
-            return
-        except IntegrityError:
-            if application.idempotency_key and session.scalar(
-                select(Application.id).where(Application.idempotency_key == application.idempotency_key)
-            ):
-                raise
-    raise ApplicationError("Could not allocate a reference; please try again.")
+def get(session: Session, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise LookupError(f"no application {application_id}")
+    return application

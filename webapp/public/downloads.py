@@ -1,0 +1,39 @@
+"""The application and monitoring forms as fillable PDFs, for people who would rather email them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from webapp.db import db_session
+from webapp.models import Group
+from webapp.pdf.forms import cached_form
+from webapp.public import bp
+
+FILENAMES = {"application": "iag-application-form.pdf", "monitoring": "iag-equal-opportunities-form.pdf"}
+
+
+@bp.route("/forms")
+def forms():
+    return render_template("public/forms.html")
+
+
+@bp.route("/forms/<kind>-form.pdf")
+def form_pdf(kind: str):
+    if kind not in FILENAMES:
+        return render_template("errors/404.html"), 404
+    names = (
+        db_session()
+        .scalars(select(Group.name).where(Group.open_to_applicants).order_by(Group.position))
+        .all()
+    )
+    deployment = current_app.extensions["deployment"]
+    data = cached_form(
+        kind, Path(current_app.instance_path) / "cache", deployment.application_pages, list(names), deployment
+    )
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{FILENAMES[kind]}"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

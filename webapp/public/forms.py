@@ -1,0 +1,196 @@
+"""Web forms built from the question definitions in webapp.questions."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+
+from webapp.forms import Required, max_length
+from webapp.questions import MONITORING_QUESTIONS, Page, Question
+
+
+class EmailAddress:
+    """A deliverable-looking address, normalised (email-validator, no DNS look-up)."""
+
+    message = "Enter an email address in the correct format, like name@example.com"
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(self.message) from None
+
+
+class UKPhone:
+    """A real phone number, UK by default, stored in international format (+44 7700 900123)."""
+
+    message = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+
+    def __call__(self, form, field) -> None:
+        if not field.data or not field.data.strip():
+            field.data = ""
+            return
+        try:
+            number = phonenumbers.parse(field.data, "GB")
+        except phonenumbers.NumberParseException:
+            raise ValidationError(self.message) from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError(self.message)
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class Trimmed:
+    """Strip surrounding white space; an answer of only spaces counts as no answer."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str):
+            field.data = field.data.strip()
+
+
+class RequiredUnless:
+    """Required, except when the person is saving to come back later."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if getattr(form, "saving_for_later", False):
+            if not field.data:
+                raise StopValidation()
+            return
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+class Radios(RadioField):
+    """Radios whose only messages are our own: an empty answer is left to the required check."""
+
+    def pre_validate(self, form) -> None:
+        if self.data and self.data not in {value for value, _label in self.choices}:
+            raise ValidationError("Select one of the options")
+
+
+def _field(question: Question):
+    validators: list = [Trimmed()]
+    validators.append(RequiredUnless(question.error) if question.required else Optional())
+    validators.append(max_length(question.max_length, question.summary_label))
+    if question.kind == "radios":
+        return Radios(
+            question.label,
+            choices=[(c, c) for c in question.choices],
+            widget=GovRadioInput(),
+            validators=[RequiredUnless(question.error)] if question.required else [Optional()],
+        )
+    if question.kind == "email":
+        return EmailField(question.label, widget=GovTextInput(), validators=[*validators, EmailAddress()])
+    if question.kind == "phone":
+        return StringField(question.label, widget=GovTextInput(), validators=[*validators, UKPhone()])
+    if question.kind == "text":
+        return StringField(question.label, widget=GovTextInput(), validators=validators)
+    return TextAreaField(question.label, widget=GovCharacterCount(), validators=validators)
+
+
+class QuestionForm(FlaskForm):
+    saving_for_later = False
+
+    def answers(self) -> dict[str, str]:
+        return {name: (field.data or "") for name, field in self._fields.items() if name != "csrf_token"}
+
+
+@cache
+def form_class(page: Page) -> type[QuestionForm]:
+    return type(
+        f"{page.slug.title().replace('-', '')}Form",
+        (QuestionForm,),
+        {q.key: _field(q) for q in page.questions},
+    )
+
+
+class StartForm(FlaskForm):
+    """Before the application: confirm a specialist group's requirements, consent to screening."""
+
+    requirements = BooleanField("I meet these requirements", widget=GovCheckboxInput())
+    screening = Radios(
+        "Do you consent to limited security screening if this group needs it?",
+        choices=[("yes", "Yes, I consent"), ("no", "No, I do not consent")],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, group, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.group = group
+
+    def validate_requirements(self, field) -> None:
+        if self.group.requirements and not field.data:
+            raise ValidationError("Confirm that you meet the requirements to join this group")
+
+    def validate_screening(self, field) -> None:
+        if self.group.screening_may_apply and not field.data:
+            raise ValidationError("Select whether you consent to limited security screening")
+
+
+class MonitoringForm(FlaskForm):
+    pass
+
+
+for _q in MONITORING_QUESTIONS:
+    setattr(
+        MonitoringForm,
+        _q.key,
+        Radios(
+            _q.label, choices=[(c, c) for c in _q.choices], widget=GovRadioInput(), validators=[Optional()]
+        ),
+    )
+
+
+class SaveForLaterForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Trimmed(),
+            Required("Enter your email address"),
+            max_length(320, "Email address"),
+            EmailAddress(),
+        ],
+    )
+
+
+class FindApplicationForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Trimmed(),
+            Required("Enter the email address you applied with"),
+            max_length(320, "Email address"),
+            EmailAddress(),
+        ],
+    )
+    reference = StringField(
+        "Application reference",
+        widget=GovTextInput(),
+        validators=[
+            Trimmed(),
+            InputRequired("Enter your application reference"),
+            max_length(20, "Reference"),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token: for buttons that do one thing (submit, withdraw)."""

@@ -1,0 +1,148 @@
+"""The applicant's own page, reached by an emailed magic link: where things stand, and withdrawing."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, session, url_for
+from sqlalchemy import func, select
+
+from webapp.db import db_session
+from webapp.models import Applicant, Application
+from webapp.public import bp
+from webapp.public.forms import ConfirmForm, FindApplicationForm
+from webapp.services import equality, links, notify, transitions
+from webapp.services.actors import APPLICANT
+from webapp.services.drafts import STATUS_LINK_DAYS
+from webapp.workflow import WITHDRAWABLE, Action, State
+
+# What each state means for the applicant, and what happens next, in plain words.
+PLAIN_WORDS: dict[State, tuple[str, str]] = {
+    State.SUBMITTED: (
+        "We have received your application.",
+        "The group's Chair and Police Coordinator will read it. We aim to reply within 4 weeks.",
+    ),
+    State.IN_REVIEW: (
+        "The Chair and Police Coordinator are reading your application.",
+        "They may invite you to an informal discussion before they decide.",
+    ),
+    State.DISCUSSION_INVITED: (
+        "We have invited you to an informal discussion.",
+        "Check your email for the date, time and place. Reply if it does not suit you.",
+    ),
+    State.DISCUSSION_HELD: (
+        "Thank you for talking with us.",
+        "The Chair and Police Coordinator will now decide. We will email you.",
+    ),
+    State.DECISION_PROPOSED: (
+        "The Chair and Police Coordinator are making their decision.",
+        "We will email you when they have decided.",
+    ),
+    State.OFFERED: (
+        "We would like to offer you a place on the group.",
+        "We will email you the Terms of Reference and a confidentiality agreement to sign.",
+    ),
+    State.REFERRED: (
+        "We have suggested another group that may suit you better.",
+        "Check your email for details.",
+    ),
+    State.UNSUCCESSFUL: (
+        "Your application has not been successful this time.",
+        "Our email explains why. You can appeal against the decision.",
+    ),
+    State.APPEAL_LODGED: (
+        "We have received your appeal.",
+        "The Strategic IAG Chair and an Assistant Chief Constable will consider it.",
+    ),
+    State.APPEAL_UPHELD: (
+        "Your appeal has been upheld.",
+        "We will email you the Terms of Reference and a confidentiality agreement to sign.",
+    ),
+    State.APPEAL_DISMISSED: ("Your appeal has not been upheld.", "Our email explains why."),
+    State.AGREEMENT_SENT: (
+        "We have sent you the confidentiality agreement to sign.",
+        "Use the link in the email to read and sign it.",
+    ),
+    State.AGREEMENT_SIGNED: (
+        "Thank you for signing the confidentiality agreement.",
+        "We will confirm your membership and send you the dates of meetings.",
+    ),
+    State.MEMBER: ("You are a member of the group.", "We will send you the dates of future meetings."),
+    State.WITHDRAWN: ("You have withdrawn your application.", "You are welcome to apply again at any time."),
+}
+
+
+def _application(token: str) -> Application:
+    application = links.application_for_status_link(db_session(), token)
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.route("/my-application/<token>")
+def status(token: str):
+    application = _application(token)
+    state = State(application.state)
+    now_text, next_text = PLAIN_WORDS[state]
+    return render_template(
+        "public/status/status.html",
+        application=application,
+        token=token,
+        now_text=now_text,
+        next_text=next_text,
+        can_withdraw=state in WITHDRAWABLE,
+        monitoring_done=equality.answered(db_session(), application.id),
+    )
+
+
+@bp.route("/my-application/<token>/equal-opportunities")
+def status_monitoring(token: str):
+    application = _application(token)
+    session["monitoring_for"] = application.id
+    return redirect(url_for("public.monitoring"))
+
+
+@bp.route("/my-application/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    application = _application(token)
+    form = ConfirmForm()
+    if State(application.state) not in WITHDRAWABLE:
+        return redirect(url_for("public.status", token=token))
+    if form.validate_on_submit():
+        transitions.apply(
+            db_session(), application, Action.WITHDRAW, APPLICANT, detail={"by": "applicant, from their page"}
+        )
+        notify.email(
+            db_session(),
+            "withdrawn",
+            to=application.applicant.email,
+            application_id=application.id,
+            subject=f"Application withdrawn: {application.reference}",
+            application=application,
+        )
+        return redirect(url_for("public.status", token=token))
+    return render_template("public/status/withdraw.html", application=application, token=token, form=form)
+
+
+@bp.route("/my-application", methods=["GET", "POST"])
+def find_application():
+    """Lost the link? Give the email and reference; the same answer shows whether or not they match."""
+    form = FindApplicationForm()
+    if form.validate_on_submit():
+        reference = form.reference.data.upper().replace(" ", "")
+        application = db_session().scalar(
+            select(Application)
+            .join(Applicant)
+            .where(Application.reference == reference, func.lower(Applicant.email) == form.email.data.lower())
+        )
+        if application is not None:
+            token = links.issue_status_link(db_session(), application, STATUS_LINK_DAYS)
+            notify.email(
+                db_session(),
+                "status_link",
+                to=application.applicant.email,
+                application_id=application.id,
+                subject=f"Your application {application.reference}",
+                application=application,
+                token=token,
+            )
+        return render_template("public/status/link_sent.html", email=form.email.data)
+    return render_template("public/status/find.html", form=form)

@@ -1,0 +1,109 @@
+"""Web applications in progress: start, save, save-and-return by email, submit, and clean-up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import Application, Draft, Group, Source
+from webapp.services import applications, links, notify
+from webapp.services.actors import APPLICANT
+
+RESUME_DAYS = 30
+STATUS_LINK_DAYS = 365
+
+
+def start(session: Session, group: Group, requirements_confirmed: bool, screening_consent: bool) -> Draft:
+    if not group.open_to_applicants:
+        raise applications.ApplicationError(f"The {group.name} is not taking applications.")
+    draft = Draft(
+        group=group,
+        answers={},
+        requirements_confirmed=requirements_confirmed,
+        screening_consent=screening_consent,
+        created_at=now(),
+        updated_at=now(),
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def save(draft: Draft, answers: dict[str, Any]) -> None:
+    draft.answers = {**draft.answers, **answers}
+    draft.updated_at = now()
+
+
+def send_resume_link(session: Session, draft: Draft, email: str) -> None:
+    """Email a link to carry on later. A new link replaces the old one; it works for 30 days."""
+    token, digest = links.new_token()
+    draft.resume_token_hash = digest
+    draft.resume_expires_at = now() + timedelta(days=RESUME_DAYS)
+    draft.updated_at = now()
+    notify.email(
+        session,
+        "resume",
+        to=email,
+        subject=f"Your application to the {draft.group.name}",
+        token=token,
+        group=draft.group,
+        expires=draft.resume_expires_at,
+    )
+
+
+def for_resume_token(session: Session, token: str) -> Draft | None:
+    draft = session.scalar(select(Draft).where(Draft.resume_token_hash == links.token_hash(token)))
+    if draft is None or draft.resume_expires_at is None or draft.resume_expires_at < now():
+        return None
+    return draft
+
+
+def lock(session: Session, draft_id: int) -> Draft | None:
+    """The draft, locked for the rest of the transaction (PostgreSQL; SQLite's writes are serialised)."""
+    return session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
+
+
+def submit(session: Session, draft: Draft) -> Application:
+    """Turn the draft into an application through the one "new application" service. Idempotent: a second
+    submit of the same draft returns the application made by the first."""
+    if draft.application_id is not None:
+        return session.get(Application, draft.application_id)
+    answers = dict(draft.answers)
+    arrival = applications.Arrival(
+        source=Source.WEB,
+        name=answers.get("full_name", ""),
+        email=answers.get("email"),
+        phone=answers.get("phone") or None,
+        group=draft.group,
+        answers=answers,
+        idempotency_key=f"draft:{draft.id}",
+    )
+    application, created = applications.receive(session, arrival, APPLICANT)
+    draft.application_id = application.id
+    draft.answers = {}  # the answers now live on the application only
+    draft.resume_token_hash = None
+    draft.updated_at = now()
+    if created:
+        token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+        notify.email(
+            session,
+            "submitted",
+            to=arrival.email,
+            application_id=application.id,
+            subject=f"Application received: {application.reference}",
+            application=application,
+            group=draft.group,
+            token=token,
+        )
+    return application
+
+
+def purge(session: Session, older_than_days: int = RESUME_DAYS) -> int:
+    """Delete drafts nobody has touched for `older_than_days` (run daily by a scheduler)."""
+    cutoff = now() - timedelta(days=older_than_days)
+    result = session.execute(delete(Draft).where(Draft.updated_at < cutoff))
+    return result.rowcount or 0
