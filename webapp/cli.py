@@ -15,7 +15,7 @@ from werkzeug.serving import run_simple
 from webapp import migrate, outgoing
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
-from webapp.services import events
+from webapp.services import drafts, events
 from webapp.services import staff as accounts
 from webapp.workflow import STAFF_ROLES, Role
 
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         create_user,
         verify_events,
         send_mail,
+        purge_drafts,
         seed_demo,
         serve_demo,
         demo_code,
@@ -100,6 +101,18 @@ def send_mail(loop: bool) -> None:
         return
     sent, failed = outgoing.send_due(app, limit=10_000)
     click.echo(f"Sent {sent}; {failed} failed attempts will be retried.")
+
+
+@click.command("purge-drafts")
+@with_appcontext
+def purge_drafts() -> None:
+    """Delete unfinished web applications nobody has touched for 30 days (run daily)."""
+    with session_scope() as session:
+        count = drafts.purge(session)
+    click.echo(
+        f"Deleted {count} unfinished application{'' if count == 1 else 's'} untouched for "
+        f"{drafts.RESUME_DAYS} days."
+    )
 
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the local demo only)

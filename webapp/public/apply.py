@@ -219,7 +219,6 @@ def monitoring():
         equality.record(
             db_session(), application_id, {q.key: getattr(form, q.key).data for q in MONITORING_QUESTIONS}
         )
-        session.pop("monitoring_for", None)
         return render_template("public/apply/monitoring_done.html", already=False)
     return render_template("public/apply/monitoring.html", form=form, questions=MONITORING_QUESTIONS)
 

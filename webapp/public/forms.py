@@ -35,7 +35,7 @@ class EmailAddress:
 
 
 class UKPhone:
-    """A real phone number, UK by default, stored in international format (+44 7700 900123)."""
+    """A phone number, UK by default, stored in international format (+44 7700 900123)."""
 
     message = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
 
@@ -47,7 +47,9 @@ class UKPhone:
             number = phonenumbers.parse(field.data, "GB")
         except phonenumbers.NumberParseException:
             raise ValidationError(self.message) from None
-        if not phonenumbers.is_valid_number(number):
+        # "Possible" (right length for the region) rather than "valid": libphonenumber's tables of valid
+        # ranges go stale and reject Ofcom's own example numbers; a wrong length is still refused.
+        if not phonenumbers.is_possible_number(number):
             raise ValidationError(self.message)
         field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -127,7 +129,6 @@ class StartForm(FlaskForm):
         "Do you consent to limited security screening if this group needs it?",
         choices=[("yes", "Yes, I consent"), ("no", "No, I do not consent")],
         widget=GovRadioInput(),
-        validators=[Optional()],
     )
 
     def __init__(self, *args, group, **kwargs) -> None:
