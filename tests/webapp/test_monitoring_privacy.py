@@ -111,7 +111,6 @@ def test_no_reviewer_or_staff_code_imports_the_equality_store():
         "webapp.models.equality",
         "webapp.services.equality",
         "webapp.models.EqualityResponse",
-        "webapp.services.equality",
     }
     for folder in ("review", "staff"):
         for path in (PROJECT_ROOT / "webapp" / folder).rglob("*.py"):
