@@ -1,0 +1,128 @@
+"""axe-core (WCAG 2.2 A and AA rules) on every public page, including each error state: 0 violations."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.apply_journey import ANSWERS, link_in
+from tests.e2e.test_apply_browser import continue_, fill_page
+from webapp import outgoing
+
+pytestmark = pytest.mark.browser
+AXE = Axe()
+WCAG = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+class Audit:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.found: dict[str, list[str]] = {}
+        self.checked: list[str] = []
+
+    def check(self, label: str) -> None:
+        results = AXE.run(self.page, options=WCAG)
+        self.checked.append(label)
+        violations = results.response["violations"]
+        if violations:
+            self.found[label] = [
+                f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
+                for v in violations
+            ]
+
+    def assert_clean(self, at_least: int) -> None:
+        assert len(self.checked) >= at_least
+        assert self.found == {}, "\n".join(f"{k}: {v}" for k, v in self.found.items())
+
+
+def test_every_public_page_and_error_state_has_no_axe_violations(app, page, smtp_sink):
+    audit = Audit(page)
+    for url, label in [
+        ("/", "home"),
+        ("/groups", "groups"),
+        ("/forms", "forms"),
+        ("/privacy", "privacy"),
+        ("/apply/strategic", "closed group"),
+        ("/apply/lgbt-plus", "specialist start"),
+        ("/no-such-page", "404"),
+        ("/my-application", "find application"),
+        ("/apply/resume/not-a-token", "expired resume link"),
+        ("/staff/sign-in", "staff sign-in"),
+    ]:
+        page.goto(url)
+        audit.check(label)
+    page.get_by_role("button", name="Continue").click()
+    audit.check("staff sign-in errors")
+
+    page.goto("/my-application")
+    page.get_by_role("button", name="Email me a link").click()
+    audit.check("find application errors")
+
+    page.goto("/apply/counter-terrorism")
+    audit.check("screening start")
+    page.get_by_role("button", name="Start now").click()
+    audit.check("screening start errors")
+    page.get_by_label("I meet these requirements").check()
+    page.get_by_label("No, I do not consent").check()
+    page.get_by_role("button", name="Start now").click()
+    audit.check("no screening consent")
+
+    page.goto("/apply/bristol")
+    audit.check("start")
+    page.get_by_role("button", name="Start now").click()
+    for slug, answers in ANSWERS.items():
+        audit.check(f"page {slug}")
+        continue_(page)
+        if page.locator(".govuk-error-summary").count():
+            audit.check(f"page {slug} errors")
+        fill_page(page, answers)
+        continue_(page)
+    audit.check("check answers")
+    page.goto("/apply/page/why-join")
+    page.get_by_label("Why do you want to join this Independent Advisory Group?").fill("x" * 3001)
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("too long answer")
+    page.get_by_label("Why do you want to join this Independent Advisory Group?").fill("Back to normal")
+    page.get_by_role("button", name="Save and come back later").click()
+    audit.check("save for later")
+    page.get_by_label("Email address to send the link to").fill("not an email")
+    page.get_by_role("button", name="Send me the link").click()
+    audit.check("save for later errors")
+    page.get_by_label("Email address to send the link to").fill("amina@example.org")
+    page.get_by_role("button", name="Send me the link").click()
+    audit.check("link sent")
+    outgoing.send_due(app)
+    page.goto(link_in(smtp_sink.wait_for(lambda m: "Bristol IAG" in m["Subject"]), "/apply/resume/"))
+    page.goto("/apply/check-answers")
+    page.get_by_role("button", name="Agree and submit").click()
+    audit.check("confirmation")
+    page.get_by_role("link", name="Fill in the equal opportunities form").click()
+    audit.check("monitoring")
+    page.get_by_role("button", name="Send my answers").click()
+    audit.check("monitoring thank you")
+
+    outgoing.send_due(app)
+    status_link = link_in(
+        smtp_sink.wait_for(lambda m: "Application received" in m["Subject"]), "/my-application/"
+    )
+    page.goto(status_link)
+    audit.check("applicant page")
+    page.get_by_role("link", name="Withdraw my application").click()
+    audit.check("withdraw confirmation")
+    page.get_by_role("button", name="Yes, withdraw my application").click()
+    audit.check("withdrawn")
+
+    fresh = page.context.browser.new_context(base_url=page.url.split("/my-application")[0]).new_page()
+    fresh.goto("/apply/page/why-join")
+    Audit.check(audit_fresh := Audit(fresh), "session ended")
+    audit.found.update(audit_fresh.found)
+    fresh.context.close()
+    audit.assert_clean(at_least=35)
