@@ -1,15 +1,25 @@
-"""The IMAP connection: settings from the app's IAG_IMAP_* configuration, TLS with certificate checks by
-default, and messages identified by UIDVALIDITY + UID (never by the \\Seen flag)."""
+"""Where mail comes from: an IMAP mailbox (password or Microsoft 365 XOAUTH2, TLS with certificate checks
+by default), or, on the embedded default, a local Maildir. Both identify messages by UIDVALIDITY + UID,
+read them without setting \\Seen, and move them to the Processed or Quarantine folder once recorded."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import mailbox
+import os
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from imapclient import IMAPClient
+
+log = logging.getLogger(__name__)
+BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -17,34 +27,79 @@ class MailboxSettings:
     host: str
     port: int
     username: str
-    password: str
+    password: str = ""
     tls: bool = True
     folder: str = "INBOX"
+    processed: str = "Processed"
+    quarantine: str = "Quarantine"
+    auth: str = "password"
+    tenant: str = ""
+    client_id: str = ""
+    client_secret: str = ""
     timeout: float = 30
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> MailboxSettings:
-        missing = [name for name in ("IMAP_HOST", "IMAP_USERNAME", "IMAP_PASSWORD") if not config.get(name)]
+        needed = ["IMAP_HOST", "IMAP_USERNAME"]
+        if config.get("IMAP_AUTH", "password") == "xoauth2":
+            needed += ["IMAP_OAUTH_TENANT", "IMAP_OAUTH_CLIENT_ID", "IMAP_OAUTH_CLIENT_SECRET"]
+        else:
+            needed.append("IMAP_PASSWORD")
+        missing = [name for name in needed if not config.get(name)]
         if missing:
             raise ValueError("IMAP is not configured: set " + ", ".join(f"IAG_{m}" for m in missing))
         return cls(
             host=config["IMAP_HOST"],
-            port=config["IMAP_PORT"],
+            port=config.get("IMAP_PORT", 993),
             username=config["IMAP_USERNAME"],
-            password=config["IMAP_PASSWORD"],
-            tls=config["IMAP_TLS"],
-            folder=config["IMAP_FOLDER"],
+            password=config.get("IMAP_PASSWORD") or "",
+            tls=config.get("IMAP_TLS", True),
+            folder=config.get("IMAP_FOLDER", "INBOX"),
+            processed=config.get("IMAP_PROCESSED_FOLDER", "Processed"),
+            quarantine=config.get("IMAP_QUARANTINE_FOLDER", "Quarantine"),
+            auth=config.get("IMAP_AUTH", "password"),
+            tenant=config.get("IMAP_OAUTH_TENANT") or "",
+            client_id=config.get("IMAP_OAUTH_CLIENT_ID") or "",
+            client_secret=config.get("IMAP_OAUTH_CLIENT_SECRET") or "",
         )
 
 
+class TokenSource:
+    """App-only OAuth2 tokens for Microsoft 365 IMAP (client credentials through MSAL). MSAL keeps the token
+    and fetches a new one before the old one expires, so each connection gets a valid token."""
+
+    SCOPES = ["https://outlook.office365.com/.default"]
+
+    def __init__(self, tenant: str, client_id: str, client_secret: str, app=None) -> None:
+        if app is None:
+            import msal
+
+            app = msal.ConfidentialClientApplication(
+                client_id,
+                client_credential=client_secret,
+                authority=f"https://login.microsoftonline.com/{tenant}",
+            )
+        self.app = app
+
+    def token(self) -> str:
+        result = self.app.acquire_token_for_client(scopes=self.SCOPES)
+        if "access_token" not in result:
+            raise ConnectionError(f"Microsoft 365 refused a token: {result.get('error_description', result)}")
+        return result["access_token"]
+
+
 @contextmanager
-def connect(settings: MailboxSettings) -> Iterator[IMAPClient]:
+def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Iterator[IMAPClient]:
     context = ssl.create_default_context() if settings.tls else None
     client = IMAPClient(
         settings.host, port=settings.port, ssl=settings.tls, ssl_context=context, timeout=settings.timeout
     )
     try:
-        client.login(settings.username, settings.password)
+        if settings.auth == "xoauth2":
+            tokens = tokens or TokenSource(settings.tenant, settings.client_id, settings.client_secret)
+            client.oauth2_login(settings.username, tokens.token())
+        else:
+            client.login(settings.username, settings.password)
         yield client
     finally:
         try:
@@ -76,3 +131,192 @@ def list_messages(client: IMAPClient, folder: str) -> list[Listed]:
         subject = header.partition(":")[2].strip()
         listed.append(Listed(uidvalidity, uid, int(data[b"RFC822.SIZE"]), subject))
     return listed
+
+
+class Source(Protocol):
+    """What the poller needs from a mailbox."""
+
+    name: str
+    processed: str
+    quarantine: str
+
+    def uidvalidity(self) -> int: ...
+    def uids(self) -> list[int]: ...
+    def sizes(self, uids: list[int]) -> dict[int, int]: ...
+    def fetch(self, uids: list[int]) -> dict[int, bytes]: ...
+    def headers(self, uids: list[int]) -> dict[int, bytes]: ...
+    def move(self, uids: list[int], folder: str) -> None: ...
+    def wait_for_mail(self, seconds: float) -> bool: ...
+    def folder_message_ids(self, folder: str) -> list[tuple[str | None, bytes | None]]: ...
+    def close(self) -> None: ...
+
+
+class ImapSource:
+    def __init__(self, settings: MailboxSettings, tokens: TokenSource | None = None) -> None:
+        self.settings = settings
+        self.name = f"imap://{settings.username}@{settings.host}:{settings.port}/{settings.folder}"
+        self.processed, self.quarantine = settings.processed, settings.quarantine
+        self._connection = connect(settings, tokens)
+        self.client = self._connection.__enter__()
+        for folder in (self.processed, self.quarantine):
+            if not self.client.folder_exists(folder):
+                self.client.create_folder(folder)
+        self._status = self.client.select_folder(settings.folder)
+        self.can_move = self.client.has_capability("MOVE")
+        self.can_idle = self.client.has_capability("IDLE")
+
+    def uidvalidity(self) -> int:
+        return int(self._status[b"UIDVALIDITY"])
+
+    def uids(self) -> list[int]:
+        return sorted(self.client.search("ALL"))
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        if not uids:
+            return {}
+        return {
+            uid: int(data[b"RFC822.SIZE"]) for uid, data in self.client.fetch(uids, ["RFC822.SIZE"]).items()
+        }
+
+    def fetch(self, uids: list[int]) -> dict[int, bytes]:
+        if not uids:
+            return {}
+        return {
+            uid: data[b"BODY[]"]
+            for uid, data in self.client.fetch(uids, ["BODY.PEEK[]"]).items()
+            if b"BODY[]" in data
+        }
+
+    def headers(self, uids: list[int]) -> dict[int, bytes]:
+        if not uids:
+            return {}
+        fetched = self.client.fetch(uids, ["BODY.PEEK[HEADER]"])
+        return {uid: data.get(b"BODY[HEADER]", b"") for uid, data in fetched.items()}
+
+    def move(self, uids: list[int], folder: str) -> None:
+        if not uids:
+            return
+        if self.can_move:
+            self.client.move(uids, folder)
+        else:  # COPY, then delete only these messages
+            self.client.copy(uids, folder)
+            self.client.delete_messages(uids)
+            if self.client.has_capability("UIDPLUS"):
+                self.client.uid_expunge(uids)
+            else:
+                self.client.expunge()
+
+    def wait_for_mail(self, seconds: float) -> bool:
+        """IDLE until the server says something changed (True) or `seconds` pass; without IDLE, just wait."""
+        if not self.can_idle:
+            time.sleep(seconds)
+            return False
+        self.client.idle()
+        try:
+            responses = self.client.idle_check(timeout=seconds)
+        finally:
+            self.client.idle_done()
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+    def folder_message_ids(self, folder: str) -> list[tuple[str | None, bytes | None]]:
+        """(Message-ID, raw bytes if it has none) of every message in `folder`, flags untouched."""
+        self.client.select_folder(folder, readonly=True)
+        try:
+            found = []
+            uids = self.client.search("ALL")
+            for start in range(0, len(uids), BATCH):
+                batch = uids[start : start + BATCH]
+                headers = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+                for uid in batch:
+                    raw = headers.get(uid, {}).get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"")
+                    message_id = _message_id(raw)
+                    body = None if message_id else self.fetch([uid]).get(uid)
+                    found.append((message_id, body))
+            return found
+        finally:
+            self._status = self.client.select_folder(self.settings.folder)
+
+    def close(self) -> None:
+        self._connection.__exit__(None, None, None)
+
+
+def _message_id(raw_header: bytes) -> str | None:
+    from mail_ingest.parse import MESSAGE_ID
+
+    match = MESSAGE_ID.search(raw_header.decode("utf-8", "replace"))
+    return match.group(0) if match else None
+
+
+class MaildirSource:
+    """The embedded default: a Maildir in instance/, with Processed and Quarantine as Maildir++ folders. A
+    message's UID is derived from its unique file name; the UIDVALIDITY never changes."""
+
+    UIDVALIDITY = 1
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.name = f"maildir:{self.path}"
+        self.processed, self.quarantine = "Processed", "Quarantine"
+        self.box = mailbox.Maildir(self.path, create=True)
+        for folder in (self.processed, self.quarantine):
+            if folder not in self.box.list_folders():
+                self.box.add_folder(folder)
+        self._keys: dict[int, str] = {}
+
+    @staticmethod
+    def uid_for(key: str) -> int:
+        return int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)
+
+    def uidvalidity(self) -> int:
+        return self.UIDVALIDITY
+
+    def uids(self) -> list[int]:
+        self.box = mailbox.Maildir(self.path, create=False)
+        self._keys = {self.uid_for(key): key for key in self.box.keys()}  # noqa: SIM118  (a Mailbox iterates messages)
+        return sorted(self._keys)
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        return {uid: os.path.getsize(self.path / self.box._lookup(self._keys[uid])) for uid in uids}
+
+    def fetch(self, uids: list[int]) -> dict[int, bytes]:
+        return {uid: self.box.get_bytes(self._keys[uid]) for uid in uids}
+
+    def headers(self, uids: list[int]) -> dict[int, bytes]:
+        found = {}
+        for uid in uids:
+            with open(self.path / self.box._lookup(self._keys[uid]), "rb") as handle:
+                head = handle.read(256 * 1024)
+            found[uid] = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+        return found
+
+    def move(self, uids: list[int], folder: str) -> None:
+        """A rename into the folder's cur/: atomic, so a message is never in two places or none."""
+        target = self.path / f".{folder}" / "cur"
+        for uid in uids:
+            relative = self.box._lookup(self._keys[uid])
+            os.replace(self.path / relative, target / Path(relative).name)
+
+    def wait_for_mail(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        before = set(self.uids())
+        while time.monotonic() < deadline:
+            if set(self.uids()) - before:
+                return True
+            time.sleep(0.5)
+        return False
+
+    def folder_message_ids(self, folder: str) -> list[tuple[str | None, bytes | None]]:
+        sub = self.box.get_folder(folder)
+        found = []
+        for key in sub.keys():  # noqa: SIM118  (a Mailbox iterates messages)
+            raw = sub.get_bytes(key)
+            header = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+            message_id = None
+            for line in header.splitlines():
+                if line.lower().startswith(b"message-id:"):
+                    message_id = _message_id(line)
+            found.append((message_id, None if message_id else raw))
+        return found
+
+    def close(self) -> None:
+        return None

@@ -54,6 +54,34 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMAP_USERNAME", None, "IMAP user name"),
     Setting("IMAP_PASSWORD", None, "IMAP password"),
     Setting("IMAP_FOLDER", "INBOX", "Folder the poller reads"),
+    Setting(
+        "IMAP_PROCESSED_FOLDER", "Processed", "Folder ingested messages are moved to (created if missing)"
+    ),
+    Setting("IMAP_QUARANTINE_FOLDER", "Quarantine", "Folder for messages that could not be ingested"),
+    Setting("IMAP_AUTH", "password", "IMAP sign-in: password, or xoauth2 (Microsoft 365 app-only)"),
+    Setting("IMAP_OAUTH_TENANT", None, "Microsoft 365 tenant ID (xoauth2)"),
+    Setting("IMAP_OAUTH_CLIENT_ID", None, "App registration's client ID (xoauth2)"),
+    Setting("IMAP_OAUTH_CLIENT_SECRET", None, "App registration's client secret (xoauth2)"),
+    Setting(
+        "MAILDIR_PATH", None, "With no IMAP_HOST: a local Maildir to read instead; default instance/mailbox"
+    ),
+    Setting("MAIL_MAX_MESSAGE_MB", 25, "Larger messages are quarantined before their body is fetched", int),
+    Setting("MAIL_MAX_ATTACHMENTS", 20, "More attachments than this and the message is quarantined", int),
+    Setting(
+        "MAIL_MAX_ATTACHMENT_MB",
+        20,
+        "An attachment larger than this is not kept (the message is flagged)",
+        int,
+    ),
+    Setting(
+        "MAIL_POLL_SECONDS", 60, "How often the poller looks for mail when IDLE is missing or drops", int
+    ),
+    Setting(
+        "MAIL_LEASE_SECONDS",
+        60,
+        "How long a poller's lock lasts without renewal (a dead poller's expires)",
+        int,
+    ),
 )
 
 
@@ -95,6 +123,7 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     instance.mkdir(parents=True, exist_ok=True)
     values["DATABASE_URL"] = values["DATABASE_URL"] or f"sqlite:///{instance / 'iag.sqlite3'}"
     values["DEPLOYMENT_FILE"] = values["DEPLOYMENT_FILE"] or str(instance / "deployment.toml")
+    values["MAILDIR_PATH"] = values["MAILDIR_PATH"] or str(instance / "mailbox")
     values["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(instance)
     return values
 

@@ -16,7 +16,7 @@ from webapp.models.drafts import ApplicantLink, Draft
 from webapp.models.equality import EqualityResponse
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
-from webapp.models.mail import Attachment, EmailKind, InboundEmail
+from webapp.models.mail import Attachment, EmailKind, InboundEmail, Lease, MailboxState
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Applicant, LoginAttempt, StaffRole, StaffUser
 from webapp.models.signing import Meeting, SigningRequest
@@ -40,7 +40,9 @@ __all__ = [
     "Group",
     "GroupKind",
     "InboundEmail",
+    "Lease",
     "LoginAttempt",
+    "MailboxState",
     "Meeting",
     "Note",
     "OutboxMessage",

@@ -16,6 +16,9 @@ class EmailKind(StrEnum):
     AUTOMATIC = "automatic"
     NEEDS_TRIAGE = "needs triage"
     QUARANTINED = "quarantined"
+    DUPLICATE = (
+        "duplicate"  # the same message (Message-ID or bytes) seen again, e.g. after UIDVALIDITY changed
+    )
 
 
 class InboundEmail(Base):
@@ -28,7 +31,8 @@ class InboundEmail(Base):
     mailbox: Mapped[str] = mapped_column(String(200))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     uid: Mapped[int | None] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # None only for a message quarantined for its size before its body was fetched.
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     from_address: Mapped[str | None] = mapped_column(String(320), index=True)
     from_name: Mapped[str] = mapped_column(String(200), default="")
@@ -39,7 +43,36 @@ class InboundEmail(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # what parsing noticed: charset guessed, winmail.dat ...
+    in_reply_to: Mapped[str] = mapped_column(Text, default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+    folder: Mapped[str] = mapped_column(String(200), default="")  # where the message was moved to
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_emails.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
+class MailboxState(Base):
+    """The UIDVALIDITY last seen for a mailbox folder, so that a change is noticed and reported."""
+
+    __tablename__ = "mailbox_state"
+
+    mailbox: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Lease(Base):
+    """A lock with an expiry, held by one mail poller at a time. A poller that dies stops renewing it, so
+    the next one can take over once it expires."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Attachment(Base):

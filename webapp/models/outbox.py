@@ -22,7 +22,10 @@ class OutboxMessage(Base):
     the outbox worker, retried with back-off until it is delivered or gives up."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_purpose", "to_address", "purpose", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -33,6 +36,8 @@ class OutboxMessage(Base):
     # Stored files to attach: [{"filename", "content_type", "storage_name"}] (see webapp.files)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    # What the email is for, where a rule depends on it (e.g. "acknowledgement": one per sender per day).
+    purpose: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -21,11 +21,14 @@ def answered(session: Session, application_id: int) -> bool:
     )
 
 
-def record(session: Session, application_id: int, answers: dict[str, str | None]) -> bool:
-    """Store one set of answers per application (a second set is ignored). Unanswered stays None."""
-    if answered(session, application_id):
+def record(session: Session, application_id: int | None, answers: dict[str, str | None]) -> bool:
+    """Store one set of answers per application (a second set is ignored); answers that came without a
+    known application (a returned form with no reference) still count in the totals. Unanswered stays None."""
+    if application_id is not None and answered(session, application_id):
         return False
-    group_id = session.scalar(select(Application.group_id).where(Application.id == application_id))
+    group_id = None
+    if application_id is not None:
+        group_id = session.scalar(select(Application.group_id).where(Application.id == application_id))
     values = {key: (answers.get(key) or None) for key in FIELDS}
     session.add(
         EqualityResponse(application_id=application_id, group_id=group_id, submitted_at=now(), **values)

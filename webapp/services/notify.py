@@ -23,6 +23,8 @@ def email(
     subject: str,
     application_id: int | None = None,
     automatic: bool = True,
+    headers: dict[str, str] | None = None,
+    purpose: str | None = None,
     **context: Any,
 ) -> None:
     """Queue an email. `automatic` marks it Auto-Submitted (RFC 3834), so auto-responders do not answer."""
@@ -31,7 +33,8 @@ def email(
     # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
     with nullcontext() if has_request_context() else current_app.test_request_context("/"):
         body = render_template(f"email/{template}.txt", deployment=deployment, link=link, **context)
-    headers = {"Auto-Submitted": "auto-generated"} if automatic else {}
+    all_headers = {"Auto-Submitted": "auto-generated"} if automatic else {}
+    all_headers |= headers or {}
     outbox.queue(
         session,
         to=to,
@@ -39,5 +42,6 @@ def email(
         body=body,
         sender_domain=deployment.mail_domain,
         application_id=application_id,
-        headers=headers,
+        headers=all_headers,
+        purpose=purpose,
     )

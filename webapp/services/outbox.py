@@ -36,6 +36,7 @@ def queue(
     application_id: int | None = None,
     headers: dict[str, str] | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    purpose: str | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         message_id=make_msgid(domain=sender_domain),
@@ -45,6 +46,7 @@ def queue(
         headers=headers or {},
         attachments=attachments or [],
         application_id=application_id,
+        purpose=purpose,
         next_attempt_at=now(),
         created_at=now(),
     )

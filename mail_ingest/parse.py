@@ -1,0 +1,303 @@
+"""Raw message bytes -> ParsedMessage, for any mail at all. `parse()` never raises: what it cannot read
+becomes a flag (decoded as best it can) or, if the message as a whole is unreadable, a ParseFailure with
+the reason, which the poller quarantines."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parseaddr
+
+import nh3
+
+from mail_ingest.extract import detect_type
+
+SAFE_TAGS = {
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "span",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+}
+ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    declared_type: str
+    detected_type: str
+    data: bytes
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str | None
+    from_address: str | None  # None: "unknown sender", never matched to an applicant
+    from_name: str
+    to: list[str]
+    subject: str
+    in_reply_to: str
+    references: list[str]
+    headers: dict[str, str]  # the few headers classification reads, lower-case names
+    text_body: str
+    html_body: str  # sanitised: no script, no styles, no remote content
+    attachments: list[ParsedAttachment]
+    flags: list[str]
+    is_report: bool  # multipart/report: a delivery status notification or similar
+
+
+@dataclass
+class ParseFailure:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_attachments: int = 20
+    max_attachment_bytes: int = 20 * 1024 * 1024
+
+
+CLASSIFYING_HEADERS = (
+    "auto-submitted",
+    "x-autoreply",
+    "x-autorespond",
+    "precedence",
+    "return-path",
+    "x-auto-response-suppress",
+    "list-id",
+    "x-failed-recipients",
+)
+
+
+def parse(raw: bytes, limits: Limits | None = None) -> ParsedMessage | ParseFailure:
+    limits = limits or Limits()
+    try:
+        return _parse(raw, limits)
+    except Exception as exc:  # the boundary: nothing a message contains may stop the poller
+        return ParseFailure(f"could not read the message: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
+    if not raw.strip():
+        return ParseFailure("the message is empty")
+    message = message_from_bytes(raw, policy=policy.default)
+    flags: list[str] = []
+    if not message.keys():
+        return ParseFailure("the message has no headers")
+    headers = {name: _header(message, name, flags) for name in CLASSIFYING_HEADERS}
+    from_name, from_address = _sender(_header(message, "from", flags), flags)
+    message_id = _message_id(_header(message, "message-id", flags))
+    if message_id is None:
+        flags.append("no Message-ID")
+    text_body, html_body, attachments = "", "", []
+    _walk(message, flags, limits, attachments, bodies := {"text": [], "html": []})
+    if len(attachments) > limits.max_attachments:
+        return ParseFailure(
+            f"{len(attachments)} attachments, more than the limit of {limits.max_attachments}"
+        )
+    text_body = "\n\n".join(bodies["text"])
+    raw_html = "\n".join(bodies["html"])
+    if raw_html:
+        html_body = nh3.clean(
+            raw_html,
+            tags=SAFE_TAGS,
+            attributes={"a": {"href"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
+        if not text_body:
+            text_body = _text_from_html(raw_html)
+    return ParsedMessage(
+        message_id=message_id,
+        from_address=from_address,
+        from_name=from_name,
+        to=[addr for _name, addr in getaddresses([_header(message, "to", flags)]) if addr],
+        subject=" ".join(_header(message, "subject", flags).split())[:998],
+        in_reply_to=" ".join(MESSAGE_ID.findall(_header(message, "in-reply-to", flags))),
+        references=MESSAGE_ID.findall(_header(message, "references", flags))[-50:],
+        headers=headers,
+        text_body=text_body,
+        html_body=html_body,
+        attachments=attachments,
+        flags=flags,
+        is_report=message.get_content_type() == "multipart/report",
+    )
+
+
+@dataclass
+class Headers:
+    message_id: str | None = None
+    from_address: str | None = None
+    from_name: str = ""
+    subject: str = ""
+
+
+def parse_headers(raw: bytes) -> Headers:
+    """Just the identifying headers, from a message's header block (for mail too large to fetch)."""
+    try:
+        message = message_from_bytes(raw + b"\n\n", policy=policy.default)
+        flags: list[str] = []
+        name, address = _sender(_header(message, "from", flags), flags)
+        return Headers(
+            _message_id(_header(message, "message-id", flags)),
+            address,
+            name,
+            " ".join(_header(message, "subject", flags).split())[:998],
+        )
+    except Exception:
+        return Headers()
+
+
+def _header(message: Message, name: str, flags: list[str]) -> str:
+    """A header's decoded value, or its raw bytes decoded leniently when it is malformed."""
+    try:
+        value = message.get(name)
+        return "" if value is None else str(value)
+    except Exception:
+        flags.append(f"malformed {name} header")
+    for key, raw in message.raw_items():
+        if key.lower() == name:
+            try:
+                return str(make_header(decode_header(str(raw))))
+            except Exception:
+                return str(raw).encode("utf-8", "replace").decode("utf-8", "replace")
+    return ""
+
+
+def _sender(value: str, flags: list[str]) -> tuple[str, str | None]:
+    name, address = parseaddr(value)
+    address = address.strip().lower()
+    if not address or len(address) > 320 or not ADDRESS.match(address):
+        flags.append("sender address could not be read")
+        return (name or value)[:200], None
+    return name[:200], address
+
+
+def _message_id(value: str) -> str | None:
+    match = MESSAGE_ID.search(value)
+    return match.group(0)[:998] if match else None
+
+
+def _walk(
+    part: Message,
+    flags: list[str],
+    limits: Limits,
+    attachments: list[ParsedAttachment],
+    bodies: dict[str, list[str]],
+    depth: int = 0,
+) -> None:
+    if depth > 20:
+        flags.append("parts nested too deeply; the rest was not read")
+        return
+    content_type = part.get_content_type()
+    if content_type == "message/rfc822" and depth > 0:
+        inner = part.get_payload()
+        data = (
+            inner[0].as_bytes() if isinstance(inner, list) and inner else part.get_payload(decode=True) or b""
+        )
+        flags.append("contains a forwarded message")
+        _add_attachment(attachments, flags, limits, "forwarded message.eml", "message/rfc822", data)
+        return
+    if part.is_multipart():
+        for child in part.get_payload():
+            _walk(child, flags, limits, attachments, bodies, depth + 1)
+        return
+    filename = _filename(part, flags)
+    disposition = (part.get_content_disposition() or "").lower()
+    is_body = content_type in {"text/plain", "text/html"} and disposition != "attachment" and not filename
+    if is_body:
+        text = _decode_text(part, flags)
+        bodies["html" if content_type == "text/html" else "text"].append(text)
+        return
+    data = part.get_payload(decode=True) or b""
+    if not filename:
+        filename = (
+            "winmail.dat"
+            if content_type == "application/ms-tnef"
+            else f"attachment.{content_type.split('/')[-1]}"
+        )
+    _add_attachment(attachments, flags, limits, filename, content_type, data)
+
+
+def _add_attachment(attachments, flags, limits, filename: str, declared: str, data: bytes) -> None:
+    own_flags = []
+    if filename.lower() == "winmail.dat" or declared == "application/ms-tnef":
+        own_flags.append("Outlook winmail.dat: its contents can only be opened in Outlook")
+    if len(data) > limits.max_attachment_bytes:
+        own_flags.append(f"too large to keep ({len(data):,} bytes)")
+        flags.append(f"attachment '{filename}' too large to keep")
+        data = b""
+    detected = detect_type(data) if data else "application/octet-stream"
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension in {"pdf", "docx", "odt"} and data and not detected.endswith(_EXPECTED[extension]):
+        own_flags.append(f"named .{extension} but its content is {detected}")
+    attachments.append(ParsedAttachment(filename, declared, detected, data, own_flags))
+
+
+_EXPECTED = {"pdf": "pdf", "docx": "wordprocessingml.document", "odt": "opendocument.text"}
+
+
+def _filename(part: Message, flags: list[str]) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        flags.append("an attachment's name could not be read")
+        return ""
+    # Never a path: only the last component, without control characters, at most 200 characters.
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:200]
+
+
+def _decode_text(part: Message, flags: list[str]) -> str:
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset()
+    if charset:
+        try:
+            return payload.decode(charset)
+        except LookupError:
+            flags.append(f"unknown charset '{charset[:40]}'; read as windows-1252")
+        except UnicodeDecodeError:
+            flags.append(f"text was not valid {charset[:40]}; unreadable characters replaced")
+            return payload.decode(charset, errors="replace")
+    else:
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            flags.append("no charset given; read as windows-1252")
+    return payload.decode("cp1252", errors="replace")
+
+
+def _text_from_html(raw_html: str) -> str:
+    block = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", raw_html)
+    return html.unescape(nh3.clean(block, tags=set())).strip()

@@ -1,0 +1,286 @@
+"""The loop: for each message, store the raw bytes first, then write everything it means in one
+transaction, and only after that commit move it out of the inbox. A crash, a kill, a database outage or a
+dropped connection at any point leads to the same end state when the poller runs again."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from mail_ingest.ingest import Settings, ingest, quarantine
+from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
+from mail_ingest.parse import Limits, parse_headers
+from webapp.clock import now
+from webapp.files import FileStore
+from webapp.models import EmailKind, InboundEmail, MailboxState
+from webapp.outgoing import file_store
+from webapp.services import events, inbound, leases
+
+log = logging.getLogger("iag-mail")
+
+
+@dataclass
+class Report:
+    ingested: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    moved: int = 0
+    uidvalidity_changed: bool = False
+    kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items())) or "nothing new"
+        return f"{self.ingested} ingested ({kinds}); {self.moved} moved out of the inbox"
+
+
+def open_source(app: Flask) -> Source:
+    if app.config.get("IMAP_HOST"):
+        return ImapSource(MailboxSettings.from_config(app.config))
+    return MaildirSource(app.config["MAILDIR_PATH"])
+
+
+class Poller:
+    def __init__(self, app: Flask, source_factory: Callable[[], Source] | None = None) -> None:
+        self.app = app
+        self.sessions = app.extensions["iag_sessions"]
+        self.source_factory = source_factory or (lambda: open_source(app))
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease_seconds = app.config["MAIL_LEASE_SECONDS"]
+        self.raw_store = FileStore(Path(app.instance_path) / "raw-mail")
+        deployment = app.extensions["deployment"]
+        own = {deployment.mailbox.lower()}
+        if app.config.get("MAIL_FROM"):
+            own.add(app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip().lower())
+        self.own_addresses = own
+        self.limits = Limits(
+            max_attachments=app.config["MAIL_MAX_ATTACHMENTS"],
+            max_attachment_bytes=app.config["MAIL_MAX_ATTACHMENT_MB"] * 1024 * 1024,
+        )
+        self.max_bytes = app.config["MAIL_MAX_MESSAGE_MB"] * 1024 * 1024
+        self._held: set[str] = set()
+
+    # --- the lock ---------------------------------------------------------------------------------------
+    def lease_name(self, source: Source) -> str:
+        return f"mail-poller:{source.name}"[:200]
+
+    def take_lease(self, source: Source) -> str | None:
+        holder = leases.acquire(self.sessions, self.lease_name(source), self.holder, self.lease_seconds)
+        if holder is None:
+            self._held.add(self.lease_name(source))
+        return holder
+
+    # --- one pass ---------------------------------------------------------------------------------------
+    def poll_once(self, source: Source) -> Report:
+        """Process everything in the inbox. The caller holds the lease."""
+        with self.app.app_context():
+            return self._poll_once(source)
+
+    def _poll_once(self, source: Source) -> Report:
+        report = Report()
+        uidvalidity = source.uidvalidity()
+        report.uidvalidity_changed = self._check_uidvalidity(source, uidvalidity)
+        settings = self._settings(source)
+        uids = source.uids()
+        for start in range(0, len(uids), BATCH):
+            batch = uids[start : start + BATCH]
+            if (
+                start
+                and leases.acquire(self.sessions, self.lease_name(source), self.holder, self.lease_seconds)
+                is not None
+            ):
+                log.warning("lost the mail lock to another poller; stopping this pass")
+                break
+            self._batch(source, settings, uidvalidity, batch, report)
+        return report
+
+    def _settings(self, source: Source) -> Settings:
+        return Settings(
+            mailbox=source.name,
+            deployment=self.app.extensions["deployment"],
+            files=file_store(self.app),
+            own_addresses=self.own_addresses,
+            processed_folder=source.processed,
+            quarantine_folder=source.quarantine,
+            limits=self.limits,
+        )
+
+    def _batch(
+        self, source: Source, settings: Settings, uidvalidity: int, batch: list[int], report: Report
+    ) -> None:
+        with self.sessions() as session:
+            known = {
+                uid: row.folder
+                for uid, row in inbound.by_location(session, source.name, uidvalidity, batch).items()
+            }
+        sizes = source.sizes([uid for uid in batch if uid not in known])
+        bodies = source.fetch([uid for uid, size in sizes.items() if size <= self.max_bytes])
+        destinations: dict[str, list[int]] = defaultdict(list)
+        for uid in batch:
+            if uid in known:  # recorded before (a crash came between commit and move): just move it
+                destinations[known[uid] or source.processed].append(uid)
+                continue
+            if uid not in sizes:
+                continue  # gone since we listed it (another client moved it)
+            folder = self._one(source, settings, uidvalidity, uid, sizes[uid], bodies.get(uid), report)
+            if folder:
+                destinations[folder].append(uid)
+        for folder, uids in destinations.items():
+            source.move(uids, folder)
+            report.moved += len(uids)
+            with self.sessions() as session, session.begin():
+                session.execute(
+                    update(InboundEmail)
+                    .where(
+                        InboundEmail.mailbox == source.name,
+                        InboundEmail.uidvalidity == uidvalidity,
+                        InboundEmail.uid.in_(uids),
+                    )
+                    .values(moved_at=now(), folder=folder)
+                )
+
+    def _one(
+        self,
+        source: Source,
+        settings: Settings,
+        uidvalidity: int,
+        uid: int,
+        size: int,
+        raw: bytes | None,
+        report: Report,
+    ) -> str | None:
+        if size > self.max_bytes:
+            header = parse_headers(source.headers([uid]).get(uid, b""))
+            with self.sessions() as session, session.begin():
+                email = InboundEmail(
+                    mailbox=source.name,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    sha256=None,
+                    size=size,
+                    message_id=header.message_id,
+                    from_address=header.from_address,
+                    from_name=header.from_name,
+                    subject=header.subject,
+                )
+                quarantine(
+                    session,
+                    email,
+                    f"too large: {size:,} bytes, over the {self.max_bytes:,} byte limit; "
+                    "the body was not fetched",
+                    settings,
+                )
+            report.quarantined += 1
+            report.kinds[EmailKind.QUARANTINED] += 1
+            return source.quarantine
+        if raw is None:
+            return None
+        sha256 = self.raw_store.put(raw)  # first of all: the bytes are safe on disk
+        try:
+            with self.sessions() as session, session.begin():
+                email = ingest(session, raw, sha256, uidvalidity, uid, settings)
+                kind, folder = email.kind, email.folder
+        except IntegrityError:
+            log.warning("message %s was recorded by another poller; leaving it to that one", uid)
+            return None
+        except SQLAlchemyError:
+            raise  # the database is unwell: stop, and try the whole message again next time
+        except Exception as exc:  # a message that breaks our code is quarantined, and the rest go on
+            log.exception("message uid %s could not be ingested; quarantining it", uid)
+            with self.sessions() as session, session.begin():
+                email = InboundEmail(
+                    mailbox=source.name, uidvalidity=uidvalidity, uid=uid, sha256=sha256, size=len(raw)
+                )
+                quarantine(session, email, f"error while ingesting: {type(exc).__name__}: {exc}", settings)
+                kind, folder = email.kind, email.folder
+        report.ingested += 1
+        report.kinds[str(kind)] += 1
+        report.quarantined += kind == EmailKind.QUARANTINED
+        report.duplicates += kind == EmailKind.DUPLICATE
+        return folder
+
+    def _check_uidvalidity(self, source: Source, uidvalidity: int) -> bool:
+        with self.sessions() as session, session.begin():
+            state = session.get(MailboxState, source.name)
+            if state is None:
+                session.add(MailboxState(mailbox=source.name, uidvalidity=uidvalidity, updated_at=now()))
+                return False
+            if state.uidvalidity == uidvalidity:
+                return False
+            log.warning(
+                "UIDVALIDITY of %s changed from %s to %s: messages will be matched by Message-ID and "
+                "SHA-256 so that none is ingested twice",
+                source.name,
+                state.uidvalidity,
+                uidvalidity,
+            )
+            events.record(
+                session,
+                actor="mail",
+                action="mailbox uidvalidity changed",
+                subject_type="mailbox",
+                detail={"mailbox": source.name, "from": state.uidvalidity, "to": uidvalidity},
+            )
+            state.uidvalidity, state.updated_at = uidvalidity, now()
+            return True
+
+    # --- the long-running loop --------------------------------------------------------------------------
+    def run(self, stop: threading.Event, idle_seconds: float | None = None) -> None:
+        """Poll, then wait for new mail with IDLE (or poll every IAG_MAIL_POLL_SECONDS), until `stop`."""
+        poll_seconds = self.app.config["MAIL_POLL_SECONDS"]
+        chunk = idle_seconds or max(1.0, min(poll_seconds, self.lease_seconds / 3))
+        backoff = 1.0
+        while not stop.is_set():
+            source = None
+            try:
+                source = self.source_factory()
+                holder = self.take_lease(source)
+                if holder is not None:
+                    log.info(
+                        "another poller (%s) is reading %s; waiting for it to finish", holder, source.name
+                    )
+                    stop.wait(min(5.0, self.lease_seconds / 2))
+                    continue
+                while not stop.is_set():
+                    report = self.poll_once(source)
+                    if report.ingested or report.moved:
+                        log.info("%s", report)
+                    waited = 0.0
+                    while waited < poll_seconds and not stop.is_set():
+                        new_mail = source.wait_for_mail(chunk)
+                        waited += chunk
+                        if not leases.renew(
+                            self.sessions, self.lease_name(source), self.holder, self.lease_seconds
+                        ):
+                            raise ConnectionError("the mail lock was taken over")
+                        if new_mail:
+                            break
+                backoff = 1.0
+            except Exception as exc:  # a dropped connection or a database outage: wait, then start again
+                log.warning("mail poller: %s: %s; retrying in %.0f s", type(exc).__name__, exc, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 60.0)
+            finally:
+                if source is not None:
+                    try:
+                        source.close()
+                    except Exception:
+                        log.debug("closing the mailbox failed", exc_info=True)
+        self._release()
+
+    def _release(self) -> None:
+        for name in self._held:
+            try:
+                leases.release(self.sessions, name, self.holder)
+            except SQLAlchemyError:
+                log.debug("could not release the mail lock; it will expire", exc_info=True)

@@ -1,0 +1,128 @@
+"""Real messages of every kind the shared mailbox receives, as bytes, for the mail tests."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, make_msgid
+
+from imapclient import IMAPClient
+from pypdf import PdfReader, PdfWriter
+
+from tests.conftest import IMAP_PASSWORD, IMAP_USER
+
+MAILBOX = "StrategicIAG@avonandsomerset.police.uk"
+
+
+def plain(
+    subject: str,
+    body: str = "Hello",
+    sender: str = "Sam Person <sam@example.org>",
+    message_id: str | None = "auto",
+    **headers: str,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    if message_id == "auto":
+        message["Message-ID"] = make_msgid(domain="example.org")
+    elif message_id:
+        message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def with_attachment(
+    subject: str,
+    filename: str,
+    data: bytes,
+    content_type: str = "application/pdf",
+    sender: str = "Sam Person <sam@example.org>",
+    body: str = "Please find attached.",
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content(body)
+    maintype, subtype = content_type.split("/")
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()
+
+
+def filled_form(blank_pdf: bytes, values: dict[str, str]) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank_pdf)))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx(paragraphs: list[str], extra_xml_head: str = "") -> bytes:
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{extra_xml_head}'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", document)
+    return out.getvalue()
+
+
+def zip_bomb_docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + " " * (60 * 1024 * 1024) + "</w:document>")
+    return out.getvalue()
+
+
+def bounce(original_message_id: str, recipient: str = "nobody@example.org") -> bytes:
+    report = MIMEMultipart("report", report_type="delivery-status")
+    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.net>"
+    report["To"] = MAILBOX
+    report["Subject"] = "Undelivered Mail Returned to Sender"
+    report["Message-ID"] = make_msgid(domain="mx.example.net")
+    report.attach(MIMEText(f"Your message to {recipient} could not be delivered."))
+    status = MIMEApplication(
+        f"Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; {recipient}\n"
+        "Action: failed\nStatus: 5.1.1\n".encode(),
+        "delivery-status",
+    )
+    report.attach(status)
+    original = MIMEText(
+        f"Message-ID: {original_message_id}\nSubject: Application received\n\n...", "rfc822-headers"
+    )
+    report.attach(original)
+    return report.as_bytes()
+
+
+def append(server, messages: list[bytes], folder: str = "INBOX", seen: bool = False) -> None:
+    with IMAPClient(server.host, port=server.port, ssl=False) as client:
+        client.login(IMAP_USER, IMAP_PASSWORD)
+        for raw in messages:
+            client.append(folder, raw, flags=[b"\\Seen"] if seen else [])
+
+
+def folder_counts(server) -> dict[str, int]:
+    with IMAPClient(server.host, port=server.port, ssl=False) as client:
+        client.login(IMAP_USER, IMAP_PASSWORD)
+        counts = {}
+        for folder in ("INBOX", "Processed", "Quarantine"):
+            if client.folder_exists(folder):
+                counts[folder] = client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"]
+        return counts

@@ -1,0 +1,278 @@
+"""The poller against the real Dovecot: every kind of message ends up recorded exactly once, and the
+mailbox and the database agree."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from mail_ingest import cli
+from mail_ingest.poller import Poller, open_source
+from tests.mail_ingest import mailgen
+from webapp import outgoing
+from webapp.db import session_scope
+from webapp.models import (
+    Application,
+    Attachment,
+    EmailKind,
+    EqualityResponse,
+    InboundEmail,
+    OutboxMessage,
+    Source,
+)
+from webapp.services import events
+
+
+def poll(app):
+    poller = Poller(app)
+    source = open_source(app)
+    try:
+        assert poller.take_lease(source) is None
+        return poller.poll_once(source)
+    finally:
+        poller._release()
+        source.close()
+
+
+def reconcile(app, capsys) -> dict:
+    capsys.readouterr()
+    cli._reconcile(app, argparse.Namespace(json=True))
+    return json.loads(capsys.readouterr().out)
+
+
+def kinds(app) -> Counter:
+    with session_scope(app) as session:
+        return Counter(str(k) for k in session.scalars(select(InboundEmail.kind)))
+
+
+def blank_form(client, kind: str = "application") -> bytes:
+    return client.get(f"/forms/{kind}-form.pdf").data
+
+
+def test_a_returned_pdf_form_becomes_an_application_with_its_answers_and_an_acknowledgement(
+    mail_app, client, imap, smtp_sink
+):
+    form = mailgen.filled_form(
+        blank_form(client),
+        {
+            "group": "Somerset IAG",
+            "full_name": "Rhiannon Evans",
+            "email": "rhiannon@example.org",
+            "why_join": "To speak up for rural communities.",
+            "time_commitment": "Yes",
+        },
+    )
+    raw = mailgen.with_attachment(
+        "My IAG application", "application.pdf", form, sender="R Evans <rhi@example.net>"
+    )
+    mailgen.append(imap, [raw])
+    report = poll(mail_app)
+    assert report.ingested == 1 and report.moved == 1
+    with session_scope(mail_app) as session:
+        application = session.scalar(select(Application))
+        assert application.source == Source.EMAIL and application.group.slug == "somerset"
+        assert application.applicant.name == "Rhiannon Evans"
+        assert application.answers["why_join"] == "To speak up for rural communities."
+        email = session.scalar(select(InboundEmail))
+        assert email.kind == EmailKind.NEW_APPLICATION and email.application_id == application.id
+        [attachment] = session.scalars(select(Attachment)).all()
+        assert attachment.filename == "application.pdf" and attachment.content_type == "application/pdf"
+        reference = application.reference
+    assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 1, "Quarantine": 0}
+    outgoing.send_due(mail_app)
+    ack = smtp_sink.wait_for(lambda m: reference in m["Subject"])
+    assert ack["To"] == "rhi@example.net"  # the acknowledgement answers the sender, in the thread
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["In-Reply-To"] == email.message_id
+    assert ack["Subject"] == f"Re: My IAG application [{reference}]"
+
+
+def test_200_messages_of_every_kind_are_each_accounted_for_once(mail_app, client, imap, capsys):
+    mail_app.config["MAIL_MAX_MESSAGE_MB"] = 1
+    blank, monitoring = blank_form(client), blank_form(client, "monitoring")
+    references, sent_ids = [], []
+    from webapp.services import applications as service
+    from webapp.services import outbox
+    from webapp.services.actors import APPLICANT
+
+    with session_scope(mail_app) as session:
+        from webapp.models import Group
+
+        bristol = session.scalar(select(Group).where(Group.slug == "bristol"))
+        for n in range(10):
+            application, _ = service.receive(
+                session,
+                service.Arrival(
+                    source=Source.WEB, name=f"Web {n}", email=f"web{n}@example.org", group=bristol
+                ),
+                APPLICANT,
+            )
+            references.append(application.reference)
+            sent = outbox.queue(
+                session,
+                to=f"web{n}@example.org",
+                subject="About your application",
+                body="Hi",
+                sender_domain="avonandsomerset.police.uk",
+                application_id=application.id,
+            )
+            sent_ids.append(sent.message_id)
+    messages: list[bytes] = []
+    for n in range(40):
+        form = mailgen.filled_form(
+            blank,
+            {
+                "group": "Bristol IAG",
+                "full_name": f"Form {n}",
+                "email": f"form{n}@example.org",
+                "why_join": f"Reason {n}",
+            },
+        )
+        messages.append(
+            mailgen.with_attachment(f"Application {n}", "form.pdf", form, sender=f"form{n}@example.org")
+        )
+    messages += [
+        mailgen.plain(
+            f"Application to join the North Somerset IAG ({n})",
+            "I would like to apply.",
+            sender=f"plain{n}@example.org",
+        )
+        for n in range(20)
+    ]
+    messages += [
+        mailgen.with_attachment(
+            f"My application {n}",
+            "application.docx",
+            mailgen.docx([f"Name: Docx {n}", "I want to join the Bristol IAG."]),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            sender=f"docx{n}@example.org",
+        )
+        for n in range(10)
+    ]
+    messages += [
+        mailgen.plain(
+            f"Re: Your application [{references[n % 10]}]", "Thanks!", sender=f"web{n % 10}@example.org"
+        )
+        for n in range(20)
+    ]
+    messages += [
+        mailgen.plain(
+            "Re: About your application",
+            "Here is my answer.",
+            sender=f"web{n % 10}@example.org",
+            In_Reply_To=sent_ids[n % 10],
+        )
+        for n in range(20)
+    ]
+    messages += [
+        mailgen.plain(
+            "Automatic reply: away", "I am away", sender=f"away{n}@example.org", Auto_Submitted="auto-replied"
+        )
+        for n in range(20)
+    ]
+    messages += [mailgen.bounce(sent_ids[n % 10]) for n in range(10)]
+    messages += [
+        mailgen.plain(f"Community newsletter {n}", "News", sender="news@example.org", Precedence="bulk")
+        for n in range(10)
+    ]
+    messages += [
+        mailgen.plain(f"Question {n}", "What time is the next meeting?", sender=f"q{n}@example.org")
+        for n in range(20)
+    ]
+    messages += [
+        mailgen.with_attachment(
+            f"Monitoring {n}",
+            "monitoring.pdf",
+            mailgen.filled_form(
+                monitoring, {"religion": "Prefer not to say", "application_reference": references[n % 10]}
+            ),
+            sender=f"web{n % 10}@example.org",
+        )
+        for n in range(10)
+    ]
+    messages += [b"\x00\x01 this is not an email at all" + bytes([n]) for n in range(10)]
+    messages += [
+        mailgen.plain(f"Huge {n}", "x" * (1024 * 1024 + 10), sender=f"big{n}@example.org") for n in range(10)
+    ]
+    assert len(messages) == 200
+    mailgen.append(imap, messages)
+
+    report = poll(mail_app)
+    assert report.ingested + 10 == 200  # the 10 oversized ones are quarantined before their body is fetched
+    assert kinds(mail_app) == Counter(
+        {"new application": 70, "reply": 40, "automatic": 40, "needs triage": 20 + 10, "quarantined": 20}
+    )
+    with session_scope(mail_app) as session:
+        assert session.scalar(select(func.count()).where(Application.source == Source.EMAIL)) == 70
+        assert session.scalar(select(func.count()).select_from(EqualityResponse)) == 10
+        triage = session.scalars(
+            select(InboundEmail.subject).where(InboundEmail.kind == EmailKind.NEEDS_TRIAGE)
+        )
+        assert sum(s.startswith("Monitoring") for s in triage) == 10  # the email itself needs a human
+        acks = session.scalar(select(func.count()).where(OutboxMessage.purpose == "acknowledgement"))
+        assert acks == 70  # one per new application, each from its own sender
+        assert events.verify(session).intact
+    assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 180, "Quarantine": 20}
+    result = reconcile(mail_app, capsys)
+    assert result["unaccounted"] == [] and result["in_inbox_waiting"] == 0
+    assert result["recorded"] == 200 and result["recorded_not_yet_moved"] == 0
+
+    assert poll(mail_app).ingested == 0  # a second pass finds nothing new
+    assert sum(kinds(mail_app).values()) == 200
+
+
+def test_mail_read_in_outlook_first_is_still_ingested(mail_app, imap):
+    mailgen.append(
+        imap, [mailgen.plain(f"Question {n}", sender=f"q{n}@example.org") for n in range(10)], seen=False
+    )
+    mailgen.append(
+        imap, [mailgen.plain(f"Read {n}", sender=f"r{n}@example.org") for n in range(10)], seen=True
+    )
+    assert poll(mail_app).ingested == 20
+    assert sum(kinds(mail_app).values()) == 20
+
+
+def test_a_poison_message_first_is_quarantined_and_the_rest_still_ingested(mail_app, imap, monkeypatch):
+    import mail_ingest.poller as poller_module
+
+    real_ingest = poller_module.ingest
+
+    def breaks_on_one(session, raw, *args, **kwargs):
+        if b"Subject: Poison" in raw:
+            raise RecursionError("a parser bug this message triggers")
+        return real_ingest(session, raw, *args, **kwargs)
+
+    monkeypatch.setattr(poller_module, "ingest", breaks_on_one)
+    mailgen.append(
+        imap,
+        [b"\xff\xfe\x00garbage without headers", mailgen.plain("Poison")]
+        + [mailgen.plain(f"Question {n}", sender=f"q{n}@example.org") for n in range(5)],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        reasons = sorted(
+            session.scalars(select(InboundEmail.reason).where(InboundEmail.kind == EmailKind.QUARANTINED))
+        )
+    assert reasons == [
+        "error while ingesting: RecursionError: a parser bug this message triggers",
+        "the message has no headers",
+    ]
+    assert kinds(mail_app) == Counter({"quarantined": 2, "needs triage": 5})
+    assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 5, "Quarantine": 2}
+
+
+def test_an_oversized_message_is_quarantined_by_its_size_without_fetching_it(mail_app, imap, capsys):
+    mail_app.config["MAIL_MAX_MESSAGE_MB"] = 1
+    mailgen.append(imap, [mailgen.plain("Scanned form", "x" * (1024 * 1024 + 1))])
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        email = session.scalar(select(InboundEmail))
+        assert email.kind == EmailKind.QUARANTINED and email.sha256 is None
+        assert email.reason.startswith("too large:") and "body was not fetched" in email.reason
+    capsys.readouterr()
+    cli._quarantine(mail_app, argparse.Namespace(json=True))
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed["reason"].startswith("too large:")
