@@ -1,16 +1,24 @@
 """PDF rendering with WeasyPrint. Templates are self-contained (CSS inlined), and the URL fetcher refuses
-every fetch, so a PDF can never pull in remote content or local files."""
+every fetch, so a PDF can never pull in remote content or local files. WeasyPrint is imported on first
+use: it takes over half a second, which the web app and the mail poller need not pay at start-up."""
 
 from __future__ import annotations
 
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from functools import cache
 
 
-class DenyAllFetcher(URLFetcher):
-    def fetch(self, url, headers=None):
-        raise FatalURLFetchingError(f"PDF rendering may not fetch {url!r}")
+@cache
+def _deny_all_fetcher():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class DenyAllFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise FatalURLFetchingError(f"PDF rendering may not fetch {url!r}")
+
+    return DenyAllFetcher()
 
 
 def render_pdf(html: str, *, fillable: bool = False) -> bytes:
-    return HTML(string=html, url_fetcher=DenyAllFetcher()).write_pdf(pdf_forms=fillable)
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf(pdf_forms=fillable)

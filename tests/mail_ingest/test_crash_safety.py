@@ -1,0 +1,82 @@
+"""The real `iag-mail` process, killed with SIGKILL at random points while it ingests, then restarted:
+every message is accounted for exactly once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.conftest import IMAP_PASSWORD, IMAP_USER
+from tests.mail_ingest import mailgen
+from tests.mail_ingest.test_poller import kinds, reconcile
+from webapp.db import session_scope
+from webapp.models import Application, EmailKind, InboundEmail
+from webapp.services import events
+
+IAG_MAIL = str(Path(sys.executable).parent / "iag-mail")
+KILLS = int(os.environ.get("IAG_TEST_KILLS", "20"))
+
+
+def poller_env(app, imap) -> dict[str, str]:
+    return {
+        **os.environ,
+        "IAG_DATABASE_URL": app.config["DATABASE_URL"],
+        "IAG_INSTANCE_PATH": app.instance_path,
+        "IAG_DEPLOYMENT_FILE": app.config["DEPLOYMENT_FILE"],
+        "IAG_SECRET_KEY": app.config["SECRET_KEY"],
+        "IAG_SMTP_HOST": "127.0.0.1",
+        "IAG_SMTP_PORT": str(app.config["SMTP_PORT"]),
+        "IAG_SMTP_TLS": "none",
+        "IAG_IMAP_HOST": imap.host,
+        "IAG_IMAP_PORT": str(imap.port),
+        "IAG_IMAP_USERNAME": IMAP_USER,
+        "IAG_IMAP_PASSWORD": IMAP_PASSWORD,
+        "IAG_IMAP_TLS": "false",
+        "IAG_MAIL_LEASE_SECONDS": "2",
+    }
+
+
+def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_doubled(mail_app, imap, capsys):
+    seed = random.randrange(1_000_000)
+    chance = random.Random(seed)
+    messages = []
+    for n in range(500):
+        if n % 2:
+            messages.append(mailgen.plain(f"Application to join the Bristol IAG ({n})", "Please consider me.",
+                                          sender=f"applicant{n}@example.org"))
+        else:
+            messages.append(mailgen.plain(f"Question {n}", "When do you meet?", sender=f"asker{n}@example.org"))
+    mailgen.append(imap, messages)
+    env = poller_env(mail_app, imap)
+    progress = []
+    for _ in range(KILLS):
+        process = subprocess.Popen([IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(chance.uniform(0.6, 1.6))  # start-up is about 0.7 s: most kills land mid-ingest
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        progress.append(sum(kinds(mail_app).values()))
+    finished = subprocess.run([IAG_MAIL, "poll", "--once"], env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    with capsys.disabled():
+        print(f"\nseed {seed}; messages recorded after each kill: {progress}")
+    assert any(0 < p < 500 for p in progress), "no kill landed in the middle of ingesting"
+
+    assert kinds(mail_app) == Counter({"new application": 250, "needs triage": 250})
+    with session_scope(mail_app) as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == 250
+        assert session.scalar(select(func.count()).where(InboundEmail.kind == EmailKind.DUPLICATE)) == 0
+        per_message = session.execute(select(InboundEmail.message_id, func.count())
+                                      .group_by(InboundEmail.message_id).having(func.count() > 1)).all()
+        assert per_message == []
+        assert events.verify(session).intact
+    assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 500, "Quarantine": 0}
+    assert reconcile(mail_app, capsys)["unaccounted"] == []
