@@ -50,21 +50,31 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
     messages = []
     for n in range(500):
         if n % 2:
-            messages.append(mailgen.plain(f"Application to join the Bristol IAG ({n})", "Please consider me.",
-                                          sender=f"applicant{n}@example.org"))
+            messages.append(
+                mailgen.plain(
+                    f"Application to join the Bristol IAG ({n})",
+                    "Please consider me.",
+                    sender=f"applicant{n}@example.org",
+                )
+            )
         else:
-            messages.append(mailgen.plain(f"Question {n}", "When do you meet?", sender=f"asker{n}@example.org"))
+            messages.append(
+                mailgen.plain(f"Question {n}", "When do you meet?", sender=f"asker{n}@example.org")
+            )
     mailgen.append(imap, messages)
     env = poller_env(mail_app, imap)
     progress = []
     for _ in range(KILLS):
-        process = subprocess.Popen([IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(chance.uniform(0.6, 1.6))  # start-up is about 0.7 s: most kills land mid-ingest
         process.send_signal(signal.SIGKILL)
         process.wait()
         progress.append(sum(kinds(mail_app).values()))
-    finished = subprocess.run([IAG_MAIL, "poll", "--once"], env=env, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        [IAG_MAIL, "poll", "--once"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert finished.returncode == 0, finished.stderr[-2000:]
     with capsys.disabled():
         print(f"\nseed {seed}; messages recorded after each kill: {progress}")
@@ -74,8 +84,11 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
     with session_scope(mail_app) as session:
         assert session.scalar(select(func.count()).select_from(Application)) == 250
         assert session.scalar(select(func.count()).where(InboundEmail.kind == EmailKind.DUPLICATE)) == 0
-        per_message = session.execute(select(InboundEmail.message_id, func.count())
-                                      .group_by(InboundEmail.message_id).having(func.count() > 1)).all()
+        per_message = session.execute(
+            select(InboundEmail.message_id, func.count())
+            .group_by(InboundEmail.message_id)
+            .having(func.count() > 1)
+        ).all()
         assert per_message == []
         assert events.verify(session).intact
     assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 500, "Quarantine": 0}
