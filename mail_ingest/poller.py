@@ -238,7 +238,8 @@ class Poller:
     def run(self, stop: threading.Event, idle_seconds: float | None = None) -> None:
         """Poll, then wait for new mail with IDLE (or poll every IAG_MAIL_POLL_SECONDS), until `stop`."""
         poll_seconds = self.app.config["MAIL_POLL_SECONDS"]
-        chunk = idle_seconds or max(1.0, min(poll_seconds, self.lease_seconds / 3))
+        # Short waits: a stop request is noticed within seconds, and the lock is renewed well in time.
+        chunk = idle_seconds or max(1.0, min(5.0, poll_seconds, self.lease_seconds / 3))
         backoff = 1.0
         while not stop.is_set():
             source = None

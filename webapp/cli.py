@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -134,6 +136,11 @@ def seed_demo() -> None:
 
     with session_scope() as session:
         loaded = seed(session, current_app.extensions["deployment"], DEMO_STAFF, DEMO_PASSWORD, _policy())
+    if loaded and not current_app.config.get("IMAP_HOST"):
+        from webapp.demo import seed_mailbox
+
+        count = seed_mailbox(current_app.config["MAILDIR_PATH"], current_app.extensions["deployment"].mailbox)
+        click.echo(f"Put {count} demo emails in {current_app.config['MAILDIR_PATH']} for the mail poller.")
     click.echo("Loaded demo data." if loaded else "Demo data already loaded.")
     click.echo(f"\nDemo staff (password for all: {DEMO_PASSWORD}):")
     for email, name, role, group in DEMO_STAFF:
@@ -174,8 +181,22 @@ def serve_demo(port: int) -> None:
     click.echo(f"\n{len(groups)} groups. Mail sent by the app is kept in {app.instance_path}/sent-mail/")
     stop = threading.Event()
     threading.Thread(target=outgoing.run_worker, args=(app, stop), daemon=True, name="outbox").start()
+    # The mail poller is its own process (mail_ingest depends on webapp, never the other way round).
+    poller = subprocess.Popen([sys.executable, "-m", "mail_ingest.cli", "run"])
+    where = app.config["IMAP_HOST"] or app.config["MAILDIR_PATH"]
+    click.echo(
+        f"Mail poller started on {where}. Drop an .eml file into {app.config['MAILDIR_PATH']}/new/ "
+        "to see it arrive in the staff inbox."
+        if not app.config["IMAP_HOST"]
+        else f"Mail poller started on {where}."
+    )
     time.sleep(0.1)
     click.echo(f"Serving on http://127.0.0.1:{port}  (Ctrl+C to stop)")
     # app.run() refuses to run inside a `flask` command, so serve with Werkzeug directly.
-    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
-    stop.set()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the poller is stopped with the server
+    try:
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        stop.set()
+        poller.terminate()
+        poller.wait(10)

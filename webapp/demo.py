@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import mailbox
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.clock import now
 from webapp.deployment import Deployment, sync_groups
 from webapp.models import Group, Source
 from webapp.services import applications, staff
@@ -34,6 +39,41 @@ DEMO_APPLICATIONS = (
         "I farm near Taunton and want rural communities represented.",
     ),
 )
+
+
+DEMO_EMAILS = (
+    (
+        "Leila Haddad <leila@example.org>",
+        "Application to join the LGBT+ IAG",
+        "Hello,\n\nI would like to apply to join the LGBT+ IAG. "
+        "I volunteer with a support group in Bristol.\n\nLeila",
+    ),
+    (
+        "Out of Office <chris@example.net>",
+        "Automatic reply: IAG meeting",
+        "I am out of the office until Monday.",
+    ),
+    (
+        "Kofi Mensah <kofi@example.org>",
+        "Question about meetings",
+        "Hello, where do the Bristol IAG meetings take place? Thanks, Kofi",
+    ),
+)
+
+
+def seed_mailbox(path: str, mailbox_address: str) -> int:
+    """Drop the demo emails into the local Maildir that `iag-mail run` reads on the embedded default."""
+    box = mailbox.Maildir(path, create=True)
+    for sender, subject, body in DEMO_EMAILS:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = sender, mailbox_address, subject
+        message["Message-ID"] = make_msgid(domain="demo.invalid")
+        message["Date"] = format_datetime(now())
+        if subject.startswith("Automatic reply"):
+            message["Auto-Submitted"] = "auto-replied"
+        message.set_content(body)
+        box.add(message.as_bytes())
+    return len(DEMO_EMAILS)
 
 
 def seed(
