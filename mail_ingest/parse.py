@@ -115,9 +115,11 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     flags: list[str] = []
     if not message.keys():
         return ParseFailure("the message has no headers")
-    headers = {name: _header(message, name, flags) for name in CLASSIFYING_HEADERS}
+    # Structured headers are read raw (cheap); only those shown to people are decoded by the email policy.
+    raw_headers = _raw_headers(message)
+    headers = {name: raw_headers.get(name, "") for name in CLASSIFYING_HEADERS}
     from_name, from_address = _sender(_header(message, "from", flags), flags)
-    message_id = _message_id(_header(message, "message-id", flags))
+    message_id = _message_id(raw_headers.get("message-id", ""))
     if message_id is None:
         flags.append("no Message-ID")
     text_body, html_body, attachments = "", "", []
@@ -144,8 +146,8 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
         from_name=from_name,
         to=[addr for _name, addr in getaddresses([_header(message, "to", flags)]) if addr],
         subject=" ".join(_header(message, "subject", flags).split())[:998],
-        in_reply_to=" ".join(MESSAGE_ID.findall(_header(message, "in-reply-to", flags))),
-        references=MESSAGE_ID.findall(_header(message, "references", flags))[-50:],
+        in_reply_to=" ".join(MESSAGE_ID.findall(raw_headers.get("in-reply-to", ""))),
+        references=MESSAGE_ID.findall(raw_headers.get("references", ""))[-50:],
         headers=headers,
         text_body=text_body,
         html_body=html_body,
@@ -153,6 +155,16 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
         flags=flags,
         is_report=message.get_content_type() == "multipart/report",
     )
+
+
+def _raw_headers(message: Message) -> dict[str, str]:
+    """The first value of each header, undecoded, as one unfolded line (lower-case names)."""
+    found: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key not in found:
+            found[key] = " ".join(str(value).split())
+    return found
 
 
 @dataclass

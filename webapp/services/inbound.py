@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
@@ -39,14 +39,18 @@ def by_location(session: Session, mailbox: str, uidvalidity: int, uids: list[int
 def earlier_copy(
     session: Session, sha256: str, message_id: str | None, not_id: int | None = None
 ) -> InboundEmail | None:
-    """The same message ingested before (same bytes, or same Message-ID), e.g. after UIDVALIDITY changed."""
-    conditions = [InboundEmail.sha256 == sha256]
-    if message_id:
-        conditions.append(InboundEmail.message_id == message_id)
-    query = select(InboundEmail).where(or_(*conditions), InboundEmail.kind != EmailKind.DUPLICATE)
-    if not_id is not None:
-        query = query.where(InboundEmail.id != not_id)
-    return session.scalar(query.order_by(InboundEmail.id).limit(1))
+    """The same message ingested before (same bytes, or same Message-ID), e.g. after UIDVALIDITY changed.
+    Two lookups, each on its own index (an OR of the two would scan)."""
+    for column, value in ((InboundEmail.sha256, sha256), (InboundEmail.message_id, message_id)):
+        if not value:
+            continue
+        query = select(InboundEmail).where(column == value, InboundEmail.kind != EmailKind.DUPLICATE)
+        if not_id is not None:
+            query = query.where(InboundEmail.id != not_id)
+        found = session.scalar(query.order_by(InboundEmail.id).limit(1))
+        if found is not None:
+            return found
+    return None
 
 
 def application_by_reference(session: Session, references: list[str]) -> Application | None:
