@@ -38,6 +38,19 @@ class Policy:
     enrolment_days: int = 7
 
 
+def _event(
+    session: Session, user: StaffUser, action: str, actor: str | None = None, detail: dict | None = None
+) -> None:
+    events.record(
+        session,
+        actor=actor or f"staff:{user.id}",
+        action=action,
+        subject_type="staff_user",
+        subject_id=user.id,
+        detail=detail,
+    )
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -73,14 +86,7 @@ def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | 
     user.roles.append(StaffRole(role=role, group_id=group_id))
     end_all_sessions(user)
     session.flush()
-    events.record(
-        session,
-        actor=actor,
-        action="staff role granted",
-        subject_type="staff_user",
-        subject_id=user.id,
-        detail={"role": str(role), "group": group_slug},
-    )
+    _event(session, user, "staff role granted", actor=actor, detail={"role": str(role), "group": group_slug})
 
 
 def issue_enrolment(session: Session, user: StaffUser, policy: Policy) -> str:
@@ -117,13 +123,7 @@ def complete_enrolment(session: Session, user: StaffUser, password: str, code: s
     user.enrolment_token_hash = None
     user.enrolment_expires_at = None
     user.enrolled_at = now()
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action="staff enrolled",
-        subject_type="staff_user",
-        subject_id=user.id,
-    )
+    _event(session, user, "staff enrolled")
 
 
 def _accept_code(user: StaffUser, code: str) -> bool:
@@ -192,14 +192,7 @@ def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Po
     user.failed_attempts = 0
     user.locked_until = None
     _log_attempt(session, user.email, user, ip, True, "signed in")
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action="staff signed in",
-        subject_type="staff_user",
-        subject_id=user.id,
-        detail={"ip": ip},
-    )
+    _event(session, user, "staff signed in", detail={"ip": ip})
 
 
 def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
@@ -208,14 +201,7 @@ def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Poli
         user.locked_until = now() + timedelta(minutes=policy.lockout_minutes)
         user.failed_attempts = 0
         outcome += "; account locked"
-        events.record(
-            session,
-            actor="system",
-            action="staff account locked",
-            subject_type="staff_user",
-            subject_id=user.id,
-            detail={"ip": ip},
-        )
+        _event(session, user, "staff account locked", actor="system", detail={"ip": ip})
     _log_attempt(session, user.email, user, ip, False, outcome)
 
 
@@ -248,18 +234,10 @@ def end_all_sessions(user: StaffUser) -> None:
 
 def sign_out(session: Session, user: StaffUser) -> None:
     end_all_sessions(user)
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action="staff signed out",
-        subject_type="staff_user",
-        subject_id=user.id,
-    )
+    _event(session, user, "staff signed out")
 
 
 def disable(session: Session, user: StaffUser, actor: str) -> None:
     user.active = False
     end_all_sessions(user)
-    events.record(
-        session, actor=actor, action="staff user disabled", subject_type="staff_user", subject_id=user.id
-    )
+    _event(session, user, "staff user disabled", actor=actor)
