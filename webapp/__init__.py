@@ -16,6 +16,7 @@ from markupsafe import Markup
 from webapp import db
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
+from webapp.services.access import Denied
 from webapp.workflow import NotAllowed
 
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -119,6 +120,10 @@ def _register_errors(app: Flask) -> None:
             return keep_answers_after_csrf_failure()
         return render_template("errors/csrf.html"), 400
 
+    @app.errorhandler(Denied)
+    def denied(_error):
+        return render_template("errors/404.html"), 404
+
     @app.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):
         return render_template("errors/not_allowed.html", reason=error.reason), 409
@@ -138,11 +143,12 @@ def _register_response_hooks(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         nonce = g.get("csp_nonce", "")
-        response.headers["Content-Security-Policy"] = (
+        response.headers.setdefault(
+            "Content-Security-Policy",
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"

@@ -78,8 +78,12 @@ def test_monitoring_answers_appear_in_no_staff_page_email_pdf_or_log(
         login = make_staff(app, f"{role.replace(' ', '-')}@force.example", role, group)
         staff = app.test_client()
         sign_in(staff, login)
-        for url in ["/staff/", f"/staff/?q={reference}"]:
-            staff_pages.append(staff.get(url).get_data(as_text=True))
+        with session_scope(app) as session:
+            application_id = session.scalar(select(Application.id))
+        for url in ["/staff/", f"/staff/?q={reference}", f"/staff/applications/{application_id}"]:
+            response = staff.get(url)
+            assert response.status_code == 200, url
+            staff_pages.append(response.get_data(as_text=True))
     pdfs = [client.get(f"/forms/{kind}-form.pdf").data for kind in ("application", "monitoring")]
     with session_scope(app) as session:
         emails = [f"{m.subject}\n{m.body_text}" for m in session.scalars(select(OutboxMessage))]

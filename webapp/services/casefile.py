@@ -1,0 +1,136 @@
+"""Everything staff see about one application: notes, emails, attachments, possible duplicates and the
+timeline. Equal-opportunities answers are never part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import (
+    Applicant,
+    Application,
+    Attachment,
+    Event,
+    InboundEmail,
+    Note,
+    OutboxMessage,
+    StaffUser,
+)
+from webapp.services import events
+
+MAX_NOTE = 5000
+
+
+class NoteError(Exception):
+    pass
+
+
+def add_note(session: Session, application: Application, author: StaffUser, body: str) -> Note:
+    body = body.strip()
+    if not body:
+        raise NoteError("Enter a note")
+    if len(body) > MAX_NOTE:
+        raise NoteError(f"A note must be {MAX_NOTE:,} characters or fewer")
+    note = Note(application_id=application.id, author_id=author.id, body=body, created_at=now())
+    session.add(note)
+    session.flush()
+    events.record(
+        session,
+        actor=f"staff:{author.id}",
+        action="note added",
+        subject_type="application",
+        subject_id=application.id,
+        detail={"note_id": note.id},
+    )
+    return note
+
+
+def notes(session: Session, application: Application) -> list[tuple[Note, StaffUser]]:
+    return list(
+        session.execute(
+            select(Note, StaffUser)
+            .join(StaffUser, Note.author_id == StaffUser.id)
+            .where(Note.application_id == application.id)
+            .order_by(Note.created_at)
+        )
+    )
+
+
+def emails(session: Session, application: Application) -> list[InboundEmail]:
+    return list(
+        session.scalars(
+            select(InboundEmail)
+            .where(InboundEmail.application_id == application.id)
+            .order_by(InboundEmail.received_at)
+        )
+    )
+
+
+def attachments(session: Session, application: Application) -> list[Attachment]:
+    email_ids = select(InboundEmail.id).where(InboundEmail.application_id == application.id)
+    return list(
+        session.scalars(
+            select(Attachment)
+            .where(or_(Attachment.application_id == application.id, Attachment.email_id.in_(email_ids)))
+            .order_by(Attachment.created_at)
+        )
+    )
+
+
+def possible_duplicates(
+    session: Session, application: Application, visible_groups: set[int] | None
+) -> list[Application]:
+    """Other applications from the same email address or phone number (of groups the viewer serves)."""
+    person = application.applicant
+    if person is None or not (person.email or person.phone):
+        return []
+    same = []
+    if person.email:
+        same.append(Applicant.email == person.email)
+    if person.phone:
+        same.append(Applicant.phone == person.phone)
+    query = (
+        select(Application)
+        .join(Applicant)
+        .where(or_(*same), Application.id != application.id)
+        .order_by(Application.submitted_at)
+    )
+    if visible_groups is not None:
+        query = query.where(Application.group_id.in_(visible_groups))
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    what: str
+    who: str
+
+
+def timeline(session: Session, application: Application) -> list[Moment]:
+    names = {f"staff:{u.id}": u.name for u in session.scalars(select(StaffUser))}
+    moments = []
+    for event in session.scalars(
+        select(Event).where(Event.subject_type == "application", Event.subject_id == application.id)
+    ):
+        change = f" ({event.from_state} → {event.to_state})" if event.to_state else ""
+        moments.append(
+            Moment(event.at, f"{event.action.capitalize()}{change}", names.get(event.actor, event.actor))
+        )
+    for email in emails(session, application):
+        moments.append(
+            Moment(
+                email.received_at,
+                f"Email received: {email.subject or '(no subject)'}",
+                email.from_address or "unknown sender",
+            )
+        )
+    for sent in session.scalars(select(OutboxMessage).where(OutboxMessage.application_id == application.id)):
+        moments.append(
+            Moment(sent.created_at, f"Email to applicant ({sent.status}): {sent.subject}", "system")
+        )
+    return sorted(moments, key=lambda m: m.at)
