@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -121,13 +122,19 @@ IMAP_USER, IMAP_PASSWORD = "strategiciag", "secret-imap-password"
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
+def dovecot():
     if shutil.which("dovecot") is None:
         harness.unavailable("Dovecot (apt-get install dovecot-imapd)")
-    server = harness.Dovecot(Path(tmp_path_factory.mktemp("dovecot")))
-    server.start({IMAP_USER: IMAP_PASSWORD})
-    yield server
-    server.stop()
+    # Not under pytest's own temporary folder: pytest makes that private (0700) at every session start,
+    # which would lock Dovecot's unprivileged processes out of their files if another suite starts.
+    directory = Path(tempfile.mkdtemp(prefix="iag-dovecot-"))
+    server = harness.Dovecot(directory)
+    try:
+        server.start({IMAP_USER: IMAP_PASSWORD})
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
