@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from mail_ingest.poller import Poller, open_source
 from tests import harness
-from tests.conftest import AVON, IMAP_PASSWORD, IMAP_USER, make_app
+from tests.conftest import AVON, IMAP_PASSWORD, IMAP_USER, imap_config, make_app
 from tests.mail_ingest import mailgen
 from webapp import migrate
 from webapp.db import session_scope
@@ -66,12 +66,7 @@ def bench(database: str, url: str, server, work: Path, messages: int, smtp_port:
         work / f"instance-{database}",
         smtp_port,
         deployment=AVON,
-        IMAP_HOST=server.host,
-        IMAP_PORT=server.port,
-        IMAP_USERNAME=IMAP_USER,
-        IMAP_PASSWORD=IMAP_PASSWORD,
-        IMAP_TLS=False,
-        MAIL_LEASE_SECONDS=30,
+        **imap_config(server, MAIL_LEASE_SECONDS=30),
     )
     with session_scope(app) as session:
         sync_groups(session, app.extensions["deployment"])
@@ -84,7 +79,7 @@ def bench(database: str, url: str, server, work: Path, messages: int, smtp_port:
     started = time.perf_counter()
     report = poller.poll_once(source)
     elapsed = time.perf_counter() - started
-    poller._release()
+    poller.release()
     source.close()
     assert report.ingested == messages, report
     print(

@@ -67,7 +67,7 @@ def _poll_once(app, args) -> int:
         report = poller.poll_once(source)
         print(report)
     finally:
-        poller._release()
+        poller.release()
         source.close()
     return 0
 
@@ -104,7 +104,7 @@ def _quarantine(app, args) -> int:
 def _reprocess(app, args) -> int:
     poller = Poller(app)
     source = open_source(app)
-    settings = poller._settings(source)
+    settings = poller.settings_for(source)
     source.close()
     with session_scope(app) as session:
         query = select(InboundEmail.id).where(InboundEmail.kind == EmailKind.QUARANTINED)

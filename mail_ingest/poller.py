@@ -90,7 +90,7 @@ class Poller:
         report = Report()
         uidvalidity = source.uidvalidity()
         report.uidvalidity_changed = self._check_uidvalidity(source, uidvalidity)
-        settings = self._settings(source)
+        settings = self.settings_for(source)
         uids = source.uids()
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
@@ -104,7 +104,7 @@ class Poller:
             self._batch(source, settings, uidvalidity, batch, report)
         return report
 
-    def _settings(self, source: Source) -> Settings:
+    def settings_for(self, source: Source) -> Settings:
         return Settings(
             mailbox=source.name,
             deployment=self.app.extensions["deployment"],
@@ -277,9 +277,9 @@ class Poller:
                         source.close()
                     except Exception:
                         log.debug("closing the mailbox failed", exc_info=True)
-        self._release()
+        self.release()
 
-    def _release(self) -> None:
+    def release(self) -> None:
         for name in self._held:
             try:
                 leases.release(self.sessions, name, self.holder)

@@ -179,13 +179,17 @@ def page(browser, live_server):
 @pytest.fixture
 def mail_app(app, imap):
     """The app pointed at the test Dovecot, with a short lock lease so killed pollers are replaced quickly."""
-    app.config.update(
-        IMAP_HOST=imap.host,
-        IMAP_PORT=imap.port,
-        IMAP_USERNAME=IMAP_USER,
-        IMAP_PASSWORD=IMAP_PASSWORD,
-        IMAP_TLS=False,
-        MAIL_LEASE_SECONDS=3,
-        MAIL_POLL_SECONDS=5,
-    )
+    app.config.update(imap_config(imap, MAIL_LEASE_SECONDS=3, MAIL_POLL_SECONDS=5))
     return app
+
+
+def imap_config(server, **extra) -> dict:
+    """Settings that point an app at a test Dovecot."""
+    return {
+        "IMAP_HOST": server.host,
+        "IMAP_PORT": server.port,
+        "IMAP_USERNAME": IMAP_USER,
+        "IMAP_PASSWORD": IMAP_PASSWORD,
+        "IMAP_TLS": False,
+        **extra,
+    }

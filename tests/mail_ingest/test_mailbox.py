@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from imapclient import IMAPClient
 
 from mail_ingest.mailbox import MailboxSettings, connect, list_messages
-from tests.conftest import IMAP_PASSWORD, IMAP_USER
+from tests.conftest import IMAP_PASSWORD, IMAP_USER, imap_config
 
 
 def _append(server, subject: str, seen: bool = False) -> None:
@@ -22,16 +22,7 @@ def _append(server, subject: str, seen: bool = False) -> None:
 
 
 def _settings(server) -> MailboxSettings:
-    return MailboxSettings.from_config(
-        {
-            "IMAP_HOST": server.host,
-            "IMAP_PORT": server.port,
-            "IMAP_USERNAME": IMAP_USER,
-            "IMAP_PASSWORD": IMAP_PASSWORD,
-            "IMAP_TLS": False,
-            "IMAP_FOLDER": "INBOX",
-        }
-    )
+    return MailboxSettings.from_config(imap_config(server, IMAP_FOLDER="INBOX"))
 
 
 def test_lists_appended_messages_read_or_unread_by_uid(imap):

@@ -33,7 +33,7 @@ def poll(app):
         assert poller.take_lease(source) is None
         return poller.poll_once(source)
     finally:
-        poller._release()
+        poller.release()
         source.close()
 
 

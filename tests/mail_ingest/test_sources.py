@@ -147,5 +147,5 @@ def test_a_second_poller_says_so_and_waits(mail_app, imap, capsys):
         second = Poller(mail_app)
         assert second.take_lease(source) == first.holder
     finally:
-        first._release()
+        first.release()
         source.close()
