@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
 from webapp import auth, workflow
+from webapp.clock import now
 from webapp.db import db_session
 from webapp.models import Application, Group
 from webapp.outgoing import file_store
 from webapp.review import bp
 from webapp.review.forms import ActionForm, NoteForm
 from webapp.services import access, casefile, transitions
+from webapp.services import inbox as inbox_service
 from webapp.services.actors import group_ids_served, staff
 from webapp.staff.forms import SignOutForm
 from webapp.workflow import State
@@ -21,21 +23,25 @@ from webapp.workflow import State
 def inbox():
     user = auth.staff_user()
     served = group_ids_served(user)
-    query = (
-        select(Application)
-        .where(Application.state != State.DRAFT)
-        .order_by(Application.submitted_at, Application.id)
-        .limit(50)
+    args = request.args
+    filters = inbox_service.Filters(
+        state=args.get("state", ""),
+        group=args.get("group", ""),
+        source=args.get("source", ""),
+        assignee=args.get("assignee", ""),
+        after=args.get("after", ""),
     )
     groups = select(Group).order_by(Group.position)
     if served is not None:
-        query = query.where(Application.group_id.in_(served))
         groups = groups.where(Group.id.in_(served))
     session = db_session()
     return render_template(
         "review/inbox.html",
-        applications=session.scalars(query).all(),
+        page=inbox_service.page(session, user, filters),
+        filters=filters,
+        states=[s for s in State if s != State.DRAFT],
         groups=session.scalars(groups).all(),
+        now=now(),
         user=user,
         sign_out_form=SignOutForm(),
     )
@@ -116,3 +122,14 @@ def download_attachment(attachment_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.route("/applications/<int:application_id>/assign-to-me", methods=["POST"])
+@login_required
+def assign_to_me(application_id: int):
+    application = _load(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    casefile.assign(db_session(), application, auth.staff_user(), by=auth.staff_user())
+    flash("Assigned to you.", "success")
+    return redirect(url_for("review.application_page", application_id=application.id))

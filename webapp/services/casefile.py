@@ -21,6 +21,7 @@ from webapp.models import (
     StaffUser,
 )
 from webapp.services import events
+from webapp.services.access import may_see_group
 
 MAX_NOTE = 5000
 
@@ -47,6 +48,22 @@ def add_note(session: Session, application: Application, author: StaffUser, body
         detail={"note_id": note.id},
     )
     return note
+
+
+def assign(session: Session, application: Application, assignee: StaffUser, by: StaffUser) -> None:
+    """Give the application to one person to look after (they must serve its group)."""
+    if not may_see_group(assignee, application.group_id):
+        raise NoteError(f"{assignee.name} does not serve this group")
+    before = application.assigned_to_id
+    application.assigned_to_id = assignee.id
+    events.record(
+        session,
+        actor=f"staff:{by.id}",
+        action="assigned",
+        subject_type="application",
+        subject_id=application.id,
+        detail={"from": before, "to": assignee.id},
+    )
 
 
 def notes(session: Session, application: Application) -> list[tuple[Note, StaffUser]]:
