@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -126,3 +128,26 @@ def test_every_public_page_and_error_state_has_no_axe_violations(app, page, smtp
     audit.found.update(audit_fresh.found)
     fresh.context.close()
     audit.assert_clean(at_least=35)
+
+
+def test_the_staff_inbox_and_application_page_have_no_axe_violations(app, page):
+    from tests.apply_journey import apply
+    from tests.helpers import make_staff
+    from webapp.workflow import Role
+
+    apply(app.test_client())
+    login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    audit = Audit(page)
+    page.goto("/staff/sign-in")
+    page.get_by_label("Email address").fill(login.email)
+    page.get_by_label("Password", exact=True).fill(login.password)
+    page.get_by_role("button", name="Continue").click()
+    audit.check("security code")
+    page.get_by_label("Security code").fill(login.code())
+    page.get_by_role("button", name="Sign in").click()
+    audit.check("inbox")
+    page.get_by_role("link", name=re.compile("IAG-")).click()
+    audit.check("application page")
+    page.get_by_role("button", name="Add note").click()
+    audit.check("application page with a note error")
+    audit.assert_clean(at_least=4)
