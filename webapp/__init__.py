@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request, send_from_directory
@@ -160,7 +159,3 @@ def _register_response_hooks(app: Flask) -> None:
         if not response.headers.get("Cache-Control"):
             response.headers["Cache-Control"] = "no-store"
         return response
-
-
-def instance_file(app: Flask, *parts: str) -> Path:
-    return Path(app.instance_path).joinpath(*parts)

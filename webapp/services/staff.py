@@ -4,7 +4,6 @@ every session of a user at once (logout, disabling, role change)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import Group, LoginAttempt, StaffRole, StaffUser
-from webapp.services import events
+from webapp.services import events, links
 from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
 
 _hasher = PasswordHasher()
@@ -49,10 +48,6 @@ def _event(
         subject_id=user.id,
         detail=detail,
     )
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_by_email(session: Session, email: str) -> StaffUser | None:
@@ -92,7 +87,7 @@ def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | 
 def issue_enrolment(session: Session, user: StaffUser, policy: Policy) -> str:
     """A fresh enrolment link (the old one stops working); the user sets a password and a second factor."""
     token = secrets.token_urlsafe(32)
-    user.enrolment_token_hash = token_hash(token)
+    user.enrolment_token_hash = links.token_hash(token)
     user.enrolment_expires_at = now() + timedelta(days=policy.enrolment_days)
     user.totp_secret = pyotp.random_base32()
     user.enrolled_at = None
@@ -102,7 +97,7 @@ def issue_enrolment(session: Session, user: StaffUser, policy: Policy) -> str:
 
 
 def user_for_enrolment(session: Session, token: str) -> StaffUser | None:
-    user = session.scalar(select(StaffUser).where(StaffUser.enrolment_token_hash == token_hash(token)))
+    user = session.scalar(select(StaffUser).where(StaffUser.enrolment_token_hash == links.token_hash(token)))
     if user is None or not user.active or user.enrolment_expires_at is None:
         return None
     if user.enrolment_expires_at < now():
