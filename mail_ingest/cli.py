@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import signal
@@ -145,8 +146,6 @@ def _reconcile(app, args) -> int:
         ).all()
     by_message_id = {r.message_id for r in rows if r.message_id}
     by_sha = {r.sha256 for r in rows if r.sha256}
-    import hashlib
-
     unaccounted = []
     for folder, messages in seen.items():
         for message_id, raw in messages:

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from imapclient import IMAPClient
 
+from mail_ingest.parse import parse_headers
+
 log = logging.getLogger(__name__)
 BATCH = 100
 
@@ -106,31 +108,6 @@ def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Ite
             client.logout()
         except Exception:  # the connection may already be gone; nothing to tidy
             client.shutdown()
-
-
-@dataclass(frozen=True)
-class Listed:
-    uidvalidity: int
-    uid: int
-    size: int
-    subject: str
-
-
-def list_messages(client: IMAPClient, folder: str) -> list[Listed]:
-    """Every message in `folder`, read or unread, without changing any flag."""
-    status = client.select_folder(folder, readonly=True)
-    uidvalidity = int(status[b"UIDVALIDITY"])
-    uids = client.search("ALL")
-    if not uids:
-        return []
-    fetched = client.fetch(uids, ["RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
-    listed = []
-    for uid in sorted(fetched):
-        data = fetched[uid]
-        header = data.get(b"BODY[HEADER.FIELDS (SUBJECT)]", b"").decode("utf-8", "replace")
-        subject = header.partition(":")[2].strip()
-        listed.append(Listed(uidvalidity, uid, int(data[b"RFC822.SIZE"]), subject))
-    return listed
 
 
 class Source(Protocol):
@@ -229,7 +206,7 @@ class ImapSource:
                 headers = self.client.fetch(batch, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
                 for uid in batch:
                     raw = headers.get(uid, {}).get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"")
-                    message_id = _message_id(raw)
+                    message_id = parse_headers(raw).message_id
                     body = None if message_id else self.fetch([uid]).get(uid)
                     found.append((message_id, body))
             return found
@@ -238,13 +215,6 @@ class ImapSource:
 
     def close(self) -> None:
         self._connection.__exit__(None, None, None)
-
-
-def _message_id(raw_header: bytes) -> str | None:
-    from mail_ingest.parse import MESSAGE_ID
-
-    match = MESSAGE_ID.search(raw_header.decode("utf-8", "replace"))
-    return match.group(0) if match else None
 
 
 class MaildirSource:
@@ -310,11 +280,7 @@ class MaildirSource:
         found = []
         for key in sub.keys():  # noqa: SIM118  (a Mailbox iterates messages)
             raw = sub.get_bytes(key)
-            header = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-            message_id = None
-            for line in header.splitlines():
-                if line.lower().startswith(b"message-id:"):
-                    message_id = _message_id(line)
+            message_id = parse_headers(raw).message_id
             found.append((message_id, None if message_id else raw))
         return found
 

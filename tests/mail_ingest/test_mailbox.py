@@ -6,7 +6,8 @@ from email.message import EmailMessage
 
 from imapclient import IMAPClient
 
-from mail_ingest.mailbox import MailboxSettings, connect, list_messages
+from mail_ingest.mailbox import ImapSource, MailboxSettings, connect
+from mail_ingest.parse import parse_headers
 from tests.conftest import IMAP_PASSWORD, IMAP_USER, imap_config
 
 
@@ -25,22 +26,34 @@ def _settings(server) -> MailboxSettings:
     return MailboxSettings.from_config(imap_config(server, IMAP_FOLDER="INBOX"))
 
 
-def test_lists_appended_messages_read_or_unread_by_uid(imap):
+def test_the_poller_source_reads_messages_read_or_unread_by_uid(imap):
     _append(imap, "Application for Bristol IAG")
     _append(imap, "Already read in Outlook", seen=True)
-    with connect(_settings(imap)) as client:
-        listed = list_messages(client, "INBOX")
-    assert [m.subject for m in listed] == ["Application for Bristol IAG", "Already read in Outlook"]
-    assert listed[0].uid < listed[1].uid and listed[0].uidvalidity > 0 and listed[0].size > 100
+    source = ImapSource(_settings(imap))
+    try:
+        uids = source.uids()
+        sizes, bodies = source.sizes(uids), source.fetch(uids)
+        assert source.uidvalidity() > 0
+    finally:
+        source.close()
+    assert [parse_headers(bodies[uid]).subject for uid in uids] == [
+        "Application for Bristol IAG",
+        "Already read in Outlook",
+    ]
+    assert uids[0] < uids[1] and all(size > 100 for size in sizes.values())
 
 
-def test_listing_changes_no_flags(imap):
+def test_reading_changes_no_flags(imap):
     _append(imap, "Unread application")
+    source = ImapSource(_settings(imap))
+    try:
+        source.fetch(source.uids())
+    finally:
+        source.close()
     with connect(_settings(imap)) as client:
-        list_messages(client, "INBOX")
         client.select_folder("INBOX", readonly=True)
         flags = client.get_flags(client.search("ALL"))
-    assert all(b"\\Seen" not in f for f in flags.values())
+    assert flags and all(b"\\Seen" not in f for f in flags.values())
 
 
 def test_missing_imap_settings_are_named():
