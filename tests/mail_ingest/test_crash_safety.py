@@ -68,7 +68,8 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
         process = subprocess.Popen(
             [IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(chance.uniform(0.6, 1.6))  # start-up is about 0.7 s: most kills land mid-ingest
+        # Start-up takes about 0.7 s, then the dead predecessor's 2 s lock must expire: kill after that.
+        time.sleep(chance.uniform(0.6, 3.2))
         process.send_signal(signal.SIGKILL)
         process.wait()
         progress.append(sum(kinds(mail_app).values()))
@@ -78,7 +79,9 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
     assert finished.returncode == 0, finished.stderr[-2000:]
     with capsys.disabled():
         print(f"\nseed {seed}; messages recorded after each kill: {progress}")
-    assert any(0 < p < 500 for p in progress), "no kill landed in the middle of ingesting"
+    assert len({p for p in progress if 0 < p < 500}) >= 3, (
+        "fewer than 3 kills landed in the middle of ingesting"
+    )
 
     assert kinds(mail_app) == Counter({"new application": 250, "needs triage": 250})
     with session_scope(mail_app) as session:
