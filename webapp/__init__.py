@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request, send_from_directory
@@ -13,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
 from webapp import db
+from webapp.clock import uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services.access import Denied
@@ -41,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_loader = ChoiceLoader(
         [
+            # A deployment may reword any email (and so any letter) in instance/templates/email/.
+            PrefixLoader({"email": FileSystemLoader(Path(app.instance_path) / "templates" / "email")}),
             FileSystemLoader(PROJECT_ROOT / "templates"),
             PrefixLoader(
                 {
@@ -74,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_response_hooks(app)
 
     app.jinja_env.filters["paragraphs"] = _paragraphs
+    app.jinja_env.filters["uk_time"] = uk_time
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -150,7 +155,7 @@ def _register_response_hooks(app: Flask) -> None:
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Permissions-Policy"] = (
             "camera=(), microphone=(), geolocation=(), interest-cohort=()"

@@ -47,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_TLS", "starttls", "SMTP security: starttls, ssl or none"),
     Setting("SMTP_USERNAME", None, "SMTP user name (optional)"),
     Setting("SMTP_PASSWORD", None, "SMTP password (optional)"),
+    Setting("APPEAL_DAYS", 28, "Days an unsuccessful applicant has to appeal from the decision", int),
     Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),

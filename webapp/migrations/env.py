@@ -4,6 +4,7 @@ from alembic import context
 
 import webapp.models  # noqa: F401  (registers every table on Base.metadata)
 from webapp.db import Base, make_engine
+from webapp.migrate import modelled
 
 config = context.config
 
@@ -14,6 +15,7 @@ def run_migrations_offline() -> None:
         target_metadata=Base.metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,7 +34,11 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(
-        connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now
@@ -22,7 +22,12 @@ class Source(StrEnum):
 
 class Application(Base):
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_group_state", "group_id", "state"),)
+    __table_args__ = (
+        Index("ix_applications_group_state", "group_id", "state"),
+        # The inbox: a group's queue in one state, longest waiting first, read in keyset pages.
+        Index("ix_applications_queue", "group_id", "state", "state_changed_at", "id"),
+        Index("ix_applications_waiting", "state_changed_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -73,6 +78,7 @@ class Discussion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     place: Mapped[str] = mapped_column(Text, default="")
     online_link: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[DiscussionStatus] = mapped_column(String(20), default=DiscussionStatus.INVITED)

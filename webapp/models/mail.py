@@ -16,6 +16,7 @@ class EmailKind(StrEnum):
     AUTOMATIC = "automatic"
     NEEDS_TRIAGE = "needs triage"
     QUARANTINED = "quarantined"
+    NOT_APPLICATION = "not an application"  # set in triage, with the reason
     DUPLICATE = (
         "duplicate"  # the same message (Message-ID or bytes) seen again, e.g. after UIDVALIDITY changed
     )

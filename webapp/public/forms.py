@@ -195,3 +195,23 @@ class FindApplicationForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only a CSRF token: for buttons that do one thing (submit, withdraw)."""
+
+
+class ReferralConsentForm(FlaskForm):
+    consent = RadioField(
+        "Can we pass your application on?",
+        choices=[("yes", "Yes, pass my application on"), ("no", "No, do not pass it on")],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose yes or no")],
+    )
+
+
+class AppealForm(FlaskForm):
+    reasons = TextAreaField(
+        "Why should the decision change?",
+        widget=GovCharacterCount(),
+        validators=[
+            Required("Tell us why you think the decision should change"),
+            max_length(5000, "Your reasons"),
+        ],
+    )

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 from sqlalchemy import func, select
 
 from webapp.db import db_session
-from webapp.models import Applicant, Application
+from webapp.models import Applicant, Application, Group
 from webapp.public import bp
-from webapp.public.forms import ConfirmForm, FindApplicationForm
-from webapp.services import equality, links, notify, transitions
+from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
+from webapp.services import equality, links, notify, review
 from webapp.services.actors import APPLICANT
 from webapp.services.drafts import STATUS_LINK_DAYS
-from webapp.workflow import WITHDRAWABLE, Action, State
+from webapp.workflow import WITHDRAWABLE, State
 
 # What each state means for the applicant, and what happens next, in plain words.
 PLAIN_WORDS: dict[State, tuple[str, str]] = {
@@ -89,6 +89,8 @@ def status(token: str):
         now_text=now_text,
         next_text=next_text,
         can_withdraw=state in WITHDRAWABLE,
+        referral=review.open_referral(db_session(), application) if state == State.REFERRED else None,
+        can_appeal=state == State.UNSUCCESSFUL and review.appeal_window_open(db_session(), application),
         monitoring_done=equality.answered(db_session(), application.id),
     )
 
@@ -107,17 +109,7 @@ def withdraw(token: str):
     if State(application.state) not in WITHDRAWABLE:
         return redirect(url_for("public.status", token=token))
     if form.validate_on_submit():
-        transitions.apply(
-            db_session(), application, Action.WITHDRAW, APPLICANT, detail={"by": "applicant, from their page"}
-        )
-        notify.email(
-            db_session(),
-            "withdrawn",
-            to=application.applicant.email,
-            application_id=application.id,
-            subject=f"Application withdrawn: {application.reference}",
-            application=application,
-        )
+        review.withdraw(db_session(), application, APPLICANT, "applicant, from their page")
         return redirect(url_for("public.status", token=token))
     return render_template("public/status/withdraw.html", application=application, token=token, form=form)
 
@@ -146,3 +138,48 @@ def find_application():
             )
         return render_template("public/status/link_sent.html", email=form.email.data)
     return render_template("public/status/find.html", form=form)
+
+
+@bp.route("/my-application/<token>/referral", methods=["GET", "POST"])
+def referral(token: str):
+    """The applicant agrees (or not) to their application being passed to the group it was referred to."""
+    application = _application(token)
+    waiting = review.open_referral(db_session(), application)
+    if waiting is None:
+        return redirect(url_for("public.status", token=token))
+    form = ReferralConsentForm()
+    if form.validate_on_submit():
+        linked = review.answer_referral(db_session(), application, form.consent.data == "yes")
+        flash(
+            f"We have passed your application on. Its new reference is {linked.reference}."
+            if linked
+            else "We have not passed your application on.",
+            "success",
+        )
+        return redirect(url_for("public.status", token=token))
+    group = db_session().get(Group, waiting.to_group_id)
+    return render_template(
+        "public/status/referral.html", application=application, token=token, form=form, group=group
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/my-application/<token>/appeal", methods=["GET", "POST"])
+def appeal(token: str):
+    application = _application(token)
+    if State(application.state) != State.UNSUCCESSFUL:
+        return redirect(url_for("public.status", token=token))
+    if not review.appeal_window_open(db_session(), application):
+        return render_template("public/status/appeal_closed.html", application=application, token=token)
+    form = AppealForm()
+    if form.validate_on_submit():
+        review.lodge_appeal(db_session(), application, form.reasons.data)
+        flash("We have received your appeal. We have sent you an email to confirm.", "success")
+        return redirect(url_for("public.status", token=token))
+    decision = review.latest_decision(db_session(), application)
+    return render_template(
+        "public/status/appeal.html",
+        application=application,
+        token=token,
+        form=form,
+        deadline=review.appeal_deadline(decision),
+    ), (422 if form.errors else 200)

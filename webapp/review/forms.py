@@ -1,8 +1,24 @@
+"""The staff forms. They collect and check the shape of what is typed; the rules about what may be done
+live in the workflow and the services, which answer with a message for the field concerned."""
+
 from __future__ import annotations
 
+import re
+from datetime import datetime, time
+
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from webapp.forms import Required, max_length
+from webapp.workflow import Outcome
 
 
 class NoteForm(FlaskForm):
@@ -11,3 +27,127 @@ class NoteForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that does one thing: only the CSRF token."""
+
+
+TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(text: str) -> time:
+    """'6:30pm', '6.30 pm', '18:30', '9am' -> a time; ValueError otherwise."""
+    match = TIME.match(text.strip().lower())
+    if not match:
+        raise ValueError(text)
+    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return time(hour, minute)
+
+
+class TimeOfDay:
+    message = "Enter a time, like 6:30pm or 18:30"
+
+    def __call__(self, form, field) -> None:
+        try:
+            parse_time(field.data or "")
+        except ValueError:
+            raise ValidationError(self.message) from None
+
+
+class InviteForm(FlaskForm):
+    date = DateField(
+        "Date",
+        format="%d %m %Y",
+        widget=GovDateInput(),
+        validators=[InputRequired("Enter the date of the discussion")],
+    )
+    start = StringField(
+        "Start time (UK time)",
+        widget=GovTextInput(),
+        validators=[Required("Enter the start time"), TimeOfDay()],
+    )
+    duration = SelectField(
+        "Length",
+        choices=[("30", "30 minutes"), ("45", "45 minutes"), ("60", "1 hour"), ("90", "1 hour 30 minutes")],
+        default="60",
+        widget=GovSelect(),
+    )
+    place = TextAreaField(
+        "Place (if in person)", widget=GovTextArea(), validators=[max_length(1000, "The place")]
+    )
+    online_link = StringField(
+        "Online link (if online)", widget=GovTextInput(), validators=[max_length(1000, "The link")]
+    )
+
+    def starts(self, zone) -> datetime:
+        return datetime.combine(self.date.data, parse_time(self.start.data), tzinfo=zone)
+
+
+class ProposeForm(FlaskForm):
+    outcome = RadioField(
+        "Decision",
+        choices=[
+            (Outcome.OFFER.value, "Offer a place"),
+            (Outcome.REFER.value, "Refer to a more suitable group"),
+            (Outcome.UNSUCCESSFUL.value, "Unsuccessful"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose a decision")],
+    )
+    referred_group = SelectField("Group to refer to", choices=[], widget=GovSelect(), validators=[Optional()])
+    reason = TextAreaField(
+        "Reason (this is sent to the applicant in the decision letter)",
+        widget=GovTextArea(),
+        validators=[Required("Enter the reason for the decision"), max_length(5000, "The reason")],
+    )
+
+
+class RejectProposalForm(FlaskForm):
+    reject_reason = TextAreaField(
+        "Why do you not agree?",
+        widget=GovTextArea(),
+        validators=[Required("Say why you do not agree"), max_length(5000, "The reason")],
+    )
+
+
+class AppealDecisionForm(FlaskForm):
+    outcome = RadioField(
+        "Decision on the appeal",
+        choices=[("uphold", "Uphold the appeal (offer a place)"), ("dismiss", "Dismiss the appeal")],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose whether to uphold or dismiss the appeal")],
+    )
+    reason = TextAreaField(
+        "Reason (this is sent to the applicant in the letter)",
+        widget=GovTextArea(),
+        validators=[Required("Enter the reason"), max_length(5000, "The reason")],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    how = TextAreaField(
+        "How did the applicant ask to withdraw?",
+        widget=GovTextArea(),
+        validators=[Required("Say how the applicant asked, for example 'phone call on 3 March'")],
+    )
+
+
+class GroupForm(FlaskForm):
+    group = SelectField("Group", choices=[], widget=GovSelect(), validators=[Required("Choose the group")])
+
+
+class AttachForm(FlaskForm):
+    reference = StringField(
+        "Reference of the application",
+        widget=GovTextInput(),
+        validators=[Required("Enter a reference like IAG-7K3M-9QRT")],
+    )
+
+
+class NotApplicationForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this not an application?",
+        widget=GovTextArea(),
+        validators=[Required("Say why this is not an application"), max_length(1000, "The reason")],
+    )

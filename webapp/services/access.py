@@ -1,14 +1,23 @@
-"""Who may see what: every staff route that loads an object asks here. A denial looks like "not found"
-(so nothing about other groups leaks) and is logged."""
+"""Who may see what. One rule, used by every staff route, the inbox, search and duplicates:
+
+- a Police Coordinator, Chair or admin team member sees the applications of the groups they serve;
+- the admin team (of any group) also triages: applications whose group is not known yet, and emails that
+  belong to no application (needs triage, quarantined, not an application);
+- the appeals panel sees only applications that have an appeal;
+- a system admin sees everything; an equality reporter sees no application at all.
+
+A denial looks like "not found" (so nothing about other groups leaks) and is logged."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from webapp.models import Application, Attachment, InboundEmail, StaffUser
-from webapp.services.actors import group_ids_served
+from webapp.models import Appeal, Application, Attachment, InboundEmail, StaffUser
+from webapp.workflow import GROUP_ROLES, Role
 
 log = logging.getLogger("iag.access")
 
@@ -17,27 +26,97 @@ class Denied(Exception):
     """Not there, as far as this user is concerned."""
 
 
-def may_see_group(user: StaffUser, group_id: int | None) -> bool:
-    served = group_ids_served(user)
-    return served is None or (group_id is not None and group_id in served)
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    groups: frozenset[int]
+    appeals: bool  # applications with an appeal
+    triage: bool  # applications of no known group, and emails of no application
+
+
+def scope(user: StaffUser) -> Scope:
+    roles = {Role(r.role) for r in user.roles}
+    return Scope(
+        everything=Role.SYSTEM_ADMIN in roles,
+        groups=frozenset(
+            r.group_id for r in user.roles if r.group_id is not None and Role(r.role) in GROUP_ROLES
+        ),
+        appeals=Role.APPEALS_PANEL in roles,
+        triage=Role.ADMIN_TEAM in roles,
+    )
+
+
+def application_clause(user: StaffUser) -> ColumnElement[bool]:
+    """A WHERE clause over Application: the rows this user may see."""
+    seen = scope(user)
+    if seen.everything:
+        return true()
+    parts: list[ColumnElement[bool]] = []
+    if seen.groups:
+        parts.append(Application.group_id.in_(seen.groups))
+    if seen.triage:
+        parts.append(Application.group_id.is_(None))
+    if seen.appeals:
+        parts.append(Application.id.in_(select(Appeal.application_id)))
+    return or_(*parts) if parts else false()
+
+
+def email_clause(user: StaffUser) -> ColumnElement[bool]:
+    """A WHERE clause over InboundEmail: emails of applications the user sees, and (triage) unmatched ones."""
+    seen = scope(user)
+    if seen.everything:
+        return true()
+    visible = InboundEmail.application_id.in_(select(Application.id).where(application_clause(user)))
+    if seen.triage:
+        return or_(visible, InboundEmail.application_id.is_(None))
+    return visible
+
+
+def may_see(session: Session, user: StaffUser, application: Application) -> bool:
+    return (
+        session.scalar(
+            select(Application.id).where(and_(Application.id == application.id, application_clause(user)))
+        )
+        is not None
+    )
+
+
+def serves(user: StaffUser, group_id: int | None) -> bool:
+    """Whether the user holds a group role in this group (to act on it, or be assigned its work)."""
+    seen = scope(user)
+    return seen.everything or (group_id is not None and group_id in seen.groups)
 
 
 def application(session: Session, user: StaffUser, application_id: int) -> Application:
     found = session.get(Application, application_id)
-    if found is None or not may_see_group(user, found.group_id):
+    if found is None or not may_see(session, user, found):
         _deny(user, "application", application_id)
+    return found
+
+
+def email(session: Session, user: StaffUser, email_id: int) -> InboundEmail:
+    found = session.get(InboundEmail, email_id)
+    if (
+        found is None
+        or session.scalar(select(InboundEmail.id).where(InboundEmail.id == email_id, email_clause(user)))
+        is None
+    ):
+        _deny(user, "email", email_id)
     return found
 
 
 def attachment(session: Session, user: StaffUser, attachment_id: int) -> Attachment:
     found = session.get(Attachment, attachment_id)
-    group_id = None
-    if found is not None:
-        owner = found.application_id
-        if owner is None and found.email_id is not None:
-            owner = session.get(InboundEmail, found.email_id).application_id
-        group_id = session.get(Application, owner).group_id if owner else None
-    if found is None or not may_see_group(user, group_id):
+    if found is None:
+        _deny(user, "attachment", attachment_id)
+    try:
+        if found.application_id is not None:
+            application(session, user, found.application_id)
+        elif found.email_id is not None:
+            email(session, user, found.email_id)
+        else:
+            raise Denied("a file of no application or email")
+    except Denied:
         _deny(user, "attachment", attachment_id)
     return found
 

@@ -34,11 +34,3 @@ SYSTEM = Actor("system", fixed_roles=frozenset({Role.SYSTEM}))
 
 def staff(user: StaffUser) -> Actor:
     return Actor(f"staff:{user.id}", user=user)
-
-
-def group_ids_served(user: StaffUser) -> set[int] | None:
-    """The groups a staff user may see; None means all of them (system admins and the appeals panel)."""
-    roles = {Role(r.role) for r in user.roles}
-    if roles & {Role.SYSTEM_ADMIN, Role.APPEALS_PANEL}:
-        return None
-    return {r.group_id for r in user.roles if r.group_id is not None}

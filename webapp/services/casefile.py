@@ -20,14 +20,14 @@ from webapp.models import (
     OutboxMessage,
     StaffUser,
 )
-from webapp.services import events
-from webapp.services.access import may_see_group
+from webapp.services import InputError, access, events
 
 MAX_NOTE = 5000
 
 
-class NoteError(Exception):
-    pass
+class NoteError(InputError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "body")
 
 
 def add_note(session: Session, application: Application, author: StaffUser, body: str) -> Note:
@@ -52,8 +52,8 @@ def add_note(session: Session, application: Application, author: StaffUser, body
 
 def assign(session: Session, application: Application, assignee: StaffUser, by: StaffUser) -> None:
     """Give the application to one person to look after (they must serve its group)."""
-    if not may_see_group(assignee, application.group_id):
-        raise NoteError(f"{assignee.name} does not serve this group")
+    if not access.serves(assignee, application.group_id):
+        raise InputError(f"{assignee.name} does not serve this group")
     before = application.assigned_to_id
     application.assigned_to_id = assignee.id
     events.record(
@@ -98,10 +98,14 @@ def attachments(session: Session, application: Application) -> list[Attachment]:
     )
 
 
-def possible_duplicates(
-    session: Session, application: Application, visible_groups: set[int] | None
-) -> list[Application]:
-    """Other applications from the same email address or phone number (of groups the viewer serves)."""
+def email_attachments(session: Session, email: InboundEmail) -> list[Attachment]:
+    return list(
+        session.scalars(select(Attachment).where(Attachment.email_id == email.id).order_by(Attachment.id))
+    )
+
+
+def possible_duplicates(session: Session, application: Application, viewer: StaffUser) -> list[Application]:
+    """Other applications from the same email address or phone number (that the viewer may see)."""
     person = application.applicant
     if person is None or not (person.email or person.phone):
         return []
@@ -116,9 +120,7 @@ def possible_duplicates(
         .where(or_(*same), Application.id != application.id)
         .order_by(Application.submitted_at)
     )
-    if visible_groups is not None:
-        query = query.where(Application.group_id.in_(visible_groups))
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(access.application_clause(viewer))))
 
 
 @dataclass(frozen=True)

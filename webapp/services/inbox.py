@@ -4,13 +4,15 @@ first, only over the groups the user serves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, false, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from webapp.clock import now
 from webapp.models import Application, Group, StaffUser
-from webapp.services.actors import group_ids_served
+from webapp.services import search
+from webapp.services.access import application_clause
 from webapp.workflow import State
 
 PAGE_SIZE = 50
@@ -19,9 +21,11 @@ PAGE_SIZE = 50
 @dataclass(frozen=True)
 class Filters:
     state: str = ""
-    group: str = ""  # a group's slug
+    group: str = ""  # a group's slug, or "none" for applications whose group is not known
     source: str = ""
     assignee: str = ""  # "me", "nobody" or ""
+    age: str = ""  # waiting at least this many days in the current state: "7", "14", "28"
+    q: str = ""  # search: a reference, a name, or words from an email
     after: str = ""  # the cursor: "<state_changed_at ISO>|<id>" of the last row of the previous page
 
 
@@ -33,12 +37,14 @@ class Page:
     total: int
 
 
-def _base(user: StaffUser, filters: Filters) -> Select:
-    query = select(Application).where(Application.state != State.DRAFT)
-    served = group_ids_served(user)
-    if served is not None:
-        query = query.where(Application.group_id.in_(served))
-    if filters.group:
+AGES = ("7", "14", "28")
+
+
+def _base(session: Session, user: StaffUser, filters: Filters) -> Select:
+    query = select(Application).where(Application.state != State.DRAFT, application_clause(user))
+    if filters.group == "none":
+        query = query.where(Application.group_id.is_(None))
+    elif filters.group:
         query = query.join(Group, Application.group_id == Group.id).where(Group.slug == filters.group)
     if filters.source:
         query = query.where(Application.source == filters.source)
@@ -46,11 +52,16 @@ def _base(user: StaffUser, filters: Filters) -> Select:
         query = query.where(Application.assigned_to_id == user.id)
     elif filters.assignee == "nobody":
         query = query.where(Application.assigned_to_id.is_(None))
+    if filters.age in AGES:
+        query = query.where(Application.state_changed_at <= now() - timedelta(days=int(filters.age)))
+    if filters.q.strip():
+        found = search.application_ids(session, filters.q)
+        query = query.where(Application.id.in_(found) if found is not None else false())
     return query
 
 
 def page(session: Session, user: StaffUser, filters: Filters) -> Page:
-    base = _base(user, filters)
+    base = _base(session, user, filters)
     by_state = base.with_only_columns(Application.state, func.count()).group_by(Application.state)
     counts = {str(state): n for state, n in session.execute(by_state)}
     query = base.where(Application.state == filters.state) if filters.state else base

@@ -6,13 +6,43 @@ from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app, has_request_context, render_template
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.models import InboundEmail, OutboxMessage
 from webapp.services import outbox
 
 
 def link(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def render(template: str, **context: Any) -> str:
+    """The text of an email template (also the body of a letter)."""
+    deployment = current_app.extensions["deployment"]
+    # Templates build paths with url_for, which needs a request; the mail poller and commands have none.
+    # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        return render_template(f"email/{template}.txt", deployment=deployment, link=link, **context)
+
+
+def thread_headers(session: Session, application_id: int) -> dict[str, str]:
+    """In-Reply-To and References to the first message about this application (the applicant's email, or
+    our first email to them), so that a mail program keeps one conversation per application."""
+    first_in = session.scalar(
+        select(InboundEmail.message_id)
+        .where(InboundEmail.application_id == application_id, InboundEmail.message_id.is_not(None))
+        .order_by(InboundEmail.received_at, InboundEmail.id)
+        .limit(1)
+    )
+    first_out = session.scalar(
+        select(OutboxMessage.message_id)
+        .where(OutboxMessage.application_id == application_id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(1)
+    )
+    root = first_in or first_out
+    return {"In-Reply-To": root, "References": root} if root else {}
 
 
 def email(
@@ -25,15 +55,16 @@ def email(
     automatic: bool = True,
     headers: dict[str, str] | None = None,
     purpose: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
     **context: Any,
 ) -> None:
-    """Queue an email. `automatic` marks it Auto-Submitted (RFC 3834), so auto-responders do not answer."""
+    """Queue an email, in the thread of its application. `automatic` marks it Auto-Submitted (RFC 3834),
+    so auto-responders do not answer."""
     deployment = current_app.extensions["deployment"]
-    # Templates build paths with url_for, which needs a request; the mail poller and commands have none.
-    # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
-    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
-        body = render_template(f"email/{template}.txt", deployment=deployment, link=link, **context)
+    body = render(template, **context)
     all_headers = {"Auto-Submitted": "auto-generated"} if automatic else {}
+    if application_id is not None and "In-Reply-To" not in (headers or {}):
+        all_headers |= thread_headers(session, application_id)
     all_headers |= headers or {}
     outbox.queue(
         session,
@@ -44,4 +75,5 @@ def email(
         application_id=application_id,
         headers=all_headers,
         purpose=purpose,
+        attachments=attachments,
     )

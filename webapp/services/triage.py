@@ -1,0 +1,210 @@
+"""Triage: emails the poller could not place, and applications whose group is not known.
+
+The admin team (and system admins) make an application from an email, attach an email to an application,
+set a group, or mark an email "not an application" with a reason. Nothing is deleted; each change is an
+event on the email and, where there is one, on the application.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from mail_ingest.extract import DOCX, ODT, document_text
+from webapp.clock import now
+from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, Source, StaffUser
+from webapp.outgoing import file_store
+from webapp.pdf.forms import read_form
+from webapp.services import InputError, access, applications, events, search
+from webapp.services.actors import staff
+
+# What the triage list shows, by tab. Quarantined mail is there so that nothing waits unseen.
+TABS = {
+    "needs triage": (EmailKind.NEEDS_TRIAGE,),
+    "quarantined": (EmailKind.QUARANTINED,),
+    "not an application": (EmailKind.NOT_APPLICATION,),
+}
+PAGE_SIZE = 50
+MAX_REASON = 1000
+
+
+@dataclass
+class TriagePage:
+    emails: list[InboundEmail]
+    counts: dict[str, int]
+    next_cursor: str | None
+
+
+def page(session: Session, user: StaffUser, tab: str, q: str = "", after: str = "") -> TriagePage:
+    kinds = TABS.get(tab, TABS["needs triage"])
+    base = select(InboundEmail).where(InboundEmail.application_id.is_(None), access.email_clause(user))
+    by_kind = dict(
+        session.execute(
+            select(InboundEmail.kind, func.count())
+            .where(InboundEmail.application_id.is_(None), access.email_clause(user))
+            .group_by(InboundEmail.kind)
+        ).all()
+    )
+    counts = {name: sum(by_kind.get(str(k), 0) for k in kinds_) for name, kinds_ in TABS.items()}
+    query = base.where(InboundEmail.kind.in_(kinds))
+    matching = search.matching_emails(session, q)
+    if matching is not None:
+        query = query.where(matching)
+    stamp, _, last_id = after.rpartition("|")
+    try:
+        cursor = (datetime.fromisoformat(stamp), int(last_id)) if after else None
+    except ValueError:
+        cursor = None
+    if cursor and cursor[0].tzinfo is not None:
+        query = query.where(tuple_(InboundEmail.received_at, InboundEmail.id) > tuple_(*cursor))
+    query = query.order_by(InboundEmail.received_at, InboundEmail.id).limit(PAGE_SIZE + 1)
+    rows = list(session.scalars(query))
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = f"{rows[-1].received_at.isoformat()}|{rows[-1].id}"
+    return TriagePage(rows, counts, next_cursor)
+
+
+def _event(session: Session, user: StaffUser, action: str, email: InboundEmail, **detail) -> None:
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action=action,
+        subject_type="email",
+        subject_id=email.id,
+        detail=detail,
+    )
+    if email.application_id is not None:
+        events.record(
+            session,
+            actor=f"staff:{user.id}",
+            action=action,
+            subject_type="application",
+            subject_id=email.application_id,
+            detail={"email_id": email.id, **detail},
+        )
+
+
+def _unplaced(email: InboundEmail) -> None:
+    if email.application_id is not None:
+        raise InputError("This email already belongs to an application")
+
+
+def _readable_group(session: Session, user: StaffUser, group_id: int | None) -> Group:
+    group = session.get(Group, group_id) if group_id else None
+    if group is None:
+        raise InputError("Choose the group", "group")
+    if not (access.scope(user).triage or access.serves(user, group.id)):
+        raise InputError("Choose a group you work with", "group")
+    return group
+
+
+def prefilled_answers(session: Session, email: InboundEmail) -> dict:
+    """Answers read back from a returned application form (or a document's text) among the email's files."""
+    store = file_store(current_app)
+    pages = current_app.extensions["deployment"].application_pages
+    answers: dict = {}
+    files = session.scalars(select(Attachment).where(Attachment.email_id == email.id).order_by(Attachment.id))
+    for item in files:
+        if not item.storage_name or not store.exists(item.storage_name):
+            continue
+        data = store.read(item.storage_name)
+        if item.content_type == "application/pdf" and "form" not in answers:
+            form = read_form(data, pages)
+            if form is not None and form.kind == "application":
+                answers.update(form.answers)
+                answers["form"] = True
+        elif item.content_type in {DOCX, ODT} and "document_text" not in answers:
+            document = document_text(data, item.content_type)
+            if document.text and not document.problem:
+                answers["document_text"] = document.text
+    answers.pop("form", None)
+    return answers
+
+
+def create_application(
+    session: Session, email: InboundEmail, user: StaffUser, group_id: int | None
+) -> Application:
+    """An application from an email: answers pre-filled from a returned form, the email and its files kept
+    with it. Creating twice from the same email gives the same application."""
+    _unplaced(email)
+    group = _readable_group(session, user, group_id)
+    if not group.open_to_applicants:
+        raise InputError(f"The {group.name} is not taking applications", "group")
+    answers = prefilled_answers(session, email)
+    application, _ = applications.receive(
+        session,
+        applications.Arrival(
+            source=Source.EMAIL,
+            name=answers.get("full_name") or email.from_name or email.from_address or "Unknown sender",
+            email=answers.get("email") or email.from_address,
+            phone=answers.get("phone") or None,
+            group=group,
+            answers=answers,
+            idempotency_key=f"triage:{email.id}",
+        ),
+        staff(user),
+    )
+    email.application_id = application.id
+    email.kind = EmailKind.NEW_APPLICATION
+    email.reason = f"made an application in triage by staff:{user.id}"
+    _event(session, user, "application made from email", email, application=application.reference)
+    return application
+
+
+def attach(session: Session, email: InboundEmail, user: StaffUser, reference: str) -> Application:
+    """File an email with an application the user may see, found by its reference."""
+    _unplaced(email)
+    normal = search.normal_reference(reference or "")
+    if normal is None:
+        raise InputError("Enter a reference like IAG-7K3M-9QRT", "reference")
+    application = session.scalar(select(Application).where(Application.reference == normal))
+    if application is None or not access.may_see(session, user, application):
+        raise InputError(f"There is no application {normal} that you can see", "reference")
+    email.application_id = application.id
+    email.kind = EmailKind.REPLY
+    email.reason = f"attached in triage by staff:{user.id}"
+    _event(session, user, "email attached", email, application=application.reference)
+    return application
+
+
+def not_an_application(session: Session, emails: list[InboundEmail], user: StaffUser, reason: str) -> int:
+    """Mark emails as not an application, with the reason (the same for all of them). Returns how many."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("Say why these are not applications", "reason")
+    if len(reason) > MAX_REASON:
+        raise InputError(f"The reason must be {MAX_REASON:,} characters or fewer", "reason")
+    if not emails:
+        raise InputError("Select at least one email", "email_id")
+    for email in emails:
+        _unplaced(email)
+        before = email.kind
+        email.kind = EmailKind.NOT_APPLICATION
+        email.reason = reason
+        _event(session, user, "marked not an application", email, reason=reason, was=str(before))
+    return len(emails)
+
+
+def set_group(session: Session, application: Application, user: StaffUser, group_id: int | None) -> None:
+    """Give an application its group, when the email did not say (or named a closed group)."""
+    if application.group_id is not None:
+        raise InputError("This application already has a group")
+    group = _readable_group(session, user, group_id)
+    if not group.open_to_applicants:
+        raise InputError(f"The {group.name} is not taking applications", "group")
+    application.group_id = group.id
+    application.state_changed_at = now()
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action="group set",
+        subject_type="application",
+        subject_id=application.id,
+        detail={"group": group.slug},
+    )
