@@ -26,7 +26,10 @@ def test_migrations_build_the_models_schema_and_unwind(database_url, tmp_path):
         engine = create_engine(url)
         with engine.connect() as conn:
             differences = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True, "include_name": migrate.modelled}), Base.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": migrate.modelled}
+                ),
+                Base.metadata,
             )
         assert differences == []
         migrate.downgrade(url, "base")

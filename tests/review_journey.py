@@ -1,0 +1,69 @@
+"""Steps of a review as staff and applicants take them through the web pages, shared by the review tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.helpers import csrf_token, make_staff, sign_in
+from webapp.clock import UK, now
+from webapp.db import session_scope
+from webapp.models import Application, OutboxMessage
+from webapp.outgoing import file_store
+from webapp.workflow import Role
+
+
+def application_id(app, reference: str) -> int:
+    with session_scope(app) as session:
+        return session.scalar(select(Application.id).where(Application.reference == reference))
+
+
+def state_of(app, reference: str) -> str:
+    with session_scope(app) as session:
+        return session.scalar(select(Application.state).where(Application.reference == reference))
+
+
+def staff_client(app, email: str, role: Role, group: str | None):
+    client = app.test_client()
+    sign_in(client, make_staff(app, email, role, group))
+    return client
+
+
+def act(client, page_url: str, post_url: str | None = None, data: dict | None = None):
+    """Open `page_url`, then post its form (or `post_url`) with the page's CSRF token."""
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    return client.post(post_url or page_url, data={**(data or {}), "csrf_token": token})
+
+
+def invite_data(days_ahead: int = 10, **changes) -> dict:
+    day = (now() + timedelta(days=days_ahead)).astimezone(UK)
+    data = {
+        "date": [str(day.day), str(day.month), str(day.year)],
+        "start": "6:30pm",
+        "duration": "60",
+        "place": "Trinity Road police station, Bristol",
+        "online_link": "https://teams.example/meet/123",
+    }
+    return data | changes
+
+
+def mails_to(app, address: str) -> list[OutboxMessage]:
+    with session_scope(app) as session:
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id)
+        ).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def attachment_bytes(app, message: OutboxMessage, content_type: str) -> bytes:
+    spec = next(a for a in message.attachments if a["content_type"] == content_type)
+    return file_store(app).read(spec["storage_name"])
+
+
+def status_token(message: OutboxMessage) -> str:
+    match = re.search(r"/my-application/([A-Za-z0-9_-]+)", message.body_text)
+    assert match, "no link to the applicant's page in the email"
+    return match.group(1)
