@@ -478,7 +478,7 @@ def not_applications():
 
 def _email_page(email: InboundEmail, status: int = 200, **forms):
     session = db_session()
-    group_form = forms.get("group_form") or GroupForm(prefix="create")
+    group_form = forms.get("group_form") or GroupForm()
     groups = [g for g in session.scalars(select(Group).order_by(Group.position)) if g.open_to_applicants]
     group_form.group.choices = [("", "Choose a group"), *[(str(g.id), g.name) for g in groups]]
     return render_template(
@@ -486,8 +486,8 @@ def _email_page(email: InboundEmail, status: int = 200, **forms):
         email=email,
         attachments=casefile.email_attachments(session, email),
         group_form=group_form,
-        attach_form=forms.get("attach_form") or AttachForm(prefix="attach"),
-        not_form=forms.get("not_form") or NotApplicationForm(prefix="not"),
+        attach_form=forms.get("attach_form") or AttachForm(),
+        not_form=forms.get("not_form") or NotApplicationForm(),
         prefilled=triage.prefilled_answers(session, email) if email.application_id is None else {},
     ), status
 
@@ -503,7 +503,7 @@ def email_page(email_id: int):
 def create_from_email(email_id: int):
     session, user = db_session(), auth.staff_user()
     email = access.email(session, user, email_id)
-    form = GroupForm(prefix="create")
+    form = GroupForm()
     form.group.choices = [(str(g.id), g.name) for g in session.scalars(select(Group))]
     made: list[Application] = []
     if form.validate_on_submit() and _attempt(
@@ -518,7 +518,7 @@ def create_from_email(email_id: int):
 def attach_email(email_id: int):
     session, user = db_session(), auth.staff_user()
     email = access.email(session, user, email_id)
-    form = AttachForm(prefix="attach")
+    form = AttachForm()
     found: list[Application] = []
     if form.validate_on_submit() and _attempt(
         form, lambda: found.append(triage.attach(session, email, user, form.reference.data))
@@ -532,7 +532,7 @@ def attach_email(email_id: int):
 def not_an_application(email_id: int):
     session, user = db_session(), auth.staff_user()
     email = access.email(session, user, email_id)
-    form = NotApplicationForm(prefix="not")
+    form = NotApplicationForm()
     if form.validate_on_submit() and _attempt(
         form, lambda: triage.not_an_application(session, [email], user, form.reason.data)
     ):

@@ -20,7 +20,7 @@ from webapp.models import Application, Attachment, EmailKind, Group, InboundEmai
 from webapp.outgoing import file_store
 from webapp.pdf.forms import read_form
 from webapp.services import InputError, access, applications, events, search
-from webapp.services.actors import staff
+from webapp.services.actors import SYSTEM
 
 # What the triage list shows, by tab. Quarantined mail is there so that nothing waits unseen.
 TABS = {
@@ -148,7 +148,7 @@ def create_application(
             answers=answers,
             idempotency_key=f"triage:{email.id}",
         ),
-        staff(user),
+        SYSTEM,  # the submission is the applicant's email; the event below records who filed it
     )
     email.application_id = application.id
     email.kind = EmailKind.NEW_APPLICATION
