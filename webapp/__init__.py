@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from webapp import db
 from webapp.clock import uk_time
@@ -121,7 +122,10 @@ def _register_errors(app: Flask) -> None:
         if request.endpoint == "public.question":
             from webapp.public.apply import keep_answers_after_csrf_failure
 
-            return keep_answers_after_csrf_failure()
+            try:
+                return keep_answers_after_csrf_failure()
+            except NotFound:
+                pass  # a page that does not exist: the plain message below
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(Denied)

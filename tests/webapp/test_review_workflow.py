@@ -121,7 +121,7 @@ def test_the_second_decider_can_disagree_and_the_review_goes_on(app, client):
 
 
 def test_bad_inputs_get_clear_messages_and_change_nothing(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, _coordinator, chair = _reviewed(app, client)
     cases = [
         (f"{url}/invite", invite_data(days_ahead=-2), "The discussion must be in the future"),
         (f"{url}/invite", invite_data(place="", online_link=""), "Enter a place, an online link, or both"),
@@ -186,7 +186,7 @@ def test_referral_with_consent_passes_the_application_to_the_other_group(app, cl
 
 
 def test_referral_refused_passes_nothing_on(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    _reference, url, coordinator, chair = _reviewed(app, client)
     with session_scope(app) as session:
         somerset_id = session.scalar(select(Group.id).where(Group.slug == "somerset"))
     act(chair, f"{url}/decide", data={"outcome": "refer", "reason": "Closer.", "referred_group": somerset_id})
@@ -245,7 +245,7 @@ def test_an_appeal_after_the_window_is_refused_kindly(app, client):
 
 
 def test_staff_record_a_withdrawal_the_applicant_asked_for(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, _chair = _reviewed(app, client)
     empty = act(coordinator, f"{url}/withdraw", data={"how": ""})
     assert empty.status_code == 422
     act(coordinator, f"{url}/withdraw", data={"how": "Phone call on Monday"})
@@ -263,6 +263,6 @@ def test_a_deployment_can_reword_an_email(app, client):
     os.makedirs(override, exist_ok=True)
     with open(f"{override}/withdrawn.txt", "w") as handle:
         handle.write("Dear {{ application.applicant.name }}, we have noted your withdrawal.")
-    reference, url, coordinator, chair = _reviewed(app, client)
+    _reference, url, coordinator, _chair = _reviewed(app, client)
     act(coordinator, f"{url}/withdraw", data={"how": "Letter"})
     assert mails_to(app, APPLICANT)[-1].body_text.startswith("Dear Amina Yusuf, we have noted")

@@ -75,9 +75,7 @@ def test_an_application_is_made_from_an_email_with_its_files(mail_app, imap):
     strategic = _group_id(mail_app, "strategic")
     closed = act(admin, email_url, f"{email_url}/create-application", {"group": strategic})
     assert "not taking applications" in text_of(closed)
-    made = act(
-        admin, email_url, f"{email_url}/create-application", {"group": _group_id(mail_app, "bristol")}
-    )
+    made = act(admin, email_url, f"{email_url}/create-application", {"group": _group_id(mail_app, "bristol")})
     assert made.status_code == 302
     page = text_of(admin.get(made.headers["Location"]))
     assert "Jo Bloggs" in page and "notes.txt" in page and "Hello from Bath" in page

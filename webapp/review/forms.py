@@ -55,8 +55,18 @@ class TimeOfDay:
             raise ValidationError(self.message) from None
 
 
+class DayMonthYear(DateField):
+    """A GOV.UK date input: three boxes posted under one name. A tampered post with fewer boxes is read
+    as empty boxes, so the page shows a message instead of failing."""
+
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        if self.raw_data is not None and len(self.raw_data) != 3:
+            self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
+
+
 class InviteForm(FlaskForm):
-    date = DateField(
+    date = DayMonthYear(
         "Date",
         format="%d %m %Y",
         widget=GovDateInput(),

@@ -197,7 +197,11 @@ def assign_to_me(application_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     user = auth.staff_user()
-    casefile.assign(db_session(), application, user, by=user)
+    try:
+        casefile.assign(db_session(), application, user, by=user)
+    except InputError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("review.application_page", application_id=application.id))
     return _back(application, "Assigned to you.")
 
 
@@ -433,12 +437,18 @@ def email_html(email_id: int):
     return response
 
 
+def _triager() -> StaffUser:
+    """The signed-in user, if they triage (the admin team and system admins); others get "not found"."""
+    user = auth.staff_user()
+    if not (access.scope(user).triage or access.scope(user).everything):
+        abort(404)
+    return user
+
+
 @bp.route("/triage")
 @login_required
 def triage_list():
-    user = auth.staff_user()
-    if not access.scope(user).triage and not access.scope(user).everything:
-        abort(404)
+    user = _triager()
     tab = request.args.get("tab", "needs triage")
     tab = tab if tab in triage.TABS else "needs triage"
     q = request.args.get("q", "")
@@ -460,12 +470,12 @@ def triage_list():
 @bp.route("/triage/not-applications", methods=["POST"])
 @login_required
 def not_applications():
-    session, user = db_session(), auth.staff_user()
+    session, user = db_session(), _triager()
+    emails = [access.email(session, user, i) for i in request.form.getlist("email_id", type=int)]
     form = NotApplicationForm()
     if not form.validate_on_submit():
         flash(form.reason.errors[0] if form.reason.errors else "Say why.", "error")
         return redirect(url_for("review.triage_list"))
-    emails = [access.email(session, user, i) for i in request.form.getlist("email_id", type=int)]
     try:
         count = triage.not_an_application(session, emails, user, form.reason.data)
     except InputError as exc:
@@ -501,7 +511,7 @@ def email_page(email_id: int):
 @bp.route("/emails/<int:email_id>/create-application", methods=["POST"])
 @login_required
 def create_from_email(email_id: int):
-    session, user = db_session(), auth.staff_user()
+    session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = GroupForm()
     form.group.choices = [(str(g.id), g.name) for g in session.scalars(select(Group))]
@@ -516,7 +526,7 @@ def create_from_email(email_id: int):
 @bp.route("/emails/<int:email_id>/attach", methods=["POST"])
 @login_required
 def attach_email(email_id: int):
-    session, user = db_session(), auth.staff_user()
+    session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = AttachForm()
     found: list[Application] = []
@@ -530,7 +540,7 @@ def attach_email(email_id: int):
 @bp.route("/emails/<int:email_id>/not-an-application", methods=["POST"])
 @login_required
 def not_an_application(email_id: int):
-    session, user = db_session(), auth.staff_user()
+    session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = NotApplicationForm()
     if form.validate_on_submit() and _attempt(

@@ -82,9 +82,12 @@ def may_see(session: Session, user: StaffUser, application: Application) -> bool
 
 
 def serves(user: StaffUser, group_id: int | None) -> bool:
-    """Whether the user holds a group role in this group (to act on it, or be assigned its work)."""
+    """Whether the user may act on (or be assigned) work of this group: they hold a role in it, or it is
+    the work of no known group yet and they triage."""
     seen = scope(user)
-    return seen.everything or (group_id is not None and group_id in seen.groups)
+    if group_id is None:
+        return seen.everything or seen.triage
+    return seen.everything or group_id in seen.groups
 
 
 def application(session: Session, user: StaffUser, application_id: int) -> Application:
