@@ -151,3 +151,80 @@ def test_the_staff_inbox_and_application_page_have_no_axe_violations(app, page):
     page.get_by_role("button", name="Add note").click()
     audit.check("application page with a note error")
     audit.assert_clean(at_least=4)
+
+
+def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violations(app, page):
+    from sqlalchemy import select
+
+    from tests.apply_journey import apply
+    from tests.helpers import make_staff
+    from tests.review_journey import act, application_id, mails_to, staff_client, status_token
+    from webapp.db import session_scope
+    from webapp.models import EmailKind, Group, InboundEmail, StaffRole
+    from webapp.workflow import Role
+
+    appealing, referred = apply(app.test_client()), apply(app.test_client())
+    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
+    login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    with session_scope(app) as session:
+        groups = {g.slug: g.id for g in session.scalars(select(Group))}
+        session.add(StaffRole(user_id=login.id, group_id=groups["bristol"], role=Role.ADMIN_TEAM))
+        session.add(
+            InboundEmail(mailbox="INBOX", subject="Parking", text_body="Where?", kind=EmailKind.NEEDS_TRIAGE)
+        )
+    for reference, data in [
+        (appealing, {"outcome": "unsuccessful", "reason": "Not this time."}),
+        (referred, {"outcome": "refer", "reason": "Nearer you.", "referred_group": groups["somerset"]}),
+    ]:
+        url = f"/staff/applications/{application_id(app, reference)}"
+        act(chair, url, f"{url}/start-review")
+        act(chair, f"{url}/decide", data=data)
+
+    audit = Audit(page)
+    page.goto("/staff/sign-in")
+    page.get_by_label("Email address").fill(login.email)
+    page.get_by_label("Password", exact=True).fill(login.password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Security code").fill(login.code())
+    page.get_by_role("button", name="Sign in").click()
+    url = f"/staff/applications/{application_id(app, appealing)}"
+    page.goto(url)
+    audit.check("application with a proposed decision")
+    page.get_by_role("link", name="Do not agree").click()
+    page.get_by_role("button", name="Set the proposal aside").click()
+    audit.check("do not agree, with an error")
+    page.goto(url)
+    page.get_by_role("button", name="Agree and send the decision").click()
+    audit.check("application decided")
+    page.goto(f"/staff/applications/{application_id(app, referred)}")
+    page.get_by_role("button", name="Agree and send the decision").click()
+    fresh = apply(app.test_client())
+    page.goto(f"/staff/applications/{application_id(app, fresh)}")
+    page.get_by_role("button", name="Start review").click()
+    page.get_by_role("link", name="Invite to a discussion").click()
+    audit.check("invite")
+    page.get_by_role("button", name="Send the invitation").click()
+    audit.check("invite with errors")
+    page.goto(f"/staff/applications/{application_id(app, fresh)}/decide")
+    page.get_by_role("button", name="Propose this decision").click()
+    audit.check("propose with errors")
+    page.goto(f"/staff/applications/{application_id(app, fresh)}/withdraw")
+    audit.check("withdraw at the applicant's request")
+    page.goto("/staff/triage")
+    audit.check("triage")
+    page.get_by_role("link", name="Parking").click()
+    audit.check("an email in triage")
+    page.get_by_role("button", name="Make an application").click()
+    audit.check("an email in triage, with an error")
+
+    letters = [m for m in mails_to(app, "amina@example.org") if m.subject.startswith("Decision")]
+    appeal_token, referral_token = status_token(letters[0]), status_token(letters[1])
+    page.goto(f"/my-application/{appeal_token}")
+    audit.check("applicant: unsuccessful")
+    page.goto(f"/my-application/{appeal_token}/appeal")
+    page.get_by_role("button", name="Send my appeal").click()
+    audit.check("applicant: appeal with an error")
+    page.goto(f"/my-application/{referral_token}/referral")
+    page.get_by_role("button", name="Send my answer").click()
+    audit.check("applicant: referral consent with an error")
+    audit.assert_clean(at_least=13)
