@@ -184,3 +184,13 @@ def test_search_finds_by_name_reference_and_email_words_within_what_the_user_may
     for query in ["zebra", "carnival zebra", '"; DROP TABLE applications; --', "NEAR(", "*", "IAG-9999-9999"]:
         page = coordinator.get("/staff/", query_string={"q": query})
         assert page.status_code == 200 and reference not in text_of(page), query
+
+
+def test_a_search_matching_too_much_says_so_and_asks_for_more_words(app, monkeypatch):
+    for _ in range(3):
+        apply(app.test_client())  # three applications from Amina Yusuf
+    monkeypatch.setattr("webapp.services.search.CAP", 2)
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    page = text_of(coordinator.get("/staff/", query_string={"q": "amina"}))
+    assert "only the first 2 of them were searched. Add more words" in page
+    assert "only the first" not in text_of(coordinator.get("/staff/", query_string={"q": "zebra"}))

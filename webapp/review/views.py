@@ -31,7 +31,7 @@ from webapp.review.forms import (
     RejectProposalForm,
     WithdrawForm,
 )
-from webapp.services import InputError, access, casefile, review, transitions, triage
+from webapp.services import InputError, access, casefile, review, search, transitions, triage
 from webapp.services import inbox as inbox_service
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
@@ -104,6 +104,7 @@ def inbox():
         filters=filters,
         states=[s for s in State if s != State.DRAFT],
         ages=inbox_service.AGES,
+        search_cap=search.CAP,
         groups=_visible_groups(user),
         assignees=_colleagues(user),
         action_form=ActionForm(),
