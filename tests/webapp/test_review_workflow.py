@@ -266,3 +266,13 @@ def test_a_deployment_can_reword_an_email(app, client):
     _reference, url, coordinator, _chair = _reviewed(app, client)
     act(coordinator, f"{url}/withdraw", data={"how": "Letter"})
     assert mails_to(app, APPLICANT)[-1].body_text.startswith("Dear Amina Yusuf, we have noted")
+
+
+def test_the_chair_and_the_coordinator_each_record_a_recommendation(app, client):
+    _reference, url, coordinator, chair = _reviewed(app, client)
+    act(chair, url, f"{url}/notes", {"body": "Strong community links.", "recommendation": "offer"})
+    act(coordinator, url, f"{url}/notes", {"body": "Let us meet first.", "recommendation": "discuss"})
+    page = text_of(chair.get(url))
+    assert "Recommends: Offer a place" in page and "Recommends: Invite to an informal discussion" in page
+    odd = act(chair, url, f"{url}/notes", {"body": "x", "recommendation": "promote"})
+    assert odd.status_code == 422 and "Not a valid choice" in text_of(odd)

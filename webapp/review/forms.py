@@ -20,9 +20,20 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from webapp.forms import Required, max_length
 from webapp.workflow import Outcome
 
+RECOMMENDATIONS = [
+    ("", "No recommendation"),
+    ("discuss", "Invite to an informal discussion"),
+    (Outcome.OFFER.value, "Offer a place"),
+    (Outcome.REFER.value, "Refer to a more suitable group"),
+    (Outcome.UNSUCCESSFUL.value, "Unsuccessful"),
+]
+
 
 class NoteForm(FlaskForm):
     body = TextAreaField("Add a note", widget=GovTextArea())
+    recommendation = SelectField(
+        "Your recommendation (optional)", choices=RECOMMENDATIONS, default="", widget=GovSelect()
+    )
 
 
 class ActionForm(FlaskForm):

@@ -20,6 +20,7 @@ from webapp.models import Application, Group, InboundEmail, StaffRole, StaffUser
 from webapp.outgoing import file_store
 from webapp.review import bp
 from webapp.review.forms import (
+    RECOMMENDATIONS,
     ActionForm,
     AppealDecisionForm,
     AttachForm,
@@ -165,6 +166,7 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
         appeal=review.current_appeal(session, application),
         staff_names={u.id: u.name for u in session.scalars(select(StaffUser))},
         note_form=note_form or NoteForm(),
+        recommendation_names=dict(RECOMMENDATIONS),
         action_form=ActionForm(),
         group_form=_group_form(application) if application.group_id is None else None,
         user_serves=access.serves(user, application.group_id),
@@ -183,9 +185,12 @@ def add_note(application_id: int):
     application = _load(application_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _page(application, form, INVALID)
     if not _attempt(
-        form, lambda: casefile.add_note(db_session(), application, auth.staff_user(), form.body.data or "")
+        form,
+        lambda: casefile.add_note(
+            db_session(), application, auth.staff_user(), form.body.data or "", form.recommendation.data or ""
+        ),
     ):
         return _page(application, form, INVALID)
     return _back(application, "Note added.")

@@ -30,13 +30,28 @@ class NoteError(InputError):
         super().__init__(message, "body")
 
 
-def add_note(session: Session, application: Application, author: StaffUser, body: str) -> Note:
+RECOMMENDATIONS = {"discuss", "offer", "refer", "unsuccessful"}
+
+
+def add_note(
+    session: Session, application: Application, author: StaffUser, body: str, recommendation: str = ""
+) -> Note:
+    """A note for colleagues, with (optionally) the author's recommendation: the Chair and the Police
+    Coordinator each record theirs before they decide."""
+    if recommendation and recommendation not in RECOMMENDATIONS:
+        raise InputError("Choose a recommendation from the list", "recommendation")
     body = body.strip()
     if not body:
         raise NoteError("Enter a note")
     if len(body) > MAX_NOTE:
         raise NoteError(f"A note must be {MAX_NOTE:,} characters or fewer")
-    note = Note(application_id=application.id, author_id=author.id, body=body, created_at=now())
+    note = Note(
+        application_id=application.id,
+        author_id=author.id,
+        body=body,
+        recommendation=recommendation or None,
+        created_at=now(),
+    )
     session.add(note)
     session.flush()
     events.record(
@@ -45,7 +60,7 @@ def add_note(session: Session, application: Application, author: StaffUser, body
         action="note added",
         subject_type="application",
         subject_id=application.id,
-        detail={"note_id": note.id},
+        detail={"note_id": note.id, "recommendation": recommendation or None},
     )
     return note
 
