@@ -22,7 +22,6 @@ from webapp import migrate
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
 from webapp.models import Application, Group
-from webapp.services.search import EMAIL_DOCUMENT
 from webapp.workflow import Role
 
 SURNAMES = ["Smith", "Khan", "Jones", "Patel", "Evans", "Okafor", "Nowak", "Murphy", "Ali", "Williams"]
@@ -124,7 +123,7 @@ def seed(engine, applications: int, emails: int, group_ids: list[int]) -> float:
                 f"FROM {series.format(n=emails)}"
             )
         )
-        conn.execute(text(f"CREATE INDEX ix_search_emails ON inbound_emails USING gin ({EMAIL_DOCUMENT})"))
+        conn.execute(text("CREATE INDEX ix_search_emails ON inbound_emails USING gin (search_vector)"))
         for table in ("applicants", "applications", "inbound_emails"):
             conn.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")

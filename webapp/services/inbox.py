@@ -65,7 +65,7 @@ def _searched(session: Session, query: Select, filters: Filters) -> tuple[Select
     found = search.application_ids(session, filters.q)
     if found is None:
         return query.where(false()), False
-    return query.where(Application.id.in_(found.application_ids)), found.truncated
+    return query.where(search.among(session, Application.id, found.application_ids)), found.truncated
 
 
 def page(session: Session, user: StaffUser, filters: Filters) -> Page:
