@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from webapp import create_app, migrate
 from webapp.config import PROJECT_ROOT
 from webapp.db import Base, session_scope
 from webapp.deployment import sync_groups
+from webapp.pdf.seal import make_certificate
 
 AVON = PROJECT_ROOT / "instance" / "examples" / "avon-and-somerset.toml"
 GWENT = PROJECT_ROOT / "instance" / "examples" / "gwent.toml"
@@ -79,8 +81,19 @@ def smtp_sink():
     sink.stop()
 
 
+@functools.cache
+def seal_certificate() -> tuple[str, str]:
+    """One self-signed seal certificate for the whole run (making one takes a moment)."""
+    folder = Path(tempfile.mkdtemp(prefix="iag-seal-"))
+    make_certificate(folder / "key.pem", folder / "cert.pem", "Test Police")
+    return str(folder / "key.pem"), str(folder / "cert.pem")
+
+
 def make_app(database_url: str, instance: Path, smtp_port: int, deployment: Path = AVON, **extra):
+    key, cert = seal_certificate()
     config = {
+        "SEAL_KEY": key,
+        "SEAL_CERT": cert,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
         "DEPLOYMENT_FILE": str(deployment),

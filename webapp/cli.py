@@ -33,6 +33,9 @@ def register(app: Flask) -> None:
         seed_demo,
         serve_demo,
         demo_code,
+        send_reminders,
+        make_seal_certificate,
+        verify_agreement,
     ):
         app.cli.add_command(command)
 
@@ -117,6 +120,62 @@ def purge_drafts() -> None:
     )
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Remind new members who have not signed their agreement yet (run daily)."""
+    from webapp.services import joining
+
+    with session_scope() as session:
+        count = joining.send_reminders(session)
+    click.echo(f"Sent {count} reminder{'' if count == 1 else 's'} to sign.")
+
+
+@click.command("make-seal-certificate")
+@with_appcontext
+@click.option("--force", is_flag=True, help="Replace an existing certificate")
+def make_seal_certificate(force: bool) -> None:
+    """Make a self-signed seal certificate for signed agreements (for trying the service)."""
+    from pathlib import Path
+
+    from webapp.pdf.seal import make_certificate
+    from webapp.services.joining import seal_settings
+
+    settings = seal_settings(current_app)
+    if Path(settings.cert_path).exists() and not force:
+        click.echo(f"A seal certificate already exists at {settings.cert_path}.")
+        return
+    make_certificate(
+        Path(settings.key_path), Path(settings.cert_path), current_app.extensions["deployment"].force_name
+    )
+    click.echo(f"Made a self-signed seal certificate: {settings.cert_path} (key {settings.key_path}).")
+
+
+@click.command("verify-agreement")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_agreement(path: str) -> None:
+    """Check that a PDF is a signed agreement sealed by this service and unaltered (exit 1 if not)."""
+    import hashlib
+    from pathlib import Path
+
+    from webapp.models import SigningRequest
+    from webapp.pdf.seal import verify
+    from webapp.services.joining import seal_settings
+
+    data = Path(path).read_bytes()
+    verdict = verify(data, seal_settings(current_app))
+    click.echo(verdict.summary)
+    if not verdict.sealed_here:
+        sys.exit(1)
+    with session_scope() as session:
+        found = session.scalar(
+            select(SigningRequest).where(SigningRequest.pdf_sha256 == hashlib.sha256(data).hexdigest())
+        )
+        if found is not None:
+            click.echo(f"Signed by {found.signed_name} on {found.signed_at:%Y-%m-%d %H:%M} UTC.")
+
+
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed for the local demo only)
 DEMO_STAFF = (
     ("coordinator@demo.invalid", "Priya Shah", Role.POLICE_COORDINATOR, "bristol"),
@@ -174,6 +233,7 @@ def serve_demo(port: int) -> None:
     ctx.invoke(db_upgrade)
     ctx.invoke(load_deployment)
     ctx.invoke(seed_demo)
+    ctx.invoke(make_seal_certificate)
     with session_scope() as session:
         from webapp.models import Group
 

@@ -19,7 +19,14 @@ from webapp.models.groups import Group, GroupKind
 from webapp.models.mail import Attachment, EmailKind, InboundEmail, Lease, MailboxState
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Applicant, LoginAttempt, StaffRole, StaffUser
-from webapp.models.signing import Meeting, SigningRequest
+from webapp.models.signing import (
+    DocumentKind,
+    GroupDocument,
+    Meeting,
+    MemberRole,
+    Membership,
+    SigningRequest,
+)
 
 __all__ = [
     "Appeal",
@@ -32,18 +39,22 @@ __all__ = [
     "DecisionStatus",
     "Discussion",
     "DiscussionStatus",
+    "DocumentKind",
     "Draft",
     "EmailKind",
     "EqualityResponse",
     "Event",
     "EventChainHead",
     "Group",
+    "GroupDocument",
     "GroupKind",
     "InboundEmail",
     "Lease",
     "LoginAttempt",
     "MailboxState",
     "Meeting",
+    "MemberRole",
+    "Membership",
     "Note",
     "OutboxMessage",
     "OutboxStatus",

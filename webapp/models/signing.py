@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
@@ -29,6 +30,10 @@ class SigningRequest(Base):
     pdf_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     ip_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(Text)
+    # Opening the emailed link proves the person reads that inbox: recorded as email verification.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Meeting(Base):
@@ -42,3 +47,45 @@ class Meeting(Base):
     online_link: Mapped[str] = mapped_column(Text, default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class DocumentKind(StrEnum):
+    TERMS_OF_REFERENCE = "terms of reference"
+    CONFIDENTIALITY_AGREEMENT = "confidentiality agreement"
+
+
+class GroupDocument(Base):
+    """One published version of a group's Terms of Reference or confidentiality agreement. Versions are
+    never edited: publishing makes a new one, and a signature names the exact version shown."""
+
+    __tablename__ = "group_documents"
+    __table_args__ = (UniqueConstraint("group_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # sanitised HTML; {name} and {group} are filled in when shown
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
+class MemberRole(StrEnum):
+    MEMBER = "member"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice chair"
+
+
+class Membership(Base):
+    """A member of a group: made when they sign the confidentiality agreement."""
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    role: Mapped[MemberRole] = mapped_column(String(20), default=MemberRole.MEMBER)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agreement_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from webapp.public import apply, downloads, status, views  # noqa: E402,F401  (registers the routes)
+from webapp.public import apply, downloads, joining, status, views  # noqa: E402,F401  (registers the routes)

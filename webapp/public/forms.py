@@ -7,9 +7,11 @@ from functools import cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovTextInput,
 )
@@ -214,4 +216,20 @@ class AppealForm(FlaskForm):
             Required("Tell us why you think the decision should change"),
             max_length(5000, "Your reasons"),
         ],
+    )
+
+
+class SignForm(FlaskForm):
+    full_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[Required("Type your full name to sign"), max_length(200, "Your name")],
+    )
+
+
+class VerifyForm(FlaskForm):
+    pdf = FileField(
+        "The signed agreement (PDF)",
+        widget=GovFileInput(),
+        validators=[FileRequired("Choose the PDF file to check")],
     )

@@ -9,7 +9,7 @@ from webapp.db import db_session
 from webapp.models import Applicant, Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
-from webapp.services import equality, links, notify, review
+from webapp.services import equality, links, meetings, notify, review
 from webapp.services.actors import APPLICANT
 from webapp.services.drafts import STATUS_LINK_DAYS
 from webapp.workflow import WITHDRAWABLE, State
@@ -92,6 +92,8 @@ def status(token: str):
         referral=review.open_referral(db_session(), application) if state == State.REFERRED else None,
         can_appeal=state == State.UNSUCCESSFUL and review.appeal_window_open(db_session(), application),
         monitoring_done=equality.answered(db_session(), application.id),
+        member=state == State.MEMBER,
+        meetings=meetings.future(db_session(), application.group_id) if state == State.MEMBER else [],
     )
 
 

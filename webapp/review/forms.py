@@ -76,23 +76,16 @@ class DayMonthYear(DateField):
             self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
 
 
-class InviteForm(FlaskForm):
+class WhenAndWhere(FlaskForm):
+    """A date, a start time (UK time), a length, and a place and/or an online link."""
+
     date = DayMonthYear(
-        "Date",
-        format="%d %m %Y",
-        widget=GovDateInput(),
-        validators=[InputRequired("Enter the date of the discussion")],
+        "Date", format="%d %m %Y", widget=GovDateInput(), validators=[InputRequired("Enter the date")]
     )
     start = StringField(
         "Start time (UK time)",
         widget=GovTextInput(),
         validators=[Required("Enter the start time"), TimeOfDay()],
-    )
-    duration = SelectField(
-        "Length",
-        choices=[("30", "30 minutes"), ("45", "45 minutes"), ("60", "1 hour"), ("90", "1 hour 30 minutes")],
-        default="60",
-        widget=GovSelect(),
     )
     place = TextAreaField(
         "Place (if in person)", widget=GovTextArea(), validators=[max_length(1000, "The place")]
@@ -103,6 +96,24 @@ class InviteForm(FlaskForm):
 
     def starts(self, zone) -> datetime:
         return datetime.combine(self.date.data, parse_time(self.start.data), tzinfo=zone)
+
+
+class InviteForm(WhenAndWhere):
+    duration = SelectField(
+        "Length",
+        choices=[("30", "30 minutes"), ("45", "45 minutes"), ("60", "1 hour"), ("90", "1 hour 30 minutes")],
+        default="60",
+        widget=GovSelect(),
+    )
+
+
+class MeetingForm(WhenAndWhere):
+    duration = SelectField(
+        "Length",
+        choices=[("60", "1 hour"), ("90", "1 hour 30 minutes"), ("120", "2 hours"), ("180", "3 hours")],
+        default="120",
+        widget=GovSelect(),
+    )
 
 
 class ProposeForm(FlaskForm):
@@ -171,4 +182,20 @@ class NotApplicationForm(FlaskForm):
         "Why is this not an application?",
         widget=GovTextArea(),
         validators=[Required("Say why this is not an application"), max_length(1000, "The reason")],
+    )
+
+
+class DocumentForm(FlaskForm):
+    body = TextAreaField(
+        "Text (HTML: headings, paragraphs and lists; {name} and {group} are filled in)",
+        widget=GovTextArea(),
+        validators=[Required("Enter the text of the document")],
+    )
+
+
+class MemberRoleForm(FlaskForm):
+    role = SelectField(
+        "Role",
+        choices=[("member", "Member"), ("chair", "Chair"), ("vice chair", "Vice chair")],
+        widget=GovSelect(),
     )

@@ -32,7 +32,7 @@ from webapp.review.forms import (
     RejectProposalForm,
     WithdrawForm,
 )
-from webapp.services import InputError, access, casefile, review, search, transitions, triage
+from webapp.services import InputError, access, casefile, joining, review, search, transitions, triage
 from webapp.services import inbox as inbox_service
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
@@ -56,7 +56,7 @@ def _back(application: Application, message: str):
     return redirect(url_for("review.application_page", application_id=application.id))
 
 
-def _attempt(form, step: Callable[[], object]) -> bool:
+def attempt(form, step: Callable[[], object]) -> bool:
     """Run a service step; a refused input becomes an error on the form's field."""
     try:
         step()
@@ -164,6 +164,7 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
         pending=review.pending_decision(session, application),
         decision=review.latest_decision(session, application),
         appeal=review.current_appeal(session, application),
+        signing=joining.open_request(session, application),
         staff_names={u.id: u.name for u in session.scalars(select(StaffUser))},
         note_form=note_form or NoteForm(),
         recommendation_names=dict(RECOMMENDATIONS),
@@ -186,7 +187,7 @@ def add_note(application_id: int):
     form = NoteForm()
     if not form.validate_on_submit():
         return _page(application, form, INVALID)
-    if not _attempt(
+    if not attempt(
         form,
         lambda: casefile.add_note(
             db_session(), application, auth.staff_user(), form.body.data or "", form.recommendation.data or ""
@@ -250,6 +251,36 @@ def confirm_decision(application_id: int):
     )
 
 
+@bp.route("/applications/<int:application_id>/send-agreement", methods=["POST"])
+@login_required
+def send_agreement(application_id: int):
+    return _button(
+        application_id,
+        lambda a: joining.send_for_signature(db_session(), a, auth.staff_user()),
+        "Sent: the Terms of Reference and a link to sign the confidentiality agreement.",
+    )
+
+
+@bp.route("/applications/<int:application_id>/resend-agreement", methods=["POST"])
+@login_required
+def resend_agreement(application_id: int):
+    return _button(
+        application_id,
+        lambda a: joining.resend(db_session(), a, auth.staff_user()),
+        "A new link to sign has been sent. The old link no longer works.",
+    )
+
+
+@bp.route("/applications/<int:application_id>/cancel-agreement", methods=["POST"])
+@login_required
+def cancel_agreement(application_id: int):
+    return _button(
+        application_id,
+        lambda a: joining.cancel(db_session(), a, auth.staff_user()),
+        "The link to sign has been stopped.",
+    )
+
+
 def _form_page(application: Application, form, template: str, title: str, status: int = 200, **extra):
     return render_template(
         f"review/{template}.html", application=application, form=form, title=title, **extra
@@ -271,7 +302,7 @@ def invite(application_id: int):
     _check_action(application, Action.RESCHEDULE_DISCUSSION if rescheduling else Action.INVITE_TO_DISCUSSION)
     form = InviteForm()
     title = "Move the discussion" if rescheduling else "Invite to an informal discussion"
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form,
         lambda: review.invite_to_discussion(
             db_session(),
@@ -298,7 +329,7 @@ def propose(application_id: int):
     form.referred_group.choices = [("", "Choose a group"), *[(str(g.id), g.name) for g in groups]]
     if form.validate_on_submit():
         referred = int(form.referred_group.data) if (form.referred_group.data or "").isdigit() else None
-        if _attempt(
+        if attempt(
             form,
             lambda: review.propose_decision(
                 db_session(),
@@ -321,7 +352,7 @@ def reject_decision(application_id: int):
     application = _load(application_id)
     _check_action(application, Action.REJECT_PROPOSAL)
     form = RejectProposalForm()
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form,
         lambda: review.reject_proposal(db_session(), application, auth.staff_user(), form.reject_reason.data),
     ):
@@ -342,7 +373,7 @@ def decide_appeal(application_id: int):
     application = _load(application_id)
     _check_action(application, Action.UPHOLD_APPEAL)
     form = AppealDecisionForm()
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form,
         lambda: review.decide_appeal(
             db_session(),
@@ -396,7 +427,7 @@ def _group_form(application: Application) -> GroupForm:
 def set_group(application_id: int):
     application = _load(application_id)
     form = _group_form(application)
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form,
         lambda: triage.set_group(db_session(), application, auth.staff_user(), int(form.group.data)),
     ):
@@ -522,7 +553,7 @@ def create_from_email(email_id: int):
     form = GroupForm()
     form.group.choices = [(str(g.id), g.name) for g in session.scalars(select(Group))]
     made: list[Application] = []
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form, lambda: made.append(triage.create_application(session, email, user, int(form.group.data)))
     ):
         return _back(made[0], f"Application {made[0].reference} made from the email.")
@@ -536,7 +567,7 @@ def attach_email(email_id: int):
     email = access.email(session, user, email_id)
     form = AttachForm()
     found: list[Application] = []
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form, lambda: found.append(triage.attach(session, email, user, form.reference.data))
     ):
         return _back(found[0], "Email attached to this application.")
@@ -549,7 +580,7 @@ def not_an_application(email_id: int):
     session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = NotApplicationForm()
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
         form, lambda: triage.not_an_application(session, [email], user, form.reason.data)
     ):
         flash("Marked as not an application.", "success")

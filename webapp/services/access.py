@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from webapp.models import Appeal, Application, Attachment, InboundEmail, StaffUser
+from webapp.models import Appeal, Application, Attachment, Group, InboundEmail, StaffUser
 from webapp.workflow import GROUP_ROLES, Role
 
 log = logging.getLogger("iag.access")
@@ -124,6 +124,14 @@ def attachment(session: Session, user: StaffUser, attachment_id: int) -> Attachm
     return found
 
 
-def _deny(user: StaffUser, kind: str, object_id: int) -> None:
+def group(session: Session, user: StaffUser, slug: str) -> Group:
+    """A group whose documents, meetings and members this user manages: they hold a role in it."""
+    found = session.scalar(select(Group).where(Group.slug == slug))
+    if found is None or not serves(user, found.id):
+        _deny(user, "group", slug)
+    return found
+
+
+def _deny(user: StaffUser, kind: str, object_id: int | str) -> None:
     log.warning("access denied: staff:%s asked for %s %s", user.id, kind, object_id)
     raise Denied(f"{kind} {object_id}")

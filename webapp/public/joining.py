@@ -1,0 +1,100 @@
+"""The new member's pages: signing the confidentiality agreement, their signed agreement and meetings; and
+the public page that checks a signed agreement."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import abort, current_app, render_template, request
+from sqlalchemy import select
+
+from webapp.db import db_session
+from webapp.models import Application, Attachment, Group, Membership, SigningRequest
+from webapp.outgoing import file_store
+from webapp.pdf.seal import verify as verify_seal
+from webapp.public import bp
+from webapp.public.forms import SignForm, VerifyForm
+from webapp.public.status import _application
+from webapp.services import InputError, documents, joining, meetings
+
+
+@bp.route("/sign/<token>", methods=["GET", "POST"])
+def sign(token: str):
+    session = db_session()
+    try:
+        signing = joining.by_token(session, token)
+    except joining.Refused as refusal:
+        return render_template("public/sign/refused.html", refusal=refusal), 410
+    application = session.get(Application, signing.application_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            signed = joining.sign(
+                session,
+                token,
+                form.full_name.data,
+                request.form.get("shown", ""),
+                request.remote_addr or "",
+                request.headers.get("User-Agent", ""),
+            )
+        except joining.Refused as refusal:
+            return render_template("public/sign/refused.html", refusal=refusal), 409
+        except InputError as exc:
+            form.full_name.errors = [*form.full_name.errors, exc.message]
+        else:
+            return render_template(
+                "public/sign/signed.html", group=application.group, token=signed.status_token
+            )
+    else:
+        joining.opened(session, signing)  # evidence: the emailed link was opened (verifies the address)
+    shown = documents.shown_to(session, application.group, application.applicant.name)
+    return render_template("public/sign/sign.html", form=form, shown=shown, group=application.group), (
+        422 if form.errors else 200
+    )
+
+
+def _membership(token: str) -> Membership:
+    application = _application(token)
+    membership = db_session().scalar(select(Membership).where(Membership.application_id == application.id))
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.route("/my-application/<token>/agreement.pdf")
+def agreement_pdf(token: str):
+    membership = _membership(token)
+    attachment = db_session().get(Attachment, membership.agreement_attachment_id)
+    response = current_app.response_class(
+        file_store(current_app).read(attachment.storage_name), mimetype="application/pdf"
+    )
+    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
+    return response
+
+
+@bp.route("/my-application/<token>/meetings.ics")
+def meetings_calendar(token: str):
+    membership = _membership(token)
+    group = db_session().get(Group, membership.group_id)
+    data = meetings.calendar(group, meetings.future(db_session(), group.id))
+    response = current_app.response_class(data, mimetype="text/calendar")
+    response.headers.set("Content-Disposition", "attachment", filename="meetings.ics")
+    return response
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    form = VerifyForm()
+    verdict = found = found_group = None
+    if form.validate_on_submit():
+        data = form.pdf.data.read()
+        verdict = verify_seal(data, joining.seal_settings(current_app))
+        if verdict.sealed_here:
+            digest = hashlib.sha256(data).hexdigest()
+            found = db_session().scalar(select(SigningRequest).where(SigningRequest.pdf_sha256 == digest))
+            if found is not None:
+                application = db_session().get(Application, found.application_id)
+                found_group = application.group.name
+    return render_template(
+        "public/verify.html", form=form, verdict=verdict, found=found, found_group=found_group
+    ), (422 if form.errors else 200)

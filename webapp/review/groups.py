@@ -1,0 +1,158 @@
+"""The staff pages of a group: its documents (versioned), its meetings, and its register of members."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from webapp import auth
+from webapp.clock import UK
+from webapp.db import db_session
+from webapp.models import DocumentKind, Group, Meeting, Membership
+from webapp.review import bp
+from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
+from webapp.review.views import INVALID, attempt
+from webapp.services import access, documents, meetings, members
+
+KINDS = {
+    "terms-of-reference": DocumentKind.TERMS_OF_REFERENCE,
+    "agreement": DocumentKind.CONFIDENTIALITY_AGREEMENT,
+}
+
+
+@bp.route("/groups")
+@login_required
+def group_list():
+    seen = access.scope(auth.staff_user())
+    query = select(Group).order_by(Group.position)
+    if not seen.everything:
+        query = query.where(Group.id.in_(seen.groups))
+    return render_template("review/groups.html", groups=db_session().scalars(query).all())
+
+
+def _group(slug: str) -> Group:
+    return access.group(db_session(), auth.staff_user(), slug)
+
+
+@bp.route("/groups/<slug>/documents/<kind>", methods=["GET", "POST"])
+@login_required
+def group_documents(slug: str, kind: str):
+    group = _group(slug)
+    if kind not in KINDS:
+        abort(404)
+    form = DocumentForm()
+    session = db_session()
+    if form.validate_on_submit() and attempt(
+        form, lambda: documents.publish(session, group, KINDS[kind], form.body.data, auth.staff_user())
+    ):
+        flash("New version published. Signatures from now on use it.", "success")
+        return redirect(url_for("review.group_documents", slug=slug, kind=kind))
+    versions = documents.history(session, group, KINDS[kind])
+    if not form.is_submitted():
+        form.body.data = versions[0].body
+    return render_template(
+        "review/group_documents.html", group=group, form=form, versions=versions, kind=kind, kinds=KINDS
+    ), (INVALID if form.errors else 200)
+
+
+@bp.route("/groups/<slug>/meetings", methods=["GET", "POST"])
+@login_required
+def group_meetings(slug: str):
+    group = _group(slug)
+    form = MeetingForm()
+    session = db_session()
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: meetings.add(
+            session,
+            group,
+            auth.staff_user(),
+            starts_at=form.starts(UK),
+            minutes=int(form.duration.data),
+            place=form.place.data,
+            online_link=form.online_link.data,
+        ),
+    ):
+        flash("Meeting added.", "success")
+        return redirect(url_for("review.group_meetings", slug=slug))
+    return render_template(
+        "review/group_meetings.html",
+        group=group,
+        form=form,
+        meetings=meetings.upcoming_for_staff(session, group),
+        action_form=ActionForm(),
+    ), (INVALID if form.errors else 200)
+
+
+def _meeting(group: Group, meeting_id: int) -> Meeting:
+    meeting = db_session().get(Meeting, meeting_id)
+    if meeting is None or meeting.group_id != group.id:
+        abort(404)
+    return meeting
+
+
+@bp.route("/groups/<slug>/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@login_required
+def cancel_meeting(slug: str, meeting_id: int):
+    group = _group(slug)
+    meeting = _meeting(group, meeting_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    meetings.cancel(db_session(), meeting, auth.staff_user())
+    flash("Meeting cancelled.", "success")
+    return redirect(url_for("review.group_meetings", slug=slug))
+
+
+@bp.route("/groups/<slug>/members")
+@login_required
+def group_members(slug: str):
+    group = _group(slug)
+    return render_template(
+        "review/group_members.html",
+        group=group,
+        rows=members.register(db_session(), group),
+        action_form=ActionForm(),
+        role_form=MemberRoleForm(),
+    )
+
+
+@bp.route("/groups/<slug>/members.csv")
+@login_required
+def group_members_csv(slug: str):
+    group = _group(slug)
+    response = Response(members.csv_export(members.register(db_session(), group)), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{group.slug}-members.csv")
+    return response
+
+
+def _membership(group: Group, membership_id: int) -> Membership:
+    membership = db_session().get(Membership, membership_id)
+    if membership is None or membership.group_id != group.id:
+        abort(404)
+    return membership
+
+
+@bp.route("/groups/<slug>/members/<int:membership_id>/left", methods=["POST"])
+@login_required
+def member_left(slug: str, membership_id: int):
+    group = _group(slug)
+    membership = _membership(group, membership_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    members.mark_left(db_session(), membership, auth.staff_user())
+    flash("Marked as left.", "success")
+    return redirect(url_for("review.group_members", slug=slug))
+
+
+@bp.route("/groups/<slug>/members/<int:membership_id>/role", methods=["POST"])
+@login_required
+def member_role(slug: str, membership_id: int):
+    group = _group(slug)
+    membership = _membership(group, membership_id)
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    members.set_role(db_session(), membership, auth.staff_user(), form.role.data)
+    flash("Role changed.", "success")
+    return redirect(url_for("review.group_members", slug=slug))

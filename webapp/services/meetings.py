@@ -1,0 +1,130 @@
+"""A group's meetings: in person, online, or both. Staff of the group add, move and cancel them; members
+see the future ones on their page and can add them to a calendar (.ics)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import Group, Meeting, StaffUser
+from webapp.services import InputError, events
+
+
+def future(session: Session, group_id: int | None) -> list[Meeting]:
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.group_id == group_id, Meeting.starts_at >= now(), Meeting.cancelled.is_(False))
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def upcoming_for_staff(session: Session, group: Group) -> list[Meeting]:
+    """Future meetings including cancelled ones (shown as cancelled)."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.group_id == group.id, Meeting.starts_at >= now())
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def _check(starts_at: datetime, minutes: int, place: str, online_link: str) -> None:
+    if starts_at.tzinfo is None:
+        raise ValueError("starts_at must be timezone-aware")
+    if starts_at <= now():
+        raise InputError("The meeting must be in the future", "date")
+    if not place and not online_link:
+        raise InputError("Enter a place, an online link, or both", "place")
+    if online_link and not online_link.startswith("https://"):
+        raise InputError("Enter an online link that starts with https://", "online_link")
+    if not 15 <= minutes <= 480:
+        raise InputError("A meeting lasts between 15 minutes and 8 hours", "duration")
+
+
+def add(
+    session: Session,
+    group: Group,
+    user: StaffUser,
+    *,
+    starts_at: datetime,
+    minutes: int,
+    place: str,
+    online_link: str,
+) -> Meeting:
+    place, online_link = (place or "").strip(), (online_link or "").strip()
+    _check(starts_at, minutes, place, online_link)
+    meeting = Meeting(
+        group_id=group.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        place=place,
+        online_link=online_link,
+        created_at=now(),
+    )
+    session.add(meeting)
+    session.flush()
+    _event(session, user, "meeting added", meeting)
+    return meeting
+
+
+def move(
+    session: Session,
+    meeting: Meeting,
+    user: StaffUser,
+    *,
+    starts_at: datetime,
+    minutes: int,
+    place: str,
+    online_link: str,
+) -> None:
+    place, online_link = (place or "").strip(), (online_link or "").strip()
+    _check(starts_at, minutes, place, online_link)
+    meeting.starts_at, meeting.ends_at = starts_at, starts_at + timedelta(minutes=minutes)
+    meeting.place, meeting.online_link = place, online_link
+    _event(session, user, "meeting moved", meeting)
+
+
+def cancel(session: Session, meeting: Meeting, user: StaffUser) -> None:
+    meeting.cancelled = True
+    _event(session, user, "meeting cancelled", meeting)
+
+
+def _event(session: Session, user: StaffUser, action: str, meeting: Meeting) -> None:
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action=action,
+        subject_type="group",
+        subject_id=meeting.group_id,
+        detail={"meeting": meeting.id, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place},
+    )
+
+
+def calendar(group: Group, meetings: list[Meeting]) -> bytes:
+    """An iCalendar file of the meetings; a UID per meeting, so a moved meeting updates in place."""
+    from icalendar import Calendar, Event
+
+    deployment = current_app.extensions["deployment"]
+    feed = Calendar()
+    feed.add("prodid", "-//IAG Membership//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", f"{group.name} meetings")
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@{deployment.mail_domain}")
+        event.add("dtstamp", now())
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at)
+        event.add("summary", f"{group.name} meeting")
+        event.add("location", meeting.place or meeting.online_link)
+        if meeting.online_link:
+            event.add("description", f"Join online: {meeting.online_link}")
+        feed.add_component(event)
+    return feed.to_ical()

@@ -1,0 +1,93 @@
+"""A group's register of members: who joined when, in what role, with a link to their signed agreement;
+and a CSV export that a spreadsheet cannot be tricked into running as formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import Applicant, Application, Group, MemberRole, Membership, StaffUser
+from webapp.services import InputError, events
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+@dataclass(frozen=True)
+class Row:
+    membership: Membership
+    name: str
+    email: str
+    reference: str
+
+
+def register(session: Session, group: Group, include_left: bool = True) -> list[Row]:
+    query = (
+        select(Membership, Applicant.name, Applicant.email, Application.reference)
+        .join(Application, Membership.application_id == Application.id)
+        .join(Applicant, Application.applicant_id == Applicant.id)
+        .where(Membership.group_id == group.id)
+        .order_by(Membership.left_at.is_not(None), Applicant.name)
+    )
+    if not include_left:
+        query = query.where(Membership.left_at.is_(None))
+    return [Row(m, name, email or "", reference) for m, name, email, reference in session.execute(query)]
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else ""
+
+
+def csv_export(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Name", "Email", "Role", "Joined", "Left", "Reference"])
+    for row in rows:
+        cells = [
+            row.name,
+            row.email,
+            str(row.membership.role),
+            _date(row.membership.joined_at),
+            _date(row.membership.left_at),
+            row.reference,
+        ]
+        writer.writerow([safe_cell(cell) for cell in cells])
+    return out.getvalue()
+
+
+def _event(session: Session, user: StaffUser, action: str, membership: Membership, **detail) -> None:
+    events.record(
+        session,
+        actor=f"staff:{user.id}",
+        action=action,
+        subject_type="application",
+        subject_id=membership.application_id,
+        detail={"membership": membership.id, **detail},
+    )
+
+
+def mark_left(session: Session, membership: Membership, user: StaffUser) -> None:
+    if membership.left_at is not None:
+        raise InputError("This member has already left")
+    membership.left_at = now()
+    _event(session, user, "member left", membership)
+
+
+def set_role(session: Session, membership: Membership, user: StaffUser, role: str) -> None:
+    try:
+        chosen = MemberRole(role)
+    except ValueError:
+        raise InputError("Choose member, chair or vice chair", "role") from None
+    before = membership.role
+    membership.role = chosen
+    _event(session, user, "member role changed", membership, before=str(before), after=str(chosen))
