@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +28,8 @@ from webapp.models import (
     Event,
     Group,
     InboundEmail,
+    Meeting,
+    Membership,
     OutboxMessage,
     Source,
 )
@@ -59,12 +62,23 @@ STAFF = {
 }
 
 # Routes outside the matrix: public pages (anyone), staff sign-in and static files.
-PUBLIC_PREFIXES = ("/apply", "/forms", "/groups", "/my-application", "/privacy", "/static", "/staff/sign-")
+PUBLIC_PREFIXES = (
+    "/apply",
+    "/forms",
+    "/groups",
+    "/my-application",
+    "/privacy",
+    "/sign/",
+    "/static",
+    "/staff/sign-",
+    "/verify",
+)
 PUBLIC_EXACT = {"/", "/staff/enrol/<token>"}
 # Staff routes about no object, and who may use them.
 GENERAL = {
     "/staff/": lambda role: role in STAFF,
     "/staff/triage": lambda role: role in TRIAGERS,
+    "/staff/groups": lambda role: role in STAFF,
     "/staff/bulk-assign": None,  # acts on the applications posted: checked per object below
     "/staff/triage/not-applications": None,  # acts on the emails posted: checked per object below
 }
@@ -127,6 +141,16 @@ def _build(app) -> World:
             )
             session.add(attachment)
             session.flush()
+            if owner in ("A", "B"):
+                session.add(
+                    Meeting(
+                        group_id=group_of[owner],
+                        starts_at=now() + timedelta(days=30),
+                        ends_at=now() + timedelta(days=30, hours=2),
+                        place="Station",
+                    )
+                )
+                session.add(Membership(application_id=application.id, group_id=group_of[owner]))
             world.applications[owner] = application.id
             world.emails[owner] = email.id
             world.attachments[owner] = attachment.id
@@ -156,17 +180,24 @@ def _staff_rules(app):
 
 
 def _object_kind(rule) -> str | None:
-    for kind in ("application_id", "email_id", "attachment_id"):
+    for kind in ("application_id", "email_id", "attachment_id", "slug"):
         if kind in rule.arguments:
             return kind
     return None
 
 
-def _url(rule, kind: str, object_id: int) -> str:
+def _url(rule, kind: str, object_id) -> str:
+    if kind == "slug":
+        # A group's page; its meeting or member is the group's own (ids follow the groups' order).
+        index = {"bristol": "1", "somerset": "2"}[object_id]
+        url = rule.rule.replace("<slug>", object_id).replace("<kind>", "agreement")
+        return re.sub(r"<int:\w+>", index, url)
     return re.sub(r"<int:\w+>", str(object_id), rule.rule)
 
 
-def _ids(world: World, kind: str) -> dict[str, int]:
+def _ids(world: World, kind: str) -> dict:
+    if kind == "slug":
+        return {"A": "bristol", "B": "somerset"}
     return {
         "application_id": world.applications,
         "email_id": world.emails,
@@ -308,6 +339,7 @@ def test_every_post_without_a_csrf_token_is_refused(app, world):
         kind = _object_kind(rule)
         url = _url(rule, kind, _ids(world, kind)["A"]) if kind else rule.rule
         url = url.replace("<token>", world.references["token A"])
+        url = re.sub(r"<int:\w+>", "1", url)
         url = url.replace("/page/<slug>", "/page/your-details").replace("<slug>", "bristol")
         for role in ("system admin", "applicant link"):
             response = clients[role].post(

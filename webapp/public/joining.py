@@ -64,6 +64,8 @@ def _membership(token: str) -> Membership:
 @bp.route("/my-application/<token>/agreement.pdf")
 def agreement_pdf(token: str):
     membership = _membership(token)
+    if membership.agreement_attachment_id is None:
+        abort(404)
     attachment = db_session().get(Attachment, membership.agreement_attachment_id)
     response = current_app.response_class(
         file_store(current_app).read(attachment.storage_name), mimetype="application/pdf"

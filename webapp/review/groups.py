@@ -13,7 +13,7 @@ from webapp.models import DocumentKind, Group, Meeting, Membership
 from webapp.review import bp
 from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
 from webapp.review.views import INVALID, attempt
-from webapp.services import access, documents, meetings, members
+from webapp.services import InputError, access, documents, meetings, members
 
 KINDS = {
     "terms-of-reference": DocumentKind.TERMS_OF_REFERENCE,
@@ -140,8 +140,12 @@ def member_left(slug: str, membership_id: int):
     membership = _membership(group, membership_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    members.mark_left(db_session(), membership, auth.staff_user())
-    flash("Marked as left.", "success")
+    try:
+        members.mark_left(db_session(), membership, auth.staff_user())
+    except InputError as exc:  # two people marking the same member at once
+        flash(exc.message, "error")
+    else:
+        flash("Marked as left.", "success")
     return redirect(url_for("review.group_members", slug=slug))
 
 
