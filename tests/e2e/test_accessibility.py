@@ -228,3 +228,57 @@ def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violatio
     page.get_by_role("button", name="Send my answer").click()
     audit.check("applicant: referral consent with an error")
     audit.assert_clean(at_least=13)
+
+
+def test_signing_verifying_and_the_group_pages_have_no_axe_violations(app, page):
+    import re as regex
+
+    from tests.apply_journey import apply
+    from tests.helpers import make_staff
+    from tests.review_journey import act, application_id, mails_to, staff_client
+    from webapp.workflow import Role
+
+    reference = apply(app.test_client())
+    url = f"/staff/applications/{application_id(app, reference)}"
+    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    act(chair, url, f"{url}/start-review")
+    act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
+    act(coordinator, url, f"{url}/confirm-decision")
+    act(coordinator, url, f"{url}/send-agreement")
+    link = regex.search(r"/sign/[A-Za-z0-9_-]+", mails_to(app, "amina@example.org")[-1].body_text).group(0)
+
+    audit = Audit(page)
+    page.goto(link)
+    audit.check("signing page")
+    page.get_by_role("button", name="I agree and sign").click()
+    audit.check("signing page with an error")
+    page.get_by_label("Your full name").fill("Amina Yusuf")
+    page.get_by_role("button", name="I agree and sign").click()
+    audit.check("signed")
+    page.goto(link)
+    audit.check("link already used")
+    page.goto("/verify")
+    audit.check("verify")
+    page.get_by_role("button", name="Check the file").click()
+    audit.check("verify with an error")
+
+    login = make_staff(app, "ops@force.example", Role.ADMIN_TEAM, "bristol")
+    page.goto("/staff/sign-in")
+    page.get_by_label("Email address").fill(login.email)
+    page.get_by_label("Password", exact=True).fill(login.password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Security code").fill(login.code())
+    page.get_by_role("button", name="Sign in").click()
+    for path, label in [
+        ("/staff/groups", "groups"),
+        ("/staff/groups/bristol/members", "members"),
+        ("/staff/groups/bristol/meetings", "meetings"),
+        ("/staff/groups/bristol/documents/agreement", "documents"),
+    ]:
+        page.goto(path)
+        audit.check(label)
+    page.goto("/staff/groups/bristol/meetings")
+    page.get_by_role("button", name="Add the meeting").click()
+    audit.check("meetings with errors")
+    audit.assert_clean(at_least=11)
