@@ -30,6 +30,9 @@ class Audit:
         self.checked: list[str] = []
 
     def check(self, label: str) -> None:
+        # A click may have started a navigation that has not finished: audit the page it leads to.
+        self.page.wait_for_load_state("load")
+        self.page.locator("main h1").first.wait_for()
         results = AXE.run(self.page, options=WCAG)
         self.checked.append(label)
         violations = results.response["violations"]
