@@ -194,7 +194,7 @@ def test_the_register_exports_csv_without_formulas_and_members_can_leave(app, cl
         _reference, _url, coordinator, _invite, link = sent_for_signature(app, client)
     finally:
         ANSWERS["your-details"]["full_name"] = original
-    sign(client, link, "Formula Person")
+    sign(client, link, '=HYPERLINK("http://x")')
     csv_text = coordinator.get("/staff/groups/bristol/members.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text
     with session_scope(app) as session:
@@ -259,3 +259,48 @@ def test_a_hundred_simultaneous_signatures_make_one(app, client):
         ).scalar()
         assert pdfs == 1
     assert state_of(app, reference) == "member"
+
+
+def test_a_forwarded_link_signed_by_someone_else_is_refused(app, client):
+    reference, _url, _coordinator, _invite, link = sent_for_signature(app, client)
+    response = sign(client, link, "John Smith")
+    assert response.status_code == 422
+    assert "The name you typed does not match the name on this agreement (Amina Yusuf)" in text_of(response)
+    assert state_of(app, reference) == "agreement sent"
+    assert sign(client, link, "A. YUSUF").status_code == 200  # a variant of the same name is accepted
+    assert state_of(app, reference) == "member"
+
+
+def test_a_link_for_a_withdrawn_application_is_refused(app, client):
+    _reference, url, coordinator, _invite, link = sent_for_signature(app, client)
+    act(coordinator, f"{url}/withdraw", data={"how": "Phone call"})
+    refused = client.get(link)
+    assert refused.status_code == 410 and "This link is no longer needed" in text_of(refused)
+
+
+def test_a_meeting_is_moved_and_cancelled(app, client):
+    from tests.review_journey import invite_data
+
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    meetings_url = "/staff/groups/bristol/meetings"
+    act(coordinator, meetings_url, data=invite_data(days_ahead=20, duration="120", place="Old hall"))
+    move = re.search(
+        r'href="(/staff/groups/bristol/meetings/\d+/move)"',
+        coordinator.get(meetings_url).get_data(as_text=True),
+    ).group(1)
+    assert 'value="Old hall"' in coordinator.get(move).get_data(as_text=True) or "Old hall" in text_of(
+        coordinator.get(move)
+    )
+    act(coordinator, move, data=invite_data(days_ahead=27, duration="90", place="New hall"))
+    page = text_of(coordinator.get(meetings_url))
+    assert "New hall" in page and "Old hall" not in page
+    cancel = move.replace("/move", "/cancel")
+    act(coordinator, meetings_url, cancel)
+    assert "Cancelled" in text_of(coordinator.get(meetings_url))
+    with session_scope(app) as session:
+        actions = session.scalars(select(Event.action).where(Event.subject_type == "group")).all()
+        assert [a for a in actions if a.startswith("meeting")] == [
+            "meeting added",
+            "meeting moved",
+            "meeting cancelled",
+        ]

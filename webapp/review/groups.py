@@ -92,6 +92,36 @@ def _meeting(group: Group, meeting_id: int) -> Meeting:
     return meeting
 
 
+@bp.route("/groups/<slug>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@login_required
+def move_meeting(slug: str, meeting_id: int):
+    group = _group(slug)
+    meeting = _meeting(group, meeting_id)
+    form = MeetingForm()
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: meetings.move(
+            db_session(),
+            meeting,
+            auth.staff_user(),
+            starts_at=form.starts(UK),
+            minutes=int(form.duration.data),
+            place=form.place.data,
+            online_link=form.online_link.data,
+        ),
+    ):
+        flash("Meeting moved.", "success")
+        return redirect(url_for("review.group_meetings", slug=slug))
+    if not form.is_submitted():
+        local = meeting.starts_at.astimezone(UK)
+        form.date.data, form.start.data = local.date(), local.strftime("%H:%M")
+        form.place.data, form.online_link.data = meeting.place, meeting.online_link
+        form.duration.data = str(int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
+    return render_template("review/move_meeting.html", group=group, form=form, meeting=meeting), (
+        INVALID if form.errors else 200
+    )
+
+
 @bp.route("/groups/<slug>/meetings/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel_meeting(slug: str, meeting_id: int):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -230,6 +231,13 @@ def by_token(session: Session, token: str) -> SigningRequest:
             "This link has been replaced",
             "We have sent you a newer link, or stopped this one. Use the link in our latest email.",
         )
+    application = session.get(Application, request.application_id)
+    if application.state != State.AGREEMENT_SENT:
+        raise Refused(
+            "This link is no longer needed",
+            "The application it belongs to has been withdrawn or closed. If you think this is wrong, reply "
+            "to our email.",
+        )
     if request.expires_at < now():
         raise Refused(
             "This link has expired",
@@ -263,6 +271,12 @@ def sign(
         raise InputError("Type your full name to sign", "full_name")
     if len(typed_name) > MAX_NAME:
         raise InputError(f"Your name must be {MAX_NAME} characters or fewer", "full_name")
+    if not same_person(typed_name, application.applicant.name):
+        raise InputError(
+            f"The name you typed does not match the name on this agreement ({application.applicant.name}). "
+            "Each link is for one person. If your name has changed, reply to our email.",
+            "full_name",
+        )
     shown = documents.shown_to(session, application.group, application.applicant.name)
     if shown_sha256 != shown.sha256:
         raise InputError(
@@ -349,6 +363,16 @@ def sign(
         meetings=meetings.future(session, application.group_id),
     )
     return Signed(membership, agreement, status_token)
+
+
+def same_person(typed: str, name: str) -> bool:
+    """The name typed shares a word with the name applied under ("Amina Yusuf", "A. Yusuf", "amina yusuf-ali"
+    all do): a forwarded link signed by someone else is refused, a spelling variant is not."""
+
+    def words(text: str) -> set[str]:
+        return {w for w in re.split(r"[\W_]+", text.casefold()) if len(w) > 1}
+
+    return bool(words(typed) & words(name))
 
 
 def signed_pdf(application: Application, request: SigningRequest, shown: documents.Shown) -> bytes:
