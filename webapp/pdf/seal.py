@@ -8,13 +8,18 @@ certificate from its own PKI so that readers such as Adobe Acrobat also show who
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 FIELD = "IAGSeal"
 
 
@@ -97,6 +102,17 @@ class SealSettings:
         return _signer(self.key_path, self.cert_path, self.password)
 
 
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko's blocking API runs its own event loop (asyncio.run), which cannot start inside a running
+    one (an async server, or a test process driving a browser): then the work runs on a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def seal(pdf: bytes, settings: SealSettings, reason: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -105,7 +121,9 @@ def seal(pdf: bytes, settings: SealSettings, reason: str) -> bytes:
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=settings.signer()).getvalue()
+    return _outside_event_loop(
+        lambda: signers.sign_pdf(writer, metadata, signer=settings.signer()).getvalue()
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +151,8 @@ def verify(data: bytes, settings: SealSettings) -> Verdict:
     if not signatures:
         return Verdict(False, "This PDF has no seal: it was not sealed by this service.")
     try:
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[ours]))
+        context = ValidationContext(trust_roots=[ours])
+        status = _outside_event_loop(lambda: validate_pdf_signature(signatures[0], context))
     except Exception:
         return Verdict(False, "The seal on this PDF is damaged: the file has been altered.")
     if status.signing_cert.sha256 != ours.sha256:
