@@ -304,3 +304,13 @@ def test_a_meeting_is_moved_and_cancelled(app, client):
             "meeting moved",
             "meeting cancelled",
         ]
+
+
+def test_make_seal_certificate_makes_one_once(app, tmp_path):
+    app.config.update(
+        SEAL_KEY=str(tmp_path / "seal" / "key.pem"), SEAL_CERT=str(tmp_path / "seal" / "cert.pem")
+    )
+    runner = app.test_cli_runner()
+    assert "Made a self-signed seal certificate" in runner.invoke(args=["make-seal-certificate"]).output
+    assert (tmp_path / "seal" / "key.pem").stat().st_mode & 0o777 == 0o600
+    assert "already exists" in runner.invoke(args=["make-seal-certificate"]).output
