@@ -276,3 +276,13 @@ def test_the_chair_and_the_coordinator_each_record_a_recommendation(app, client)
     assert "Recommends: Offer a place" in page and "Recommends: Invite to an informal discussion" in page
     odd = act(chair, url, f"{url}/notes", {"body": "x", "recommendation": "promote"})
     assert odd.status_code == 422 and "Not a valid choice" in text_of(odd)
+
+
+def test_a_withdrawal_while_a_decision_is_proposed_leaves_nothing_waiting(app, client):
+    reference, url, coordinator, chair = _reviewed(app, client)
+    act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
+    assert "Waiting for the second decider" in text_of(coordinator.get(url))
+    act(coordinator, f"{url}/withdraw", data={"how": "Email from the applicant"})
+    assert state_of(app, reference) == "withdrawn"
+    page = text_of(coordinator.get(url))
+    assert "Waiting for the second decider" not in page and "Agree and send the decision" not in page

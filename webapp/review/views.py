@@ -161,7 +161,9 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
         duplicates=casefile.possible_duplicates(session, application, user),
         actions=workflow.available_actions(State(application.state), roles),
         discussion=review.current_discussion(session, application),
-        pending=review.pending_decision(session, application),
+        pending=review.pending_decision(session, application)
+        if application.state == State.DECISION_PROPOSED
+        else None,  # a proposal left when the application was withdrawn waits for nobody
         decision=review.latest_decision(session, application),
         appeal=review.current_appeal(session, application),
         signing=joining.open_request(session, application),
