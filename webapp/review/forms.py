@@ -17,7 +17,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from webapp.clock import UK
 from webapp.forms import Required, max_length
+from webapp.services.meetings import TimeAndPlace
 from webapp.workflow import Outcome
 
 RECOMMENDATIONS = [
@@ -94,8 +96,12 @@ class WhenAndWhere(FlaskForm):
         "Online link (if online)", widget=GovTextInput(), validators=[max_length(1000, "The link")]
     )
 
-    def starts(self, zone) -> datetime:
-        return datetime.combine(self.date.data, parse_time(self.start.data), tzinfo=zone)
+    def time_and_place(self) -> TimeAndPlace:
+        """What was typed, read as UK time (the subclass says how long it may last)."""
+        starts_at = datetime.combine(self.date.data, parse_time(self.start.data), tzinfo=UK)
+        return TimeAndPlace(
+            starts_at, int(self.duration.data), self.place.data or "", self.online_link.data or ""
+        )
 
 
 class InviteForm(WhenAndWhere):

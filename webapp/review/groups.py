@@ -64,15 +64,7 @@ def group_meetings(slug: str):
     session = db_session()
     if form.validate_on_submit() and attempt(
         form,
-        lambda: meetings.add(
-            session,
-            group,
-            auth.staff_user(),
-            starts_at=form.starts(UK),
-            minutes=int(form.duration.data),
-            place=form.place.data,
-            online_link=form.online_link.data,
-        ),
+        lambda: meetings.add(session, group, auth.staff_user(), form.time_and_place()),
     ):
         flash("Meeting added.", "success")
         return redirect(url_for("review.group_meetings", slug=slug))
@@ -100,15 +92,7 @@ def move_meeting(slug: str, meeting_id: int):
     form = MeetingForm()
     if form.validate_on_submit() and attempt(
         form,
-        lambda: meetings.move(
-            db_session(),
-            meeting,
-            auth.staff_user(),
-            starts_at=form.starts(UK),
-            minutes=int(form.duration.data),
-            place=form.place.data,
-            online_link=form.online_link.data,
-        ),
+        lambda: meetings.move(db_session(), meeting, auth.staff_user(), form.time_and_place()),
     ):
         flash("Meeting moved.", "success")
         return redirect(url_for("review.group_meetings", slug=slug))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from mail_ingest.parse import SAFE_TAGS
 from webapp import auth, workflow
-from webapp.clock import UK, now
+from webapp.clock import now
 from webapp.db import db_session
 from webapp.models import Application, Group, InboundEmail, StaffRole, StaffUser
 from webapp.outgoing import file_store
@@ -307,13 +307,7 @@ def invite(application_id: int):
     if form.validate_on_submit() and attempt(
         form,
         lambda: review.invite_to_discussion(
-            db_session(),
-            application,
-            auth.staff_user(),
-            starts_at=form.starts(UK),
-            duration_minutes=int(form.duration.data),
-            place=form.place.data,
-            online_link=form.online_link.data,
+            db_session(), application, auth.staff_user(), form.time_and_place()
         ),
     ):
         return _back(application, "Invitation sent, with a calendar invitation.")

@@ -3,6 +3,7 @@ see the future ones on their page and can add them to a calendar (.ics)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,37 +36,46 @@ def upcoming_for_staff(session: Session, group: Group) -> list[Meeting]:
     )
 
 
-def _check(starts_at: datetime, minutes: int, place: str, online_link: str) -> None:
-    if starts_at.tzinfo is None:
-        raise ValueError("starts_at must be timezone-aware")
-    if starts_at <= now():
-        raise InputError("The meeting must be in the future", "date")
-    if not place and not online_link:
-        raise InputError("Enter a place, an online link, or both", "place")
-    if online_link and not online_link.startswith("https://"):
-        raise InputError("Enter an online link that starts with https://", "online_link")
-    if not 15 <= minutes <= 480:
-        raise InputError("A meeting lasts between 15 minutes and 8 hours", "duration")
+@dataclass(frozen=True)
+class TimeAndPlace:
+    """When and where people meet (a group's meeting, an informal discussion): in person, online, or both."""
+
+    starts_at: datetime
+    minutes: int
+    place: str = ""
+    online_link: str = ""
+
+    def checked(self, what: str, longest_hours: int) -> TimeAndPlace:
+        """The same, trimmed; or InputError naming the field at fault ("The meeting must be ...")."""
+        place, online_link = (self.place or "").strip(), (self.online_link or "").strip()
+        if self.starts_at.tzinfo is None:
+            raise ValueError("starts_at must be timezone-aware")
+        if self.starts_at <= now():
+            raise InputError(f"The {what} must be in the future", "date")
+        if not place and not online_link:
+            raise InputError("Enter a place, an online link, or both", "place")
+        if online_link and not online_link.startswith("https://"):
+            raise InputError("Enter an online link that starts with https://", "online_link")
+        if not 15 <= self.minutes <= longest_hours * 60:
+            raise InputError(f"A {what} lasts between 15 minutes and {longest_hours} hours", "duration")
+        return replace(self, place=place, online_link=online_link)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
 
 
-def add(
-    session: Session,
-    group: Group,
-    user: StaffUser,
-    *,
-    starts_at: datetime,
-    minutes: int,
-    place: str,
-    online_link: str,
-) -> Meeting:
-    place, online_link = (place or "").strip(), (online_link or "").strip()
-    _check(starts_at, minutes, place, online_link)
+LONGEST_MEETING_HOURS = 8
+
+
+def add(session: Session, group: Group, user: StaffUser, when: TimeAndPlace) -> Meeting:
+    when = when.checked("meeting", LONGEST_MEETING_HOURS)
     meeting = Meeting(
         group_id=group.id,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        place=place,
-        online_link=online_link,
+        starts_at=when.starts_at,
+        ends_at=when.ends_at,
+        place=when.place,
+        online_link=when.online_link,
         created_at=now(),
     )
     session.add(meeting)
@@ -74,20 +84,10 @@ def add(
     return meeting
 
 
-def move(
-    session: Session,
-    meeting: Meeting,
-    user: StaffUser,
-    *,
-    starts_at: datetime,
-    minutes: int,
-    place: str,
-    online_link: str,
-) -> None:
-    place, online_link = (place or "").strip(), (online_link or "").strip()
-    _check(starts_at, minutes, place, online_link)
-    meeting.starts_at, meeting.ends_at = starts_at, starts_at + timedelta(minutes=minutes)
-    meeting.place, meeting.online_link = place, online_link
+def move(session: Session, meeting: Meeting, user: StaffUser, when: TimeAndPlace) -> None:
+    when = when.checked("meeting", LONGEST_MEETING_HOURS)
+    meeting.starts_at, meeting.ends_at = when.starts_at, when.ends_at
+    meeting.place, meeting.online_link = when.place, when.online_link
     _event(session, user, "meeting moved", meeting)
 
 

@@ -35,6 +35,7 @@ from webapp.outgoing import file_store
 from webapp.services import InputError, applications, events, links, notify, transitions
 from webapp.services.actors import APPLICANT, SYSTEM, Actor, staff
 from webapp.services.drafts import STATUS_LINK_DAYS
+from webapp.services.meetings import TimeAndPlace
 from webapp.workflow import Action, Context, Outcome, Role, State
 
 MAX_TEXT = 5000
@@ -95,37 +96,23 @@ def calendar_invite(application: Application, discussion: Discussion, sequence: 
     return calendar.to_ical()
 
 
+LONGEST_DISCUSSION_HOURS = 4
+
+
 def invite_to_discussion(
-    session: Session,
-    application: Application,
-    user: StaffUser,
-    *,
-    starts_at: datetime,
-    duration_minutes: int,
-    place: str,
-    online_link: str,
+    session: Session, application: Application, user: StaffUser, when: TimeAndPlace
 ) -> Discussion:
     """Invite (or, when already invited, re-invite at a new time). The email carries an .ics invitation."""
-    place, online_link = (place or "").strip(), (online_link or "").strip()
-    if starts_at.tzinfo is None:
-        raise ValueError("starts_at must be timezone-aware")
-    if starts_at <= now():
-        raise InputError("The discussion must be in the future", "date")
-    if not place and not online_link:
-        raise InputError("Enter a place, an online link, or both", "place")
-    if online_link and not online_link.startswith("https://"):
-        raise InputError("Enter an online link that starts with https://", "online_link")
-    if not 15 <= duration_minutes <= 240:
-        raise InputError("A discussion lasts between 15 minutes and 4 hours", "duration")
+    when = when.checked("discussion", LONGEST_DISCUSSION_HOURS)
     earlier = current_discussion(session, application)
     rescheduling = application.state == State.DISCUSSION_INVITED
     action = Action.RESCHEDULE_DISCUSSION if rescheduling else Action.INVITE_TO_DISCUSSION
     discussion = Discussion(
         application_id=application.id,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        place=place,
-        online_link=online_link,
+        starts_at=when.starts_at,
+        duration_minutes=when.minutes,
+        place=when.place,
+        online_link=when.online_link,
         status=DiscussionStatus.INVITED,
         created_by_id=user.id,
         created_at=now(),
@@ -135,7 +122,11 @@ def invite_to_discussion(
         application,
         action,
         staff(user),
-        detail={"starts_at": starts_at.isoformat(), "place": place, "online_link": online_link},
+        detail={
+            "starts_at": when.starts_at.isoformat(),
+            "place": when.place,
+            "online_link": when.online_link,
+        },
     )
     if rescheduling and earlier is not None:
         earlier.status = DiscussionStatus.RESCHEDULED
