@@ -158,22 +158,23 @@ def record_discussion_held(session: Session, application: Application, user: Sta
 # Decisions -----------------------------------------------------------------------------------------------
 
 
-def pending_decision(session: Session, application: Application) -> Decision | None:
+def _newest_decision(session: Session, application: Application, status: DecisionStatus) -> Decision | None:
     return session.scalar(
         select(Decision)
-        .where(Decision.application_id == application.id, Decision.status == DecisionStatus.PROPOSED)
+        .where(Decision.application_id == application.id, Decision.status == status)
         .order_by(Decision.id.desc())
         .limit(1)
     )
+
+
+def pending_decision(session: Session, application: Application) -> Decision | None:
+    """The proposal waiting for the group's second decider, if any."""
+    return _newest_decision(session, application, DecisionStatus.PROPOSED)
 
 
 def latest_decision(session: Session, application: Application) -> Decision | None:
-    return session.scalar(
-        select(Decision)
-        .where(Decision.application_id == application.id, Decision.status == DecisionStatus.CONFIRMED)
-        .order_by(Decision.id.desc())
-        .limit(1)
-    )
+    """The decision that took effect last."""
+    return _newest_decision(session, application, DecisionStatus.CONFIRMED)
 
 
 def referral_groups(session: Session, application: Application) -> list[Group]:
