@@ -65,3 +65,13 @@ def text_of(response) -> str:
     """The visible text of a page, roughly: tags removed, whitespace folded."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def sign_in_browser(tab, login: StaffLogin) -> None:
+    """Sign in through the pages in Chromium, as a person would: password, then the code."""
+    tab.goto("/staff/sign-in")
+    tab.get_by_label("Email address").fill(login.email)
+    tab.get_by_label("Password", exact=True).fill(login.password)
+    tab.get_by_role("button", name="Continue").click()
+    tab.get_by_label("Security code").fill(login.code())
+    tab.get_by_role("button", name="Sign in").click()

@@ -160,7 +160,7 @@ def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violatio
     from sqlalchemy import select
 
     from tests.apply_journey import apply
-    from tests.helpers import make_staff
+    from tests.helpers import make_staff, sign_in_browser
     from tests.review_journey import act, application_id, mails_to, staff_client, status_token
     from webapp.db import session_scope
     from webapp.models import EmailKind, Group, InboundEmail, StaffRole
@@ -184,12 +184,7 @@ def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violatio
         act(chair, f"{url}/decide", data=data)
 
     audit = Audit(page)
-    page.goto("/staff/sign-in")
-    page.get_by_label("Email address").fill(login.email)
-    page.get_by_label("Password", exact=True).fill(login.password)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Security code").fill(login.code())
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, login)
     url = f"/staff/applications/{application_id(app, appealing)}"
     page.goto(url)
     audit.check("application with a proposed decision")
@@ -237,7 +232,7 @@ def test_signing_verifying_and_the_group_pages_have_no_axe_violations(app, page)
     import re as regex
 
     from tests.apply_journey import apply
-    from tests.helpers import make_staff
+    from tests.helpers import make_staff, sign_in_browser
     from tests.review_journey import act, application_id, mails_to, staff_client
     from webapp.workflow import Role
 
@@ -267,12 +262,7 @@ def test_signing_verifying_and_the_group_pages_have_no_axe_violations(app, page)
     audit.check("verify with an error")
 
     login = make_staff(app, "ops@force.example", Role.ADMIN_TEAM, "bristol")
-    page.goto("/staff/sign-in")
-    page.get_by_label("Email address").fill(login.email)
-    page.get_by_label("Password", exact=True).fill(login.password)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Security code").fill(login.code())
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_browser(page, login)
     for path, label in [
         ("/staff/groups", "groups"),
         ("/staff/groups/bristol/members", "members"),

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.apply_journey import apply, link_in
-from tests.helpers import make_staff
+from tests.helpers import make_staff, sign_in_browser
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
 from webapp import outgoing
@@ -27,12 +27,7 @@ def signed_in(browser, live_server, app, email: str, role: Role, group: str | No
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    tab.goto("/staff/sign-in")
-    tab.get_by_label("Email address").fill(login.email)
-    tab.get_by_label("Password", exact=True).fill(login.password)
-    tab.get_by_role("button", name="Continue").click()
-    tab.get_by_label("Security code").fill(login.code())
-    tab.get_by_role("button", name="Sign in").click()
+    sign_in_browser(tab, login)
     expect(tab.get_by_role("heading", name="Inbox")).to_be_visible()
     return tab
 

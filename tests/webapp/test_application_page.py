@@ -9,29 +9,19 @@ import re
 from sqlalchemy import select
 
 from tests.apply_journey import apply
-from tests.helpers import csrf_token, make_staff, sign_in, text_of
+from tests.helpers import csrf_token, text_of
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
+from tests.review_journey import application_id, staff_client
 from webapp.db import session_scope
 from webapp.models import Application, Attachment
 from webapp.workflow import Role
 
 
-def _application_id(app, reference: str) -> int:
-    with session_scope(app) as session:
-        return session.scalar(select(Application.id).where(Application.reference == reference))
-
-
-def _signed_in(app, email: str, role: Role, group: str | None):
-    client = app.test_client()
-    sign_in(client, make_staff(app, email, role, group))
-    return client
-
-
 def test_a_coordinator_reads_the_answers_adds_a_note_and_starts_the_review(app, client):
     reference = apply(client)
-    url = f"/staff/applications/{_application_id(app, reference)}"
-    staff = _signed_in(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    url = f"/staff/applications/{application_id(app, reference)}"
+    staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     assert reference in text_of(staff.get("/staff/"))
     page = staff.get(url)
     assert page.status_code == 200
@@ -49,8 +39,8 @@ def test_a_coordinator_reads_the_answers_adds_a_note_and_starts_the_review(app, 
 
 def test_an_empty_note_is_refused_with_a_message(app, client):
     reference = apply(client)
-    url = f"/staff/applications/{_application_id(app, reference)}"
-    staff = _signed_in(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    url = f"/staff/applications/{application_id(app, reference)}"
+    staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     token = csrf_token(staff.get(url).get_data(as_text=True))
     response = staff.post(f"{url}/notes", data={"body": "   ", "csrf_token": token})
     assert "Enter a note" in text_of(response)
@@ -58,9 +48,9 @@ def test_an_empty_note_is_refused_with_a_message(app, client):
 
 def test_a_chair_of_another_group_gets_not_found_everywhere_and_the_denial_is_logged(app, client, caplog):
     reference = apply(client)
-    application_id = _application_id(app, reference)
-    url = f"/staff/applications/{application_id}"
-    outsider = _signed_in(app, "sam@force.example", Role.CHAIR, "somerset")
+    app_id = application_id(app, reference)
+    url = f"/staff/applications/{app_id}"
+    outsider = staff_client(app, "sam@force.example", Role.CHAIR, "somerset")
     token = csrf_token(outsider.get("/staff/").get_data(as_text=True))
     caplog.set_level(logging.WARNING, logger="iag.access")
     assert reference not in text_of(outsider.get("/staff/"))
@@ -68,9 +58,9 @@ def test_a_chair_of_another_group_gets_not_found_everywhere_and_the_denial_is_lo
     assert outsider.post(f"{url}/notes", data={"body": "x", "csrf_token": token}).status_code == 404
     assert outsider.post(f"{url}/start-review", data={"csrf_token": token}).status_code == 404
     assert outsider.get("/staff/applications/999999").status_code == 404  # same answer as a missing one
-    assert f"asked for application {application_id}" in caplog.text
+    assert f"asked for application {app_id}" in caplog.text
     with session_scope(app) as session:
-        assert session.get(Application, application_id).state == "submitted"
+        assert session.get(Application, app_id).state == "submitted"
 
 
 def test_email_attachments_download_as_files_and_only_for_the_group(mail_app, client, imap):
@@ -90,30 +80,30 @@ def test_email_attachments_download_as_files_and_only_for_the_group(mail_app, cl
     poll(mail_app)
     with session_scope(mail_app) as session:
         attachment_id = session.scalar(select(Attachment.id))
-        application_id = session.scalar(select(Application.id))
-    staff = _signed_in(mail_app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    page = text_of(staff.get(f"/staff/applications/{application_id}"))
+        app_id = session.scalar(select(Application.id))
+    staff = staff_client(mail_app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    page = text_of(staff.get(f"/staff/applications/{app_id}"))
     assert "cv.html" in page and "Application to join the Bristol IAG" in page
     download = staff.get(f"/staff/attachments/{attachment_id}")
     assert download.status_code == 200 and download.data == html
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.mimetype == "application/octet-stream"
     assert "sandbox" in download.headers["Content-Security-Policy"]
-    outsider = _signed_in(mail_app, "sam@force.example", Role.CHAIR, "somerset")
+    outsider = staff_client(mail_app, "sam@force.example", Role.CHAIR, "somerset")
     assert outsider.get(f"/staff/attachments/{attachment_id}").status_code == 404
 
 
 def test_applications_from_the_same_person_are_flagged_as_possible_duplicates(app, client):
     first = apply(client)
     second = apply(app.test_client())  # the same answers, so the same email and phone
-    staff = _signed_in(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    text = text_of(staff.get(f"/staff/applications/{_application_id(app, second)}"))
+    staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    text = text_of(staff.get(f"/staff/applications/{application_id(app, second)}"))
     assert "Possible duplicate" in text and first in text
 
 
 def test_a_get_never_changes_state(app, client):
     reference = apply(client)
-    staff = _signed_in(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    assert staff.get(f"/staff/applications/{_application_id(app, reference)}/start-review").status_code == 405
+    staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    assert staff.get(f"/staff/applications/{application_id(app, reference)}/start-review").status_code == 405
     with session_scope(app) as session:
         assert session.scalar(select(Application.state)) == "submitted"
