@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.apply_journey import apply
 from tests.helpers import csrf_token, make_staff, sign_in
 from webapp.clock import UK, now
 from webapp.db import session_scope
@@ -67,3 +70,43 @@ def status_token(message: OutboxMessage) -> str:
     match = re.search(r"/my-application/([A-Za-z0-9_-]+)", message.body_text)
     assert match, "no link to the applicant's page in the email"
     return match.group(1)
+
+
+APPLICANT = "amina@example.org"  # the email address in tests.apply_journey.ANSWERS
+
+
+def reviewed(app, client):
+    """An application to Bristol in review, and its Police Coordinator and Chair signed in."""
+    reference = apply(client)
+    url = f"/staff/applications/{application_id(app, reference)}"
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
+    act(coordinator, url, f"{url}/start-review")
+    assert state_of(app, reference) == "in review"
+    return reference, url, coordinator, chair
+
+
+def offered(app, client):
+    """An application offered a place (the Chair proposed, the Coordinator agreed), and the Coordinator."""
+    reference, url, coordinator, chair = reviewed(app, client)
+    act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
+    act(coordinator, url, f"{url}/confirm-decision")
+    assert state_of(app, reference) == "offered"
+    return reference, url, coordinator
+
+
+def sign_link(message: OutboxMessage) -> str:
+    return re.search(r"https?://[^/\s]+(/sign/[A-Za-z0-9_-]+)", message.body_text).group(1)
+
+
+def sent_for_signature(app, client):
+    """An offer sent for signature: (reference, url, coordinator, the email, the link to sign)."""
+    reference, url, coordinator = offered(app, client)
+    act(coordinator, url, f"{url}/send-agreement")
+    assert state_of(app, reference) == "agreement sent"
+    invite = mails_to(app, APPLICANT)[-1]
+    return reference, url, coordinator, invite, sign_link(invite)
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)

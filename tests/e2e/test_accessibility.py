@@ -229,22 +229,11 @@ def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violatio
 
 
 def test_signing_verifying_and_the_group_pages_have_no_axe_violations(app, page):
-    import re as regex
-
-    from tests.apply_journey import apply
     from tests.helpers import make_staff, sign_in_browser
-    from tests.review_journey import act, application_id, mails_to, staff_client
+    from tests.review_journey import sent_for_signature
     from webapp.workflow import Role
 
-    reference = apply(app.test_client())
-    url = f"/staff/applications/{application_id(app, reference)}"
-    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
-    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    act(chair, url, f"{url}/start-review")
-    act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
-    act(coordinator, url, f"{url}/confirm-decision")
-    act(coordinator, url, f"{url}/send-agreement")
-    link = regex.search(r"/sign/[A-Za-z0-9_-]+", mails_to(app, "amina@example.org")[-1].body_text).group(0)
+    *_, link = sent_for_signature(app, app.test_client())
 
     audit = Audit(page)
     page.goto(link)

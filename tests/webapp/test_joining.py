@@ -9,43 +9,23 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from tests.apply_journey import apply
 from tests.helpers import csrf_token, text_of
-from tests.review_journey import act, application_id, mails_to, staff_client, state_of
+from tests.review_journey import (
+    APPLICANT,
+    act,
+    mails_to,
+    pdf_text,
+    sent_for_signature,
+    sign_link,
+    staff_client,
+    state_of,
+)
 from webapp import clock
 from webapp.db import session_scope
 from webapp.models import Event, Membership, SigningRequest
 from webapp.workflow import Role
-
-APPLICANT = "amina@example.org"
-
-
-def offered(app, client):
-    """An application offered a place, and the group's coordinator signed in."""
-    reference = apply(client)
-    url = f"/staff/applications/{application_id(app, reference)}"
-    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
-    act(coordinator, url, f"{url}/start-review")
-    act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
-    act(coordinator, url, f"{url}/confirm-decision")
-    assert state_of(app, reference) == "offered"
-    return reference, url, coordinator
-
-
-def sign_link(message) -> str:
-    return re.search(r"https?://[^/\s]+(/sign/[A-Za-z0-9_-]+)", message.body_text).group(1)
-
-
-def sent_for_signature(app, client):
-    reference, url, coordinator = offered(app, client)
-    act(coordinator, url, f"{url}/send-agreement")
-    assert state_of(app, reference) == "agreement sent"
-    invite = mails_to(app, APPLICANT)[-1]
-    return reference, url, coordinator, invite, sign_link(invite)
 
 
 def sign(client, link: str, name: str = "Amina Yusuf"):
@@ -53,10 +33,6 @@ def sign(client, link: str, name: str = "Amina Yusuf"):
     shown = re.search(r'name="shown" value="([0-9a-f]+)"', page.get_data(as_text=True)).group(1)
     token = csrf_token(page.get_data(as_text=True))
     return client.post(link, data={"full_name": name, "shown": shown, "csrf_token": token})
-
-
-def pdf_text(data: bytes) -> str:
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_sign_the_agreement_and_check_the_sealed_pdf(app, client, tmp_path):

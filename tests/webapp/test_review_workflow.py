@@ -4,21 +4,22 @@ withdrawal."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import icalendar
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.apply_journey import apply
 from tests.helpers import csrf_token, text_of
 from tests.review_journey import (
+    APPLICANT,
     act,
     application_id,
     attachment_bytes,
     invite_data,
     mails_to,
+    pdf_text,
+    reviewed,
     staff_client,
     state_of,
     status_token,
@@ -28,26 +29,9 @@ from webapp.db import session_scope
 from webapp.models import Application, Decision, Event, Group, Referral
 from webapp.workflow import Role
 
-APPLICANT = "amina@example.org"
-
-
-def _reviewed(app, client):
-    """An application to Bristol in review, and its Police Coordinator and Chair signed in."""
-    reference = apply(client)
-    url = f"/staff/applications/{application_id(app, reference)}"
-    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
-    chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
-    act(coordinator, url, f"{url}/start-review")
-    assert state_of(app, reference) == "in review"
-    return reference, url, coordinator, chair
-
-
-def _pdf_text(data: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
-
 
 def test_invite_hold_propose_and_confirm_an_offer(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
 
     response = act(coordinator, f"{url}/invite", data=invite_data())
     assert response.status_code == 302
@@ -84,7 +68,7 @@ def test_invite_hold_propose_and_confirm_an_offer(app, client):
     offer = mails_to(app, APPLICANT)[-1]
     assert offer.subject == f"Decision on your application {reference}"
     assert "offer you a place" in offer.body_text and reason in offer.body_text
-    letter = _pdf_text(attachment_bytes(app, offer, "application/pdf"))
+    letter = pdf_text(attachment_bytes(app, offer, "application/pdf"))
     assert reference in letter and "offer you a place" in letter
     with session_scope(app) as session:
         decision = session.scalar(select(Decision))
@@ -110,7 +94,7 @@ def test_one_person_holding_both_roles_still_needs_a_second_person(app, client):
 
 
 def test_the_second_decider_can_disagree_and_the_review_goes_on(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
     act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Too few meetings."})
     act(chair, f"{url}/reject-decision", data={"reject_reason": "Let us meet them first."})
     assert state_of(app, reference) == "in review"
@@ -121,7 +105,7 @@ def test_the_second_decider_can_disagree_and_the_review_goes_on(app, client):
 
 
 def test_bad_inputs_get_clear_messages_and_change_nothing(app, client):
-    reference, url, _coordinator, chair = _reviewed(app, client)
+    reference, url, _coordinator, chair = reviewed(app, client)
     cases = [
         (f"{url}/invite", invite_data(days_ahead=-2), "The discussion must be in the future"),
         (f"{url}/invite", invite_data(place="", online_link=""), "Enter a place, an online link, or both"),
@@ -142,7 +126,7 @@ def test_bad_inputs_get_clear_messages_and_change_nothing(app, client):
 
 
 def test_referral_with_consent_passes_the_application_to_the_other_group(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
     with session_scope(app) as session:
         somerset = session.scalar(select(Group).where(Group.slug == "somerset"))
         somerset_id, somerset_name = somerset.id, somerset.name
@@ -186,7 +170,7 @@ def test_referral_with_consent_passes_the_application_to_the_other_group(app, cl
 
 
 def test_referral_refused_passes_nothing_on(app, client):
-    _reference, url, coordinator, chair = _reviewed(app, client)
+    _reference, url, coordinator, chair = reviewed(app, client)
     with session_scope(app) as session:
         somerset_id = session.scalar(select(Group.id).where(Group.slug == "somerset"))
     act(chair, f"{url}/decide", data={"outcome": "refer", "reason": "Closer.", "referred_group": somerset_id})
@@ -199,7 +183,7 @@ def test_referral_refused_passes_nothing_on(app, client):
 
 
 def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
     act(
         coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "We need more evening time."}
     )
@@ -207,7 +191,7 @@ def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
     assert state_of(app, reference) == "unsuccessful"
     letter = mails_to(app, APPLICANT)[-1]
     assert "You can appeal against this decision until" in letter.body_text
-    assert "We need more evening time." in _pdf_text(attachment_bytes(app, letter, "application/pdf"))
+    assert "We need more evening time." in pdf_text(attachment_bytes(app, letter, "application/pdf"))
 
     panel = staff_client(app, "acc@force.example", Role.APPEALS_PANEL, None)
     assert reference not in text_of(panel.get("/staff/"))  # the panel sees only appeals
@@ -229,11 +213,11 @@ def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
     assert state_of(app, reference) == "appeal upheld"
     upheld = mails_to(app, APPLICANT)[-1]
     assert "upheld it" in upheld.body_text
-    assert "hours have changed" in _pdf_text(attachment_bytes(app, upheld, "application/pdf"))
+    assert "hours have changed" in pdf_text(attachment_bytes(app, upheld, "application/pdf"))
 
 
 def test_an_appeal_after_the_window_is_refused_kindly(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
     act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
     act(chair, url, f"{url}/confirm-decision")
     token = status_token(mails_to(app, APPLICANT)[-1])
@@ -245,7 +229,7 @@ def test_an_appeal_after_the_window_is_refused_kindly(app, client):
 
 
 def test_staff_record_a_withdrawal_the_applicant_asked_for(app, client):
-    reference, url, coordinator, _chair = _reviewed(app, client)
+    reference, url, coordinator, _chair = reviewed(app, client)
     empty = act(coordinator, f"{url}/withdraw", data={"how": ""})
     assert empty.status_code == 422
     act(coordinator, f"{url}/withdraw", data={"how": "Phone call on Monday"})
@@ -263,13 +247,13 @@ def test_a_deployment_can_reword_an_email(app, client):
     os.makedirs(override, exist_ok=True)
     with open(f"{override}/withdrawn.txt", "w") as handle:
         handle.write("Dear {{ application.applicant.name }}, we have noted your withdrawal.")
-    _reference, url, coordinator, _chair = _reviewed(app, client)
+    _reference, url, coordinator, _chair = reviewed(app, client)
     act(coordinator, f"{url}/withdraw", data={"how": "Letter"})
     assert mails_to(app, APPLICANT)[-1].body_text.startswith("Dear Amina Yusuf, we have noted")
 
 
 def test_the_chair_and_the_coordinator_each_record_a_recommendation(app, client):
-    _reference, url, coordinator, chair = _reviewed(app, client)
+    _reference, url, coordinator, chair = reviewed(app, client)
     act(chair, url, f"{url}/notes", {"body": "Strong community links.", "recommendation": "offer"})
     act(coordinator, url, f"{url}/notes", {"body": "Let us meet first.", "recommendation": "discuss"})
     page = text_of(chair.get(url))
@@ -279,7 +263,7 @@ def test_the_chair_and_the_coordinator_each_record_a_recommendation(app, client)
 
 
 def test_a_withdrawal_while_a_decision_is_proposed_leaves_nothing_waiting(app, client):
-    reference, url, coordinator, chair = _reviewed(app, client)
+    reference, url, coordinator, chair = reviewed(app, client)
     act(chair, f"{url}/decide", data={"outcome": "offer", "reason": "Welcome."})
     assert "Waiting for the second decider" in text_of(coordinator.get(url))
     act(coordinator, f"{url}/withdraw", data={"how": "Email from the applicant"})
