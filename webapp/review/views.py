@@ -150,6 +150,7 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
     session, user = db_session(), auth.staff_user()
     pages = current_app.extensions["deployment"].application_pages
     roles = staff(user).roles_for(application.group_id)
+    names = casefile.staff_names(session)
     return render_template(
         "review/application.html",
         application=application,
@@ -157,7 +158,7 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
         emails=casefile.emails(session, application),
         attachments=casefile.attachments(session, application),
         notes=casefile.notes(session, application),
-        timeline=casefile.timeline(session, application),
+        timeline=casefile.timeline(session, application, names),
         duplicates=casefile.possible_duplicates(session, application, user),
         actions=workflow.available_actions(State(application.state), roles),
         discussion=review.current_discussion(session, application),
@@ -167,7 +168,7 @@ def _page(application: Application, note_form: NoteForm | None = None, status: i
         decision=review.latest_decision(session, application),
         appeal=review.current_appeal(session, application),
         signing=joining.open_request(session, application),
-        staff_names={u.id: u.name for u in session.scalars(select(StaffUser))},
+        staff_names=names,
         note_form=note_form or NoteForm(),
         recommendation_names=dict(RECOMMENDATIONS),
         action_form=ActionForm(),

@@ -145,8 +145,13 @@ class Moment:
     who: str
 
 
-def timeline(session: Session, application: Application) -> list[Moment]:
-    names = {f"staff:{u.id}": u.name for u in session.scalars(select(StaffUser))}
+def staff_names(session: Session) -> dict[int, str]:
+    return {user_id: name for user_id, name in session.execute(select(StaffUser.id, StaffUser.name))}
+
+
+def timeline(session: Session, application: Application, names: dict[int, str]) -> list[Moment]:
+    """Every event, email received and email sent, oldest first; staff shown by name (`staff_names`)."""
+    names = {f"staff:{user_id}": name for user_id, name in names.items()}
     moments = []
     for event in session.scalars(
         select(Event).where(Event.subject_type == "application", Event.subject_id == application.id)
