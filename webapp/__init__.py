@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp import auth
     from webapp.public import bp as public_bp
+    from webapp.reports import bp as reports_bp
     from webapp.review import bp as review_bp
     from webapp.staff import bp as staff_bp
 
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(reports_bp)
 
     from webapp.cli import register as register_cli
 

@@ -40,3 +40,83 @@ def test_migrations_build_the_models_schema_and_unwind(database_url, tmp_path):
     finally:
         if pg is not None:
             pg.drop()
+
+
+def _old_chain(count: int) -> list[dict]:
+    """Events hashed the way migration 0006 and before did (the detail itself inside the hash)."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+
+    def canonical(value) -> str:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+    rows, previous = [], "0" * 64
+    for seq in range(1, count + 1):
+        row = {
+            "seq": seq,
+            "at": datetime(2026, 1, 1, 12, seq, tzinfo=UTC),
+            "actor": "staff:1",
+            "action": "note added",
+            "subject_type": "application",
+            "subject_id": 1,
+            "from_state": None,
+            "to_state": None,
+            "detail": {"reason": f"Ms Example said {seq}"},
+            "prev_hash": previous,
+        }
+        body = {**row, "at": row["at"].isoformat()}
+        row["hash"] = previous = hashlib.sha256(canonical(body).encode()).hexdigest()
+        rows.append(row)
+    return rows
+
+
+def test_the_event_chain_is_checked_then_rehashed_so_details_can_be_redacted(database_url, tmp_path):
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from webapp.models import Event, EventChainHead
+    from webapp.services import events
+
+    url, pg = _fresh_url(database_url, tmp_path)
+    try:
+        migrate.upgrade(url, "0006")
+        engine = create_engine(url)
+        rows = _old_chain(12)
+        with engine.begin() as conn:
+            conn.execute(Event.__table__.insert(), [{k: v for k, v in r.items()} for r in rows])
+            conn.execute(update(EventChainHead).values(seq=12, hash=rows[-1]["hash"]))
+        migrate.upgrade(url)
+        with Session(engine) as session:
+            assert events.verify(session).intact
+            assert events.redact(session, Event.seq.in_([3, 7])) == 2
+            session.commit()
+            checked = events.verify(session)
+            assert checked.intact and checked.checked == 12
+            assert session.get(Event, 3).detail == {}
+            # A redacted detail cannot be filled back in with something else.
+            session.execute(update(Event).where(Event.seq == 7).values(detail={"reason": "invented"}))
+            session.commit()
+            assert events.verify(session).problems == ["event 7 (note added) has been altered"]
+        engine.dispose()
+        # A chain already broken is not re-hashed (that would hide the damage).
+        (tmp_path / "second").mkdir()
+        url, pg2 = _fresh_url(database_url, tmp_path / "second")
+        migrate.upgrade(url, "0006")
+        engine = create_engine(url)
+        rows[4]["detail"] = {"reason": "edited"}
+        with engine.begin() as conn:
+            conn.execute(Event.__table__.insert(), rows)
+            conn.execute(update(EventChainHead).values(seq=12, hash=rows[-1]["hash"]))
+        engine.dispose()
+        try:
+            migrate.upgrade(url)
+        except RuntimeError as exc:
+            assert "does not verify at event 5" in str(exc)
+        else:
+            raise AssertionError("a broken chain was re-hashed")
+        if pg2 is not None:
+            pg2.drop()
+    finally:
+        if pg is not None:
+            pg.drop()

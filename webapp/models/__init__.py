@@ -13,7 +13,7 @@ from webapp.models.applications import (
     Source,
 )
 from webapp.models.drafts import ApplicantLink, Draft
-from webapp.models.equality import EqualityResponse
+from webapp.models.equality import EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
 from webapp.models.mail import Attachment, EmailKind, InboundEmail, Lease, MailboxState
@@ -43,6 +43,7 @@ __all__ = [
     "Draft",
     "EmailKind",
     "EqualityResponse",
+    "EqualityTally",
     "Event",
     "EventChainHead",
     "Group",

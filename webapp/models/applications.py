@@ -44,6 +44,9 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Set when the person's data has been erased (on request or under the retention policy): what is left
+    # is the reference, group, source, state and dates, which identify nobody.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group | None] = relationship()
     applicant: Mapped[Applicant | None] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
@@ -28,3 +28,19 @@ class EqualityResponse(Base):
     religion: Mapped[str | None] = mapped_column(String(60))
     disability: Mapped[str | None] = mapped_column(String(60))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class EqualityTally(Base):
+    """What is left of equality answers once their application has been deleted under the retention
+    policy: anonymous counts per year, group, stage, question and answer, nothing more."""
+
+    __tablename__ = "equality_tallies"
+    __table_args__ = (UniqueConstraint("year", "group_id", "stage", "question", "answer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    question: Mapped[str] = mapped_column(String(40))
+    answer: Mapped[str] = mapped_column(String(120))
+    count: Mapped[int] = mapped_column(Integer, default=0)

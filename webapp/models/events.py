@@ -10,8 +10,9 @@ from webapp.db import Base, UTCDateTime
 
 
 class Event(Base):
-    """Append-only log. Each row's hash covers its content and the previous row's hash, so editing or
-    deleting any row breaks every hash after it (`flask --app webapp verify-events`)."""
+    """Append-only log. Each row's hash covers its content (the detail by its SHA-256) and the previous
+    row's hash, so editing or deleting any row breaks every hash after it (`flask --app webapp
+    verify-events`). The only change allowed is redacting a detail, which leaves the chain whole."""
 
     __tablename__ = "events"
 
@@ -27,6 +28,10 @@ class Event(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Erasure and retention blank `detail` (it may hold a name or an address) and keep its SHA-256 here,
+    # which is what the hash chain covers, so the chain still verifies and shows where it was redacted.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_detail_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class EventChainHead(Base):

@@ -53,6 +53,8 @@ class InboundEmail(Base):
     moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_emails.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    # Set when the message's content, raw file and attachments were removed (retention or erasure).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MailboxState(Base):

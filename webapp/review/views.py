@@ -42,11 +42,17 @@ INVALID = 422
 
 
 @bp.context_processor
-def _staff_context():
+def staff_context():
+    """What the staff pages' navigation needs (the report pages use it too)."""
     user = auth.staff_user() if current_user.is_authenticated else None
+    seen = access.scope(user) if user else None
+    roles = {workflow.Role(r.role) for r in user.roles} if user else set()
     return {
         "user": user,
-        "can_triage": bool(user and (access.scope(user).triage or access.scope(user).everything)),
+        "can_triage": bool(seen and (seen.triage or seen.everything)),
+        "can_see_pipeline": bool(seen and (seen.groups or seen.everything)),
+        "can_report": bool(roles & {workflow.Role.EQUALITY_REPORTER, workflow.Role.SYSTEM_ADMIN}),
+        "can_administer": workflow.Role.SYSTEM_ADMIN in roles,
         "sign_out_form": SignOutForm(),
     }
 

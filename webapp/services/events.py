@@ -7,13 +7,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import Event, EventChainHead
 
 GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def detail_sha256(detail: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(detail).encode()).hexdigest()
 
 
 def _digest(event: Event) -> str:
@@ -26,11 +34,10 @@ def _digest(event: Event) -> str:
         "subject_id": event.subject_id,
         "from_state": event.from_state,
         "to_state": event.to_state,
-        "detail": event.detail,
+        "detail_sha256": event.redacted_detail_sha256 or detail_sha256(event.detail),
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
 def record(
@@ -69,6 +76,18 @@ def record(
     return event
 
 
+def redact(session: Session, where: ColumnElement[bool]) -> int:
+    """Blank the detail of the events matched (a person's name, address, reasons), keeping its hash so the
+    chain still verifies. Returns how many were redacted."""
+    redacted = 0
+    for event in session.scalars(select(Event).where(where, Event.redacted_at.is_(None))):
+        event.redacted_detail_sha256 = detail_sha256(event.detail)
+        event.detail = {}
+        event.redacted_at = now()
+        redacted += 1
+    return redacted
+
+
 @dataclass(frozen=True)
 class Verification:
     checked: int
@@ -89,7 +108,7 @@ def verify(session: Session) -> Verification:
             problems.append(f"event {expected_seq} is missing (found {event.seq} next)")
         if event.prev_hash != expected_prev:
             problems.append(f"event {event.seq} does not follow the event before it")
-        if _digest(event) != event.hash:
+        if _digest(event) != event.hash or (event.redacted_at is not None and event.detail):
             problems.append(f"event {event.seq} ({event.action}) has been altered")
         expected_prev, expected_seq = event.hash, event.seq + 1
     head = session.get(EventChainHead, 1)

@@ -1,0 +1,90 @@
+"""The report pages. Thin: they check the role, ask the service for figures and show them."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask_login import login_required
+
+from webapp import auth
+from webapp.db import db_session
+from webapp.reports import bp
+from webapp.review.views import staff_context
+from webapp.services import access, equality_report
+from webapp.services import pipeline as pipeline_service
+from webapp.workflow import Role, State
+
+bp.context_processor(staff_context)
+
+YEARS_BACK = 10
+
+
+def _reporter() -> None:
+    roles = {Role(r.role) for r in auth.staff_user().roles}
+    if not roles & {Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN}:
+        abort(404)
+
+
+def _choice() -> tuple[int, str, list[str]]:
+    """The year and group asked for; anything else is explained on the page and the defaults used."""
+    session = db_session()
+    latest = equality_report.this_year()
+    errors = []
+    year_text = request.args.get("year", str(latest))
+    year = int(year_text) if year_text.isdigit() else 0
+    if not latest - YEARS_BACK < year <= latest:
+        errors.append(f"Choose a year from {latest - YEARS_BACK + 1} to {latest}")
+        year = latest
+    group = request.args.get("group", equality_report.ALL)
+    if group not in dict(equality_report.group_choices(session)):
+        errors.append("Choose a group from the list")
+        group = equality_report.ALL
+    return year, group, errors
+
+
+@bp.route("/equality")
+@login_required
+def equality():
+    _reporter()
+    year, group, errors = _choice()
+    session = db_session()
+    report = equality_report.build(session, year, group)
+    equality_report.viewed(session, auth.staff_user(), report, "page")
+    latest = equality_report.this_year()
+    return render_template(
+        "reports/equality.html",
+        report=report,
+        errors=errors,
+        years=list(range(latest, latest - YEARS_BACK, -1)),
+        groups=equality_report.group_choices(session),
+        stages=equality_report.STAGE_NAMES,
+    )
+
+
+@bp.route("/equality.csv")
+@login_required
+def equality_csv():
+    _reporter()
+    year, group, errors = _choice()
+    if errors:
+        abort(404)
+    session = db_session()
+    report = equality_report.build(session, year, group)
+    equality_report.viewed(session, auth.staff_user(), report, "csv")
+    response = Response(equality_report.csv_text(report), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=f"equality-{year}-{group}.csv")
+    return response
+
+
+@bp.route("/dashboard")
+@login_required
+def pipeline():
+    user = auth.staff_user()
+    seen = access.scope(user)
+    if not (seen.groups or seen.everything):
+        abort(404)
+    return render_template(
+        "reports/pipeline.html",
+        dashboard=pipeline_service.build(db_session(), user),
+        states=[s for s in State if s != State.DRAFT],
+        waiting=pipeline_service.WAITING,
+    )
