@@ -121,3 +121,10 @@ def test_no_reviewer_or_staff_code_imports_the_equality_store():
             assert not _imports(path) & forbidden, f"{path} imports the equality store"
     for path in (PROJECT_ROOT / "mail_ingest").rglob("*.py"):
         assert "webapp.models.EqualityResponse" not in _imports(path)
+
+
+def test_every_monitoring_answer_fits_its_column():
+    """PostgreSQL refuses a value longer than its column (SQLite does not), so check every choice."""
+    for question in MONITORING_QUESTIONS:
+        column = EqualityResponse.__table__.c[question.key]
+        assert max(len(c) for c in question.choices) <= column.type.length, question.key

@@ -25,7 +25,7 @@ class EqualityResponse(Base):
     gender_identity: Mapped[str | None] = mapped_column(String(40))
     sexual_orientation: Mapped[str | None] = mapped_column(String(60))
     ethnic_group: Mapped[str | None] = mapped_column(String(120))
-    religion: Mapped[str | None] = mapped_column(String(60))
+    religion: Mapped[str | None] = mapped_column(String(120))
     disability: Mapped[str | None] = mapped_column(String(60))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

@@ -1,4 +1,5 @@
-"""retention and equality reporting: equality tallies, redactable event details, erased markers
+"""retention and equality reporting: equality tallies, redactable event details, erased markers, a
+religion column long enough for the longest answer
 
 The event chain's hash now covers each event's detail by its SHA-256, so that a detail can be redacted
 (erasure, retention) and the chain still verify. The existing chain is checked under the old rule first
@@ -105,6 +106,9 @@ def upgrade() -> None:
     op.add_column("events", sa.Column("redacted_detail_sha256", sa.String(length=64), nullable=True))
     op.add_column("applications", sa.Column("erased_at", webapp.db.UTCDateTime(), nullable=True))
     op.add_column("inbound_emails", sa.Column("erased_at", webapp.db.UTCDateTime(), nullable=True))
+    # The longest answer to the religion question (99 characters) did not fit: PostgreSQL refused it.
+    with op.batch_alter_table("equality_responses") as batch:
+        batch.alter_column("religion", type_=sa.String(length=120), existing_nullable=True)
     _rehash(_new_rule)
 
 
@@ -113,6 +117,8 @@ def downgrade() -> None:
     if redacted.scalar():
         raise RuntimeError("some event details have been redacted; the log cannot go back to the old hashing")
     _rehash(_old_rule)
+    with op.batch_alter_table("equality_responses") as batch:
+        batch.alter_column("religion", type_=sa.String(length=60), existing_nullable=True)
     op.drop_column("inbound_emails", "erased_at")
     op.drop_column("applications", "erased_at")
     op.drop_column("events", "redacted_detail_sha256")
