@@ -12,7 +12,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import update
@@ -22,9 +21,8 @@ from mail_ingest.ingest import Settings, ingest, quarantine
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
 from mail_ingest.parse import Limits, parse_headers
 from webapp.clock import now
-from webapp.files import FileStore
 from webapp.models import EmailKind, InboundEmail, MailboxState
-from webapp.outgoing import file_store
+from webapp.outgoing import file_store, raw_mail_store
 from webapp.services import events, inbound, leases
 
 log = logging.getLogger("iag-mail")
@@ -57,7 +55,7 @@ class Poller:
         self.source_factory = source_factory or (lambda: open_source(app))
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = app.config["MAIL_LEASE_SECONDS"]
-        self.raw_store = FileStore(Path(app.instance_path) / "raw-mail")
+        self.raw_store = raw_mail_store(app)
         deployment = app.extensions["deployment"]
         own = {deployment.mailbox.lower()}
         if app.config.get("MAIL_FROM"):

@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
 
     from webapp import auth
+    from webapp.admin import bp as admin_bp
     from webapp.public import bp as public_bp
     from webapp.reports import bp as reports_bp
     from webapp.review import bp as review_bp
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)
 
     from webapp.cli import register as register_cli
 

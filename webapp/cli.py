@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from werkzeug.serving import run_simple
 from webapp import migrate, outgoing
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
-from webapp.services import drafts, events
+from webapp.services import events, leases, personal_data, retention
 from webapp.services import staff as accounts
 from webapp.workflow import STAFF_ROLES, Role
 
@@ -29,7 +30,7 @@ def register(app: Flask) -> None:
         create_user,
         verify_events,
         send_mail,
-        purge_drafts,
+        retention_command,
         seed_demo,
         serve_demo,
         demo_code,
@@ -108,16 +109,31 @@ def send_mail(loop: bool) -> None:
     click.echo(f"Sent {sent}; {failed} failed attempts will be retried.")
 
 
-@click.command("purge-drafts")
+@click.command("retention")
 @with_appcontext
-def purge_drafts() -> None:
-    """Delete unfinished web applications nobody has touched for 30 days (run daily)."""
-    with session_scope() as session:
-        count = drafts.purge(session)
-    click.echo(
-        f"Deleted {count} unfinished application{'' if count == 1 else 's'} untouched for "
-        f"{drafts.RESUME_DAYS} days."
-    )
+@click.option("--dry-run", "mode", flag_value="dry-run", help="Say what is due, change nothing")
+@click.option("--apply", "mode", flag_value="apply", help="Delete or erase what is due")
+def retention_command(mode: str | None) -> None:
+    """Apply the retention policy: delete or anonymise personal data that is due (run daily)."""
+    if mode is None:
+        raise click.UsageError("Say --dry-run to see what is due, or --apply to erase it.")
+    sessions = current_app.extensions["iag_sessions"]
+    holder = f"retention:{os.getpid()}"
+    taken_by = leases.acquire(sessions, "retention", holder, 3600)
+    if taken_by is not None:
+        click.echo(f"Another retention run ({taken_by}) is in progress; nothing done.")
+        return
+    try:
+        result = retention.run(
+            sessions,
+            personal_data.Stores.of(current_app),
+            retention.Periods.from_config(current_app.config),
+            apply=mode == "apply",
+        )
+    finally:
+        leases.release(sessions, "retention", holder)
+    click.echo("Erased:" if mode == "apply" else "Due (nothing changed):")
+    click.echo("\n".join(f"  {line}" for line in result.lines()))
 
 
 @click.command("send-reminders")

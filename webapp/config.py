@@ -53,6 +53,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SEAL_KEY", None, "The seal's private key (PEM); default instance/seal/key.pem"),
     Setting("SEAL_KEY_PASSWORD", None, "Password of the seal's private key, if it has one"),
     Setting("APPEAL_DAYS", 28, "Days an unsuccessful applicant has to appeal from the decision", int),
+    Setting(
+        "RETENTION_DRAFT_DAYS",
+        30,
+        "Unfinished web applications are deleted this long after last touched (their resume link "
+        "lasts 30 days, so keep this at 30 or more)",
+        int,
+    ),
+    Setting(
+        "RETENTION_CLOSED_DAYS",
+        365,
+        "Unsuccessful, withdrawn and referred applications are erased this long after closing",
+        int,
+    ),
+    Setting(
+        "RETENTION_EMAIL_DAYS",
+        365,
+        "Received emails (with attachments) and sent emails are cleared this long after",
+        int,
+    ),
+    Setting("RETENTION_MEMBER_DAYS", 365, "A former member's data is erased this long after they left", int),
     Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),

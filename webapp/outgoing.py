@@ -21,7 +21,13 @@ def sender(app: Flask) -> str:
 
 
 def file_store(app: Flask) -> FileStore:
+    """Attachments, letters and signed agreements."""
     return FileStore(Path(app.instance_path) / "files")
+
+
+def raw_mail_store(app: Flask) -> FileStore:
+    """Every received message exactly as it came."""
+    return FileStore(Path(app.instance_path) / "raw-mail")
 
 
 def send_due(app: Flask, limit: int = 100) -> tuple[int, int]:

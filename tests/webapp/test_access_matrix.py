@@ -86,6 +86,9 @@ GENERAL = {
     "/staff/dashboard": lambda role: role in GROUP_STAFF,
     "/staff/equality": lambda role: role in REPORTERS,
     "/staff/equality.csv": lambda role: role in REPORTERS,
+    "/staff/admin/people": lambda role: role == "system admin",
+    "/staff/admin/people/export": None,  # the person posted: tests/webapp/test_personal_data.py
+    "/staff/admin/people/erase": None,
     "/staff/bulk-assign": None,  # acts on the applications posted: checked per object below
     "/staff/triage/not-applications": None,  # acts on the emails posted: checked per object below
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
@@ -100,10 +100,3 @@ def submit(session: Session, draft: Draft) -> Application:
             token=token,
         )
     return application
-
-
-def purge(session: Session, older_than_days: int = RESUME_DAYS) -> int:
-    """Delete drafts nobody has touched for `older_than_days` (run daily by a scheduler)."""
-    cutoff = now() - timedelta(days=older_than_days)
-    result = session.execute(delete(Draft).where(Draft.updated_at < cutoff))
-    return result.rowcount or 0
