@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from webapp import db
+from webapp import db, observability
 from webapp.clock import uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update({k: v for k, v in config.items() if k not in settings})
+    observability.configure_logging(app.config["LOG_FORMAT"])
     app.extensions["deployment"] = load_deployment(app.config["DEPLOYMENT_FILE"])
 
     app.jinja_loader = ChoiceLoader(
@@ -146,6 +147,8 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_response_hooks(app: Flask) -> None:
+    observability.init_app(app)
+
     @app.before_request
     def _nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)

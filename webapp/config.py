@@ -73,6 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("RETENTION_MEMBER_DAYS", 365, "A former member's data is erased this long after they left", int),
+    Setting("LOG_FORMAT", "text", "Log lines as text, or json (one object per line, with the request id)"),
     Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),

@@ -77,7 +77,7 @@ PUBLIC_PREFIXES = (
     "/staff/sign-",
     "/verify",
 )
-PUBLIC_EXACT = {"/", "/staff/enrol/<token>"}
+PUBLIC_EXACT = {"/", "/healthz", "/staff/enrol/<token>"}
 # Staff routes about no object, and who may use them.
 GENERAL = {
     "/staff/": lambda role: role in STAFF,
