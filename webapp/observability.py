@@ -60,7 +60,9 @@ def configure_logging(log_format: str) -> None:
     root.handlers = [h for h in root.handlers if not getattr(h, "iag", False)]
     handler.iag = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    # Our own INFO lines; other libraries stay at their WARNING default (their INFO chatter is costly).
+    for name in ("iag", "iag-mail"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def init_app(app: Flask) -> None:
