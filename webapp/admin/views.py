@@ -10,7 +10,7 @@ from webapp.admin import bp
 from webapp.admin.forms import EraseForm, ExportForm, PersonForm
 from webapp.db import db_session
 from webapp.review.views import INVALID, staff_context
-from webapp.services import personal_data
+from webapp.services import access, personal_data
 from webapp.workflow import Role
 
 bp.context_processor(staff_context)
@@ -19,7 +19,7 @@ bp.context_processor(staff_context)
 @bp.before_request
 @login_required
 def _system_admins_only():
-    if Role.SYSTEM_ADMIN not in {Role(r.role) for r in auth.staff_user().roles}:
+    if not access.holds(auth.staff_user(), Role.SYSTEM_ADMIN):
         abort(404)
 
 

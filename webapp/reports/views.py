@@ -19,8 +19,7 @@ YEARS_BACK = 10
 
 
 def _reporter() -> None:
-    roles = {Role(r.role) for r in auth.staff_user().roles}
-    if not roles & {Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN}:
+    if not access.holds(auth.staff_user(), Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN):
         abort(404)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from webapp import auth
 from webapp.clock import UK
@@ -24,11 +23,7 @@ KINDS = {
 @bp.route("/groups")
 @login_required
 def group_list():
-    seen = access.scope(auth.staff_user())
-    query = select(Group).order_by(Group.position)
-    if not seen.everything:
-        query = query.where(Group.id.in_(seen.groups))
-    return render_template("review/groups.html", groups=db_session().scalars(query).all())
+    return render_template("review/groups.html", groups=access.served_groups(db_session(), auth.staff_user()))
 
 
 def _group(slug: str) -> Group:

@@ -36,7 +36,7 @@ from webapp.services import InputError, access, casefile, joining, review, searc
 from webapp.services import inbox as inbox_service
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
-from webapp.workflow import Action, Outcome, State
+from webapp.workflow import Action, Outcome, Role, State
 
 INVALID = 422
 
@@ -46,13 +46,12 @@ def staff_context():
     """What the staff pages' navigation needs (the report pages use it too)."""
     user = auth.staff_user() if current_user.is_authenticated else None
     seen = access.scope(user) if user else None
-    roles = {workflow.Role(r.role) for r in user.roles} if user else set()
     return {
         "user": user,
         "can_triage": bool(seen and (seen.triage or seen.everything)),
         "can_see_pipeline": bool(seen and (seen.groups or seen.everything)),
-        "can_report": bool(roles & {workflow.Role.EQUALITY_REPORTER, workflow.Role.SYSTEM_ADMIN}),
-        "can_administer": workflow.Role.SYSTEM_ADMIN in roles,
+        "can_report": bool(user and access.holds(user, Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN)),
+        "can_administer": bool(user and access.holds(user, Role.SYSTEM_ADMIN)),
         "sign_out_form": SignOutForm(),
     }
 

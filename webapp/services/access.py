@@ -34,6 +34,11 @@ class Scope:
     triage: bool  # applications of no known group, and emails of no application
 
 
+def holds(user: StaffUser, *roles: Role) -> bool:
+    """Whether the user holds any of these roles (in any group)."""
+    return any(Role(r.role) in roles for r in user.roles)
+
+
 def scope(user: StaffUser) -> Scope:
     roles = {Role(r.role) for r in user.roles}
     return Scope(
@@ -135,3 +140,12 @@ def group(session: Session, user: StaffUser, slug: str) -> Group:
 def _deny(user: StaffUser, kind: str, object_id: int | str) -> None:
     log.warning("access denied: staff:%s asked for %s %s", user.id, kind, object_id)
     raise Denied(f"{kind} {object_id}")
+
+
+def served_groups(session: Session, user: StaffUser) -> list[Group]:
+    """The groups whose pages (documents, meetings, members, figures) the user works with, in order."""
+    seen = scope(user)
+    query = select(Group).order_by(Group.position)
+    if not seen.everything:
+        query = query.where(Group.id.in_(seen.groups))
+    return list(session.scalars(query))

@@ -57,14 +57,6 @@ class Dashboard:
     referrals: list[ReferralCount]
 
 
-def groups_of(session: Session, user: StaffUser) -> list[Group]:
-    seen = access.scope(user)
-    query = select(Group).order_by(Group.position)
-    if not seen.everything:
-        query = query.where(Group.id.in_(seen.groups))
-    return list(session.scalars(query))
-
-
 def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float, int]]:
     """Median days in each state over the last year: each state change ends a stay in the state before."""
     since = now() - timedelta(days=STAGE_WINDOW_DAYS)
@@ -90,7 +82,7 @@ def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float
 
 
 def build(session: Session, user: StaffUser) -> Dashboard:
-    groups = groups_of(session, user)
+    groups = access.served_groups(session, user)
     ids = [g.id for g in groups]
     names = {g.id: g.name for g in groups}
     by_source: dict[str, dict[str, int]] = {g.name: {} for g in groups}
