@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -36,3 +37,13 @@ class FileStore:
 
     def exists(self, digest: str) -> bool:
         return self.path(digest).exists()
+
+    def entries(self) -> Iterator[tuple[str, float]]:
+        """Every stored file's name and modification time (files still being written are left out)."""
+        if not self.root.exists():
+            return
+        for folder in self.root.iterdir():
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if not path.name.startswith(".tmp-"):
+                        yield path.name, path.stat().st_mtime

@@ -282,7 +282,7 @@ def build(session: Session, year: int, group: str) -> Report:
     names = dict(group_choices(session))
     if group not in names:
         raise KeyError(group)
-    slugs = [slug for slug, _ in group_choices(session) if slug != ALL]
+    slugs = [slug for slug in names if slug != ALL]
     this, last = _Year(session, year, slugs), _Year(session, year - 1, slugs)
 
     def row(question: str, answer: str) -> Row:

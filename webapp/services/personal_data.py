@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -383,25 +382,15 @@ def remove_files(session: Session, stores: Stores, freed: Freed) -> int:
     return removed
 
 
-def _stored(store: FileStore) -> Iterable[tuple[str, datetime]]:
-    if not store.root.exists():
-        return
-    for folder in store.root.iterdir():
-        if folder.is_dir():
-            for path in folder.iterdir():
-                if not path.name.startswith(".tmp-"):
-                    yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UK)
-
-
 def sweep_files(
     session: Session, stores: Stores, *, apply: bool, grace: timedelta = timedelta(days=1)
 ) -> int:
     """Delete stored files no row refers to. Files younger than `grace` are left alone: the mail poller
     stores a message's bytes before the transaction that records it commits."""
-    cutoff = now() - grace
+    cutoff = (now() - grace).timestamp()
     removed = 0
     for store, keep in _pairs(stores, _referenced(session)):
-        for name, modified in list(_stored(store)):
+        for name, modified in list(store.entries()):
             if name in keep or modified > cutoff:
                 continue
             removed += 1
