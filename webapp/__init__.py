@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request, send_from_directory
@@ -45,8 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_loader = ChoiceLoader(
         [
-            # A deployment may reword any email (and so any letter) in instance/templates/email/.
-            PrefixLoader({"email": FileSystemLoader(Path(app.instance_path) / "templates" / "email")}),
             FileSystemLoader(PROJECT_ROOT / "templates"),
             PrefixLoader(
                 {

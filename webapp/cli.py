@@ -42,7 +42,7 @@ def register(app: Flask) -> None:
 
 
 def _policy() -> accounts.Policy:
-    return accounts.Policy(enrolment_days=current_app.config["ENROLMENT_DAYS"])
+    return accounts.Policy.of(current_app.config)
 
 
 @click.command("db-upgrade")

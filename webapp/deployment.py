@@ -128,7 +128,9 @@ def _question_wording(raw: dict, where: str) -> dict[str, dict[str, str]]:
 
 
 def sync_groups(session: Session, deployment: Deployment) -> list[str]:
-    """Create groups that are new in the file and update the ones that exist (by slug). Returns changes."""
+    """Create groups that are new in the file and update the ones that exist (by slug), except those a
+    system admin has edited on the admin screen: that is where they are changed from then on. Returns
+    what changed."""
     changes = []
     existing = {g.slug: g for g in session.scalars(select(Group))}
     for position, spec in enumerate(deployment.groups):
@@ -137,6 +139,9 @@ def sync_groups(session: Session, deployment: Deployment) -> list[str]:
             group = Group(slug=spec.slug)
             session.add(group)
             changes.append(f"added {spec.name}")
+        elif group.edited_at is not None:
+            changes.append(f"kept {group.name} as edited on the admin screen")
+            continue
         for name in (
             "name",
             "kind",

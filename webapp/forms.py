@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms.validators import DataRequired, Length
+from email_validator import EmailNotValidError, validate_email
+from wtforms.validators import DataRequired, Length, ValidationError
 
 
 class Required(DataRequired):
@@ -14,3 +15,17 @@ class Required(DataRequired):
 
 def max_length(limit: int, what: str) -> Length:
     return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
+class EmailAddress:
+    """A deliverable-looking address, normalised (email-validator, no DNS look-up)."""
+
+    message = "Enter an email address in the correct format, like name@example.com"
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(self.message) from None

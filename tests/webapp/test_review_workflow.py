@@ -240,18 +240,6 @@ def test_staff_record_a_withdrawal_the_applicant_asked_for(app, client):
         assert "Phone call on Monday" in event.detail["by"]
 
 
-def test_a_deployment_can_reword_an_email(app, client):
-    override = app.instance_path + "/templates/email"
-    import os
-
-    os.makedirs(override, exist_ok=True)
-    with open(f"{override}/withdrawn.txt", "w") as handle:
-        handle.write("Dear {{ application.applicant.name }}, we have noted your withdrawal.")
-    _reference, url, coordinator, _chair = reviewed(app, client)
-    act(coordinator, f"{url}/withdraw", data={"how": "Letter"})
-    assert mails_to(app, APPLICANT)[-1].body_text.startswith("Dear Amina Yusuf, we have noted")
-
-
 def test_the_chair_and_the_coordinator_each_record_a_recommendation(app, client):
     _reference, url, coordinator, chair = reviewed(app, client)
     act(chair, url, f"{url}/notes", {"body": "Strong community links.", "recommendation": "offer"})

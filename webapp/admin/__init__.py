@@ -1,7 +1,8 @@
-"""System administration: a person's data (subject access and erasure). System admins only."""
+"""System administration, for system admins only: groups, staff accounts and their roles, the wording of
+emails and letters, and a person's data (subject access and erasure)."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/admin")
 
-from webapp.admin import views  # noqa: E402,F401  (registers the routes)
+from webapp.admin import group_views, people_views, staff_views, views, wording_views  # noqa: E402,F401

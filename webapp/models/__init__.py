@@ -27,6 +27,7 @@ from webapp.models.signing import (
     Membership,
     SigningRequest,
 )
+from webapp.models.wording import Wording
 
 __all__ = [
     "Appeal",
@@ -64,4 +65,5 @@ __all__ = [
     "Source",
     "StaffRole",
     "StaffUser",
+    "Wording",
 ]

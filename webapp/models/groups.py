@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import Base
+from webapp.db import Base, UTCDateTime
 
 
 class GroupKind(StrEnum):
@@ -15,7 +16,7 @@ class GroupKind(StrEnum):
 
 
 class Group(Base):
-    """An Independent Advisory Group. Loaded from the deployment file; admins may edit it later."""
+    """An Independent Advisory Group. Created from the deployment file; system admins may edit it later."""
 
     __tablename__ = "groups"
 
@@ -29,6 +30,9 @@ class Group(Base):
     screening_may_apply: Mapped[bool] = mapped_column(Boolean, default=False)
     meeting_place: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a system admin edits the group on the admin screen; from then on the admin screen, not the
+    # deployment file, is where the group is changed (load-deployment leaves it alone).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Group {self.slug}>"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -18,22 +17,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
-from webapp.forms import Required, max_length
+from webapp.forms import EmailAddress, Required, max_length
 from webapp.questions import MONITORING_QUESTIONS, Page, Question
-
-
-class EmailAddress:
-    """A deliverable-looking address, normalised (email-validator, no DNS look-up)."""
-
-    message = "Enter an email address in the correct format, like name@example.com"
-
-    def __call__(self, form, field) -> None:
-        if not field.data:
-            return
-        try:
-            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(self.message) from None
 
 
 class UKPhone:

@@ -1,29 +1,15 @@
-"""Emails to people, rendered from templates/email/ and sent through the outbox."""
+"""Emails to people, in the words of services/wording.py, sent through the outbox."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import InboundEmail, OutboxMessage
-from webapp.services import outbox
-
-
-def link(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def render(template: str, **context: Any) -> str:
-    """The text of an email template (also the body of a letter)."""
-    deployment = current_app.extensions["deployment"]
-    # Templates build paths with url_for, which needs a request; the mail poller and commands have none.
-    # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
-    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
-        return render_template(f"email/{template}.txt", deployment=deployment, link=link, **context)
+from webapp.services import outbox, wording
 
 
 def thread_headers(session: Session, application_id: int) -> dict[str, str]:
@@ -61,7 +47,7 @@ def email(
     """Queue an email, in the thread of its application. `automatic` marks it Auto-Submitted (RFC 3834),
     so auto-responders do not answer."""
     deployment = current_app.extensions["deployment"]
-    body = render(template, **context)
+    body = wording.render(session, template, **context)
     all_headers = {"Auto-Submitted": "auto-generated"} if automatic else {}
     if application_id is not None and "In-Reply-To" not in (headers or {}):
         all_headers |= thread_headers(session, application_id)

@@ -3,8 +3,8 @@ sign-offs, referrals with consent, appeals and withdrawals.
 
 Each step checks its input, moves the application through `transitions.apply` (the workflow decides who may
 do what), writes its own record, and queues the email to the applicant, all in the caller's transaction: if
-any part fails, none of it happened. Emails come from templates/email/ (a deployment may override them in
-instance/templates/email/); decision and appeal letters are the same text rendered as a PDF.
+any part fails, none of it happened. Emails are in the words of services/wording.py (the standard ones, or
+a force's own set on the admin screen); decision and appeal letters are the same text rendered as a PDF.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from webapp.models import (
     StaffUser,
 )
 from webapp.outgoing import file_store
-from webapp.services import InputError, applications, events, links, notify, transitions
+from webapp.services import InputError, applications, events, links, notify, transitions, wording
 from webapp.services.actors import APPLICANT, SYSTEM, Actor, staff
 from webapp.services.drafts import STATUS_LINK_DAYS
 from webapp.services.meetings import TimeAndPlace
@@ -475,12 +475,11 @@ def _email_applicant(
     )
 
 
-def render_letter(application: Application, template: str, **context) -> Letter:
-    """A letter as PDF: the email's text under the force's letterhead."""
+def letter_pdf(application: Application, template: str, body: str) -> Letter:
+    """A letter as PDF: an email's text under the force's letterhead."""
     from webapp.pdf import render_pdf
 
     deployment = current_app.extensions["deployment"]
-    body = notify.render(template, application=application, group=application.group, **context)
     html = render_template(
         "pdf/letter.html", deployment=deployment, application=application, body=body, dated=now()
     )
@@ -489,7 +488,10 @@ def render_letter(application: Application, template: str, **context) -> Letter:
 
 def _send_letter(session: Session, application: Application, template: str, subject: str, **context) -> None:
     token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
-    letter = render_letter(application, template, token=token, **context)
+    body = wording.render(
+        session, template, application=application, group=application.group, token=token, **context
+    )
+    letter = letter_pdf(application, template, body)
     digest = file_store(current_app).put(letter.pdf)
     session.add(
         Attachment(

@@ -36,6 +36,15 @@ class Policy:
     lockout_minutes: int = 15
     enrolment_days: int = 7
 
+    @classmethod
+    def of(cls, config) -> Policy:
+        """The policy in a Flask app's settings."""
+        return cls(
+            lockout_attempts=config["LOCKOUT_ATTEMPTS"],
+            lockout_minutes=config["LOCKOUT_MINUTES"],
+            enrolment_days=config["ENROLMENT_DAYS"],
+        )
+
 
 def _event(
     session: Session, user: StaffUser, action: str, actor: str | None = None, detail: dict | None = None
@@ -55,7 +64,13 @@ def find_by_email(session: Session, email: str) -> StaffUser | None:
 
 
 def create_user(
-    session: Session, email: str, name: str, role: Role, group_slug: str | None, policy: Policy
+    session: Session,
+    email: str,
+    name: str,
+    role: Role,
+    group_slug: str | None,
+    policy: Policy,
+    actor: str = "system",
 ) -> tuple[StaffUser, str]:
     """Create a staff user with one role, returning the user and the one-time enrolment token."""
     if find_by_email(session, email):
@@ -63,8 +78,42 @@ def create_user(
     user = StaffUser(email=email.strip().lower(), name=name)
     session.add(user)
     session.flush()
-    grant_role(session, user, role, group_slug, actor="system")
+    grant_role(session, user, role, group_slug, actor=actor)
     return user, issue_enrolment(session, user, policy)
+
+
+def invite(
+    session: Session, email: str, name: str, role: Role, group_slug: str | None, policy: Policy, actor: str
+) -> StaffUser:
+    """Create a staff user and email them their one-time link to set up the account."""
+    user, token = create_user(session, email, name, role, group_slug, policy, actor=actor)
+    _email_enrolment(session, user, token, "staff_invite", "Set up your IAG Membership account")
+    return user
+
+
+def reset_second_factor(session: Session, user: StaffUser, policy: Policy, actor: str) -> None:
+    """For a lost phone: the old password and authenticator stop working at once, and the user gets a
+    new one-time link to set both up again."""
+    if not user.active:
+        raise StaffError("This account is disabled. Enable it first.")
+    token = issue_enrolment(session, user, policy)
+    _event(session, user, "staff second factor reset", actor=actor)
+    _email_enrolment(session, user, token, "staff_reset", "Set up your IAG Membership account again")
+
+
+def _email_enrolment(session: Session, user: StaffUser, token: str, template: str, subject: str) -> None:
+    from webapp.services import notify
+
+    notify.email(
+        session,
+        template,
+        to=user.email,
+        subject=subject,
+        purpose="staff enrolment",
+        user=user,
+        token=token,
+        expires=user.enrolment_expires_at,
+    )
 
 
 def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | None, actor: str) -> None:
@@ -78,6 +127,8 @@ def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | 
         group_id = group.id
     elif role not in GLOBAL_ROLES:
         raise StaffError(f"'{role}' is not a staff role.")
+    if any(held.role == role and held.group_id == group_id for held in user.roles):
+        raise StaffError(f"{user.name} already holds that role{' in that group' if group_id else ''}.")
     user.roles.append(StaffRole(role=role, group_id=group_id))
     end_all_sessions(user)
     session.flush()
@@ -140,6 +191,19 @@ def _accept_code(user: StaffUser, code: str) -> bool:
 def current_code(user: StaffUser) -> str:
     """The code an authenticator would show now (for the demo's command line only)."""
     return pyotp.TOTP(user.totp_secret).at(now())
+
+
+def status(user: StaffUser) -> str:
+    """How an account stands, in words for the admin screen."""
+    if not user.active:
+        return "Disabled"
+    if locked(user):
+        return "Locked after too many attempts"
+    if user.enrolled_at is None:
+        if user.enrolment_expires_at is not None and user.enrolment_expires_at < now():
+            return "Set-up link expired"
+        return "Waiting to set up"
+    return "Active"
 
 
 def locked(user: StaffUser) -> bool:
@@ -232,7 +296,46 @@ def sign_out(session: Session, user: StaffUser) -> None:
     _event(session, user, "staff signed out")
 
 
+def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: str) -> None:
+    if held.role == Role.SYSTEM_ADMIN:
+        _keep_a_system_admin(session, user)
+    group_id = held.group_id
+    user.roles.remove(held)
+    end_all_sessions(user)
+    session.flush()
+    group = session.get(Group, group_id) if group_id else None
+    _event(
+        session,
+        user,
+        "staff role removed",
+        actor=actor,
+        detail={"role": str(held.role), "group": group.slug if group else None},
+    )
+
+
 def disable(session: Session, user: StaffUser, actor: str) -> None:
+    if actor == f"staff:{user.id}":
+        raise StaffError("You cannot disable your own account.")
+    if any(held.role == Role.SYSTEM_ADMIN for held in user.roles):
+        _keep_a_system_admin(session, user)
     user.active = False
     end_all_sessions(user)
     _event(session, user, "staff user disabled", actor=actor)
+
+
+def enable(session: Session, user: StaffUser, actor: str) -> None:
+    user.active = True
+    user.failed_attempts = 0
+    user.locked_until = None
+    _event(session, user, "staff user enabled", actor=actor)
+
+
+def _keep_a_system_admin(session: Session, user: StaffUser) -> None:
+    """Refuse a change that would leave nobody able to reach the admin screens."""
+    others = session.scalar(
+        select(func.count(StaffUser.id.distinct()))
+        .join(StaffRole)
+        .where(StaffRole.role == Role.SYSTEM_ADMIN, StaffUser.active, StaffUser.id != user.id)
+    )
+    if not others:
+        raise StaffError(f"{user.name} is the only active system admin. Give the role to someone else first.")

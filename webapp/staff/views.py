@@ -18,11 +18,7 @@ PENDING_MINUTES = 5
 
 
 def _policy() -> accounts.Policy:
-    return accounts.Policy(
-        lockout_attempts=current_app.config["LOCKOUT_ATTEMPTS"],
-        lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
-        enrolment_days=current_app.config["ENROLMENT_DAYS"],
-    )
+    return accounts.Policy.of(current_app.config)
 
 
 def _ip() -> str:

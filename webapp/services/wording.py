@@ -1,0 +1,228 @@
+"""The words of every email and letter.
+
+The standard wording of each is a template in templates/email/. A force may set its own wording of any of
+them on the admin screen; it is kept in the database (so every web instance and mail poller uses the same
+words) and used instead of the standard one. A force's wording is a Jinja template run in a sandbox, with
+the same values the standard wording has, and it is checked before it is saved: it must parse, use only
+those values, and render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, has_request_context, render_template, url_for
+from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now, uk_time
+from webapp.models import (
+    Appeal,
+    Applicant,
+    Application,
+    Decision,
+    Discussion,
+    Group,
+    Meeting,
+    StaffUser,
+    Wording,
+)
+from webapp.services import actors, events
+
+MAX_LENGTH = 20_000
+# Values every email may use, beside its own.
+COMMON = frozenset({"deployment", "link", "url_for"})
+
+
+@dataclass(frozen=True)
+class Email:
+    name: str
+    title: str
+    letter: bool = False  # also sent as a PDF letter under the force's letterhead
+
+
+CATALOGUE = (
+    Email("submitted", "Application received (applied on the web)"),
+    Email("acknowledgement", "Application received (applied by email)"),
+    Email("resume", "Link to go back to a saved application"),
+    Email("status_link", "Link to the applicant's page"),
+    Email("discussion_invite", "Invitation to an informal discussion"),
+    Email("decision_offer", "Offer of a place", letter=True),
+    Email("decision_refer", "Referral to a more suitable group", letter=True),
+    Email("decision_unsuccessful", "Unsuccessful application", letter=True),
+    Email("referral_passed_on", "Referral passed on to the other group"),
+    Email("appeal_received", "Appeal received"),
+    Email("appeal_upheld", "Appeal upheld", letter=True),
+    Email("appeal_dismissed", "Appeal dismissed", letter=True),
+    Email("withdrawn", "Application withdrawn"),
+    Email("signing_invite", "Invitation to sign the confidentiality agreement"),
+    Email("signing_reminder", "Reminder to sign the confidentiality agreement"),
+    Email("signed", "Welcome, with the signed agreement and meeting dates"),
+    Email("staff_invite", "Staff: invitation to set up an account"),
+    Email("staff_reset", "Staff: set up the account again (new second factor)"),
+)
+BY_NAME = {email.name: email for email in CATALOGUE}
+
+
+class WordingError(Exception):
+    """A force's wording refused, with a reason fit to show."""
+
+
+def _environment(strict: bool = False) -> ImmutableSandboxedEnvironment:
+    key = "wording_env_strict" if strict else "wording_env"
+    env = current_app.extensions.get(key)
+    if env is None:
+        env = ImmutableSandboxedEnvironment(
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=StrictUndefined if strict else current_app.jinja_env.undefined,
+        )
+        env.filters.update(current_app.jinja_env.filters)
+        env.globals["url_for"] = url_for
+        current_app.extensions[key] = env
+    return env
+
+
+def standard(name: str) -> str:
+    """The standard wording of an email, as written in templates/email/."""
+    source, _filename, _uptodate = current_app.jinja_loader.get_source(
+        current_app.jinja_env, f"email/{name}.txt"
+    )
+    return source
+
+
+def own(session: Session, name: str) -> Wording | None:
+    return session.get(Wording, name)
+
+
+def values(name: str) -> set[str]:
+    """The values an email's wording may use: those its standard wording uses, and the common ones."""
+    parsed = current_app.jinja_env.parse(standard(name))
+    return meta.find_undeclared_variables(parsed) | COMMON
+
+
+def _in_request(render):
+    # Wordings build links with url_for, which needs a request; the mail poller and commands have none.
+    # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
+    with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        return render()
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def render(session: Session, name: str, **context: Any) -> str:
+    """The text of an email (also the body of its letter): the force's wording if it has one."""
+    context = {"deployment": current_app.extensions["deployment"], "link": _link} | context
+    wording = own(session, name)
+    if wording is None:
+        return _in_request(lambda: render_template(f"email/{name}.txt", **context))
+    return _in_request(lambda: _environment().from_string(wording.body).render(**context))
+
+
+def check(session: Session, name: str, body: str) -> str:
+    """Raise WordingError unless `body` can stand as this email's wording; return it rendered with
+    made-up details (the preview)."""
+    if not body.strip():
+        raise WordingError("Enter the wording of the email")
+    if len(body) > MAX_LENGTH:
+        raise WordingError(f"The wording must be {MAX_LENGTH:,} characters or fewer")
+    env = _environment(strict=True)
+    try:
+        parsed = env.parse(body)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" on line {line}" if line else ""
+        raise WordingError(f"The wording cannot be read{where}: {exc.message}") from None
+    allowed = values(name)
+    unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
+    if unknown:
+        raise WordingError(
+            f"This email has no {', '.join(unknown)}. It can use: {', '.join(sorted(allowed - COMMON))}"
+        )
+    context = {"deployment": current_app.extensions["deployment"], "link": _link} | sample(session)
+    try:
+        return _in_request(lambda: env.from_string(body).render(**context))
+    except Exception as exc:  # a sandbox refusal, an undefined attribute, a bad filter argument...
+        raise WordingError(f"The wording cannot be used: {exc}") from None
+
+
+def save(session: Session, name: str, body: str, user: StaffUser) -> None:
+    check(session, name, body)
+    wording = own(session, name)
+    if wording is None:
+        wording = Wording(name=name, body=body)
+        session.add(wording)
+    wording.body = body
+    wording.updated_at = now()
+    wording.updated_by_id = user.id
+    session.flush()
+    _changed(session, name, user, "wording changed", body)
+
+
+def use_standard(session: Session, name: str, user: StaffUser) -> None:
+    wording = own(session, name)
+    if wording is not None:
+        session.delete(wording)
+        session.flush()
+        _changed(session, name, user, "wording reset", standard(name))
+
+
+def _changed(session: Session, name: str, user: StaffUser, action: str, body: str) -> None:
+    events.record(
+        session,
+        actor=actors.staff(user).label,
+        action=action,
+        subject_type="wording",
+        subject_id=None,
+        detail={"email": name, "sha256": hashlib.sha256(body.encode()).hexdigest()},
+    )
+
+
+def sample(session: Session) -> dict[str, Any]:
+    """Made-up details for a preview: every value any email uses, none of them a real person's.
+    The group is named after the force's first group open to applicants; nothing here is added to the
+    database."""
+    first = session.scalar(
+        select(Group).order_by(Group.open_to_applicants.desc(), Group.position, Group.id).limit(1)
+    )
+    group = Group(
+        slug="example",
+        name=first.name if first else "Example IAG",
+        meeting_place=first.meeting_place if first else "Police headquarters",
+    )
+    other = Group(slug="other", name="Another IAG")
+    moment = now().replace(hour=18, minute=30, second=0, microsecond=0) + timedelta(days=14)
+    application = Application(
+        reference="IAG-ABCD-EFGH",
+        applicant=Applicant(name="Sam Example", email="sam@example.org"),
+        group=group,
+    )
+    return {
+        "application": application,
+        "first": application,
+        "group": group,
+        "referred": other,
+        "token": "example",
+        "decision": Decision(
+            outcome="offer", reason="The reason the Chair and the Coordinator gave for their decision."
+        ),
+        "appeal": Appeal(reasons="", letter="The appeals panel's letter to the applicant."),
+        "appeal_by": uk_time(moment),
+        "discussion": Discussion(
+            starts_at=moment, duration_minutes=60, place=group.meeting_place, online_link=""
+        ),
+        "rescheduling": False,
+        "when": uk_time(moment),
+        "meetings": [Meeting(starts_at=moment, place=group.meeting_place, online_link="")],
+        "expires": moment,
+        "user": StaffUser(name="Jo Bloggs", email="jo@example.org"),
+    }
