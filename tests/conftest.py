@@ -103,6 +103,10 @@ def make_app(database_url: str, instance: Path, smtp_port: int, deployment: Path
         "SMTP_PORT": smtp_port,
         "SMTP_TLS": "none",
         "TESTING": True,
+        # Many tests sign in and apply from one address within seconds; the limits have tests of their own.
+        "RATE_LIMIT_SIGN_IN": "10000 per minute",
+        "RATE_LIMIT_APPLY": "10000 per minute",
+        "RATE_LIMIT_EMAIL": "10000 per minute",
         **extra,
     }
     return create_app(config)
@@ -155,6 +159,21 @@ def imap(dovecot):
     """The Dovecot server with empty mailboxes."""
     dovecot.empty_mailboxes()
     return dovecot
+
+
+# --- Redis ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    if shutil.which("redis-server") is None:
+        harness.unavailable("Redis (apt-get install redis-server)")
+    server = harness.Redis(tmp_path_factory.mktemp("redis"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 # --- Chromium ---------------------------------------------------------------------------------------------

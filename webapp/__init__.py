@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from webapp import db, observability
+from webapp import db, observability, ratelimits
 from webapp.clock import uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_assets(app)
     _register_errors(app)
     _register_response_hooks(app)
+    ratelimits.init_app(app)  # after the hooks above: its refusal page needs the CSP nonce
 
     app.jinja_env.filters["paragraphs"] = _paragraphs
     app.jinja_env.filters["uk_time"] = uk_time

@@ -74,6 +74,28 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("RETENTION_MEMBER_DAYS", 365, "A former member's data is erased this long after they left", int),
     Setting("LOG_FORMAT", "text", "Log lines as text, or json (one object per line, with the request id)"),
+    Setting(
+        "REDIS_URL",
+        None,
+        "Redis for rate limits shared by every web instance (redis://host:6379/0); unset: counted in "
+        "each process's memory",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many reverse proxies in front of the app set X-Forwarded-For/-Proto (the client address "
+        "is read from them); 0: none",
+        int,
+    ),
+    Setting(
+        "RATE_LIMIT_SIGN_IN", "20 per 10 minutes", "Staff sign-in attempts (password or code), per address"
+    ),
+    Setting("RATE_LIMIT_APPLY", "60 per hour", "Applications started and submitted per address (all groups)"),
+    Setting(
+        "RATE_LIMIT_EMAIL",
+        "20 per hour",
+        "Requests that email a link (save for later, 'send me my link') per address",
+    ),
     Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),
