@@ -40,8 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     reconcile.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    app = create_app()  # which sets up logging (IAG_LOG_FORMAT), as for the web app
     with app.app_context():
         return COMMANDS[args.command](app, args)
 

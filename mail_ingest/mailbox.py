@@ -189,10 +189,14 @@ class ImapSource:
             time.sleep(seconds)
             return False
         self.client.idle()
+        responses = []
         try:
             responses = self.client.idle_check(timeout=seconds)
         finally:
-            self.client.idle_done()
+            # What the server said between the last check and DONE counts too (else a message announced
+            # just then waits for the next poll).
+            _text, last = self.client.idle_done()
+            responses = [*responses, *last]
         return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
     def folder_message_ids(self, folder: str) -> list[tuple[str | None, bytes | None]]:

@@ -254,6 +254,9 @@ class Poller:
                     report = self.poll_once(source)
                     if report.ingested or report.moved:
                         log.info("%s", report)
+                        # Mail that arrived while these were read was announced during that work, not
+                        # during IDLE: look again before waiting.
+                        continue
                     waited = 0.0
                     while waited < poll_seconds and not stop.is_set():
                         new_mail = source.wait_for_mail(chunk)

@@ -24,6 +24,9 @@ def _is_radio_group(page: Page, name: str) -> bool:
 
 def fill_page(page: Page, answers: dict[str, str]) -> None:
     for name, value in answers.items():
+        # Wait for the page that has the field: after "Save and continue" the old page may still be shown,
+        # and a radio group must not be mistaken for a text box because it has not arrived yet.
+        page.locator(f"[name={name}]").first.wait_for(state="attached")
         if _is_radio_group(page, name):
             page.locator(_radio(name, value)).check()
         else:
