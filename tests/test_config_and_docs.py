@@ -89,3 +89,45 @@ def test_a_broken_deployment_file_says_what_is_wrong(tmp_path):
     path.write_text('[force]\nname = "X"\n')
     with pytest.raises(DeploymentError, match=r"\[force\]: 'mailbox' is missing"):
         load(path)
+
+
+PRODUCTION = PROJECT_ROOT / "instance" / "examples" / "production"
+
+
+def test_the_production_examples_name_only_real_settings_and_commands():
+    """The example environment file sets only settings that exist, with values they accept, and the
+    example units and crontab run commands and files that exist."""
+    from click.testing import CliRunner
+
+    from mail_ingest.cli import main as iag_mail
+    from webapp.cli import register
+
+    env = {}
+    for line in (PRODUCTION / "iag.env").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            assert "#" not in value, f"{name}: systemd would keep a trailing comment in the value"
+            env[name] = value
+    known = {f"IAG_{s.name}" for s in SETTINGS}
+    assert set(env) <= known, set(env) - known
+    settings = load_settings({"INSTANCE_PATH": str(PROJECT_ROOT / "instance")}, environ=env)
+    assert settings["COOKIE_SECURE"] is True and settings["TRUSTED_PROXIES"] == 1
+
+    from flask import Flask
+
+    flask_commands = Flask("probe")
+    register(flask_commands)
+    texts = [(PRODUCTION / name).read_text() for name in ("iag-web.service", "iag-mail.service", "crontab")]
+    texts.append((PRODUCTION / "iag-send-mail.service").read_text())
+    for text in texts:
+        assert (
+            "webapp/gunicorn_conf.py" not in text or (PROJECT_ROOT / "webapp" / "gunicorn_conf.py").exists()
+        )
+        for command, args in re.findall(r"flask --app webapp ([a-z-]+)([^\n|]*)", text):
+            assert command in flask_commands.cli.commands, command
+            result = CliRunner().invoke(flask_commands.cli.commands[command], [*args.split(), "--help"])
+            assert result.exit_code == 0, (command, args, result.output)
+        for args in re.findall(r"iag-mail ([a-z -]+)", text):
+            with pytest.raises(SystemExit) as shown:
+                iag_mail([*args.split(), "--help"])
+            assert shown.value.code == 0

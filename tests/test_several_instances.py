@@ -1,7 +1,7 @@
-"""Production shape: two gunicorn instances (two workers each) and two `iag-mail run` pollers, as separate
-processes on one PostgreSQL database, one Redis and one shared instance folder, under a scripted load of
-web applications (half through each instance) and email arriving in the shared mailbox meanwhile.
-Every submission and every message must be accounted for exactly once."""
+"""Production shape: two gunicorn instances (two workers each), two `iag-mail run` pollers and two outbox
+workers, as separate processes on one PostgreSQL database, one Redis and one shared instance folder, under
+a scripted load of web applications (half through each instance) and email arriving in the shared mailbox
+meanwhile. Every submission and every message is accounted for exactly once, and every email sent once."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
 ):
     if not harness.postgres_reachable():
         harness.unavailable("PostgreSQL")
+    smtp_sink.clear()
     database = harness.PostgresDatabase()
     url = database.create()
     key, cert = seal_certificate()
@@ -130,19 +131,23 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
                 capture_output=True,
             )
         ports = [harness.free_port(), harness.free_port()]
-        commands = [
+        commands = (
             [
-                BIN / "gunicorn",
-                "-c",
-                "webapp/gunicorn_conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "webapp:create_app()",
+                [
+                    BIN / "gunicorn",
+                    "-c",
+                    "webapp/gunicorn_conf.py",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "webapp:create_app()",
+                ]
+                for port in ports
             ]
-            for port in ports
-        ] + [[BIN / "iag-mail", "run"]] * 2
+            + [[BIN / "iag-mail", "run"]] * 2
+            + [[BIN / "flask", "--app", "webapp", "send-mail", "--loop"]] * 2
+        )
         for number, command in enumerate(commands):
             with open(logs / f"process-{number}.log", "wb") as log:
                 processes.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log))
@@ -210,6 +215,14 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
             to_away = select(func.count()).where(OutboxMessage.to_address.like("away%"))
             assert session.scalar(to_away) == 0
         engine.dispose()
+
+        # Two outbox workers sent every email once: one per recipient reached the SMTP server.
+        recipients = [f"person{n}@example.org" for n in range(WEB_APPLICANTS)]
+        recipients += [f"mail{n}@example.net" for n in range(32)]
+        _wait_until(lambda: len(smtp_sink.messages) >= len(recipients), 60, "the outbox to be sent")
+        time.sleep(1)  # a duplicate, if any, would arrive now
+        delivered = sorted(message["To"] for message in smtp_sink.messages)
+        assert delivered == sorted(recipients)
 
         report = subprocess.run(
             [BIN / "iag-mail", "reconcile", "--json"], env=env, cwd=ROOT, check=True, capture_output=True
