@@ -4,6 +4,7 @@ of emails and letters (with a preview; a force's wording is used everywhere at o
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -11,9 +12,9 @@ from sqlalchemy import select
 
 from tests.conftest import make_app
 from tests.helpers import PASSWORD, csrf_token, make_staff, sign_in, text_of
-from tests.review_journey import APPLICANT, act, mails_to, pdf_text, reviewed, staff_client
+from tests.review_journey import APPLICANT, act, mails_to, pdf_text, reviewed, staff_client, state_of
 from webapp.db import session_scope
-from webapp.models import Event, Group, StaffUser
+from webapp.models import Event, Group, StaffUser, Wording
 from webapp.services import wording
 from webapp.workflow import Role
 
@@ -276,6 +277,19 @@ def test_a_force_rewords_an_email_previews_it_and_every_instance_uses_it(
 
 def notify_text(session, sample: dict) -> str:
     return wording.render(session, "withdrawn", **sample)
+
+
+def test_a_wording_that_fails_when_sent_gives_way_to_the_standard_one(app, client, caplog):
+    """Checked when saved, a wording could still fail on real details (or be written to the database by
+    other means): the step goes ahead with the standard wording, and the log says so."""
+    with session_scope(app) as session:
+        session.add(Wording(name="withdrawn", body="Dear {{ application.applicant.name }}, {{ 1 / 0 }}"))
+    caplog.set_level(logging.ERROR, logger="iag.wording")
+    reference, url, coordinator, _chair = reviewed(app, client)
+    act(coordinator, f"{url}/withdraw", data={"how": "Letter"})
+    assert state_of(app, reference) == "withdrawn"
+    assert "You have withdrawn your application" in mails_to(app, APPLICANT)[-1].body_text
+    assert "the force's wording of 'withdrawn' failed" in caplog.text
 
 
 @pytest.mark.parametrize(

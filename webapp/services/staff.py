@@ -335,7 +335,12 @@ def _keep_a_system_admin(session: Session, user: StaffUser) -> None:
     others = session.scalar(
         select(func.count(StaffUser.id.distinct()))
         .join(StaffRole)
-        .where(StaffRole.role == Role.SYSTEM_ADMIN, StaffUser.active, StaffUser.id != user.id)
+        .where(
+            StaffRole.role == Role.SYSTEM_ADMIN,
+            StaffUser.active,
+            StaffUser.enrolled_at.is_not(None),  # someone who can sign in today
+            StaffUser.id != user.id,
+        )
     )
     if not others:
         raise StaffError(f"{user.name} is the only active system admin. Give the role to someone else first.")

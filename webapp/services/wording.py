@@ -10,6 +10,7 @@ those values, and render.
 from __future__ import annotations
 
 import hashlib
+import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,6 +36,7 @@ from webapp.models import (
 )
 from webapp.services import actors, events
 
+log = logging.getLogger("iag.wording")
 MAX_LENGTH = 20_000
 # Values every email may use, beside its own.
 COMMON = frozenset({"deployment", "link", "url_for"})
@@ -123,9 +125,12 @@ def render(session: Session, name: str, **context: Any) -> str:
     """The text of an email (also the body of its letter): the force's wording if it has one."""
     context = {"deployment": current_app.extensions["deployment"], "link": _link} | context
     wording = own(session, name)
-    if wording is None:
-        return _in_request(lambda: render_template(f"email/{name}.txt", **context))
-    return _in_request(lambda: _environment().from_string(wording.body).render(**context))
+    if wording is not None:
+        try:
+            return _in_request(lambda: _environment().from_string(wording.body).render(**context))
+        except Exception:  # checked when saved, but real details differ: never let it block the step
+            log.exception("the force's wording of %r failed; the standard wording was sent instead", name)
+    return _in_request(lambda: render_template(f"email/{name}.txt", **context))
 
 
 def check(session: Session, name: str, body: str) -> str:
