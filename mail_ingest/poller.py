@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from mail_ingest.ingest import Settings, ingest, quarantine
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
@@ -26,6 +27,9 @@ from webapp.outgoing import file_store, raw_mail_store
 from webapp.services import events, inbound, leases
 
 log = logging.getLogger("iag-mail")
+# Messages recorded per database transaction (each in its own savepoint). Small enough that the event
+# log's lock, which web requests also take, is held for well under a second.
+COMMIT_EVERY = 20
 
 
 @dataclass
@@ -127,11 +131,33 @@ class Poller:
         for uid in batch:
             if uid in known:  # recorded before (a crash came between commit and move): just move it
                 destinations[known[uid] or source.processed].append(uid)
-                continue
-            if uid not in sizes:
-                continue  # gone since we listed it (another client moved it)
-            folder = self._one(source, settings, uidvalidity, uid, sizes[uid], bodies.get(uid), report)
-            if folder:
+        # Messages gone since we listed them (another client moved them) are left alone.
+        todo = [uid for uid in batch if uid not in known and uid in sizes]
+        for start in range(0, len(todo), COMMIT_EVERY):
+            group = todo[start : start + COMMIT_EVERY]
+            # First of all, each message's bytes are safe on disk; then its records, each message in its
+            # own savepoint, and one commit for the group (a commit per message cost most of the time).
+            digests = {uid: self.raw_store.put(bodies[uid]) for uid in group if uid in bodies}
+            outcomes = []
+            with self.sessions() as session, session.begin():
+                for uid in group:
+                    outcome = self._one(
+                        session,
+                        source,
+                        settings,
+                        uidvalidity,
+                        uid,
+                        sizes[uid],
+                        bodies.get(uid),
+                        digests.get(uid),
+                    )
+                    if outcome is not None:
+                        outcomes.append((uid, *outcome))
+            for uid, kind, folder in outcomes:  # committed: count them, then move them
+                report.ingested += uid in bodies  # (not the oversized, whose body was never fetched)
+                report.kinds[str(kind)] += 1
+                report.quarantined += kind == EmailKind.QUARANTINED
+                report.duplicates += kind == EmailKind.DUPLICATE
                 destinations[folder].append(uid)
         for folder, uids in destinations.items():
             source.move(uids, folder)
@@ -149,17 +175,19 @@ class Poller:
 
     def _one(
         self,
+        session: Session,
         source: Source,
         settings: Settings,
         uidvalidity: int,
         uid: int,
         size: int,
         raw: bytes | None,
-        report: Report,
-    ) -> str | None:
+        sha256: str | None,
+    ) -> tuple[str, str] | None:
+        """Record one message in the group's transaction; its kind and folder, or None to leave it."""
         if size > self.max_bytes:
             header = parse_headers(source.headers([uid]).get(uid, b""))
-            with self.sessions() as session, session.begin():
+            with session.begin_nested():
                 email = InboundEmail(
                     mailbox=source.name,
                     uidvalidity=uidvalidity,
@@ -178,34 +206,26 @@ class Poller:
                     "the body was not fetched",
                     settings,
                 )
-            report.quarantined += 1
-            report.kinds[EmailKind.QUARANTINED] += 1
-            return source.quarantine
-        if raw is None:
+            return EmailKind.QUARANTINED, source.quarantine
+        if raw is None or sha256 is None:
             return None
-        sha256 = self.raw_store.put(raw)  # first of all: the bytes are safe on disk
         try:
-            with self.sessions() as session, session.begin():
+            with session.begin_nested():
                 email = ingest(session, raw, sha256, uidvalidity, uid, settings)
-                kind, folder = email.kind, email.folder
+                return email.kind, email.folder
         except IntegrityError:
             log.warning("message %s was recorded by another poller; leaving it to that one", uid)
             return None
         except SQLAlchemyError:
-            raise  # the database is unwell: stop, and try the whole message again next time
+            raise  # the database is unwell: stop, and try these messages again next time
         except Exception as exc:  # a message that breaks our code is quarantined, and the rest go on
             log.exception("message uid %s could not be ingested; quarantining it", uid)
-            with self.sessions() as session, session.begin():
+            with session.begin_nested():
                 email = InboundEmail(
                     mailbox=source.name, uidvalidity=uidvalidity, uid=uid, sha256=sha256, size=len(raw)
                 )
                 quarantine(session, email, f"error while ingesting: {type(exc).__name__}: {exc}", settings)
-                kind, folder = email.kind, email.folder
-        report.ingested += 1
-        report.kinds[str(kind)] += 1
-        report.quarantined += kind == EmailKind.QUARANTINED
-        report.duplicates += kind == EmailKind.DUPLICATE
-        return folder
+            return email.kind, email.folder
 
     def _check_uidvalidity(self, source: Source, uidvalidity: int) -> bool:
         with self.sessions() as session, session.begin():

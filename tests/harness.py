@@ -37,6 +37,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_server(
+    process: subprocess.Popen, name: str, port: int, say: bytes, answer: bytes, hint: str, timeout: float = 15
+) -> None:
+    """Wait until a server we started answers on loopback `port` as expected (or say why not)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {process.stderr.read().decode()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                if say:
+                    sock.sendall(say)
+                if sock.recv(100).startswith(answer):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{name} did not answer on port {port}{': ' + hint if hint else ''}")
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 
 
@@ -137,18 +156,8 @@ class Dovecot:
         )
         self._wait_for_greeting()
 
-    def _wait_for_greeting(self, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process and self.process.poll() is not None:
-                raise RuntimeError(f"dovecot exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1) as sock:
-                    if sock.recv(100).startswith(b"* OK"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"dovecot did not greet on port {self.port}: see {self.directory}/dovecot.log")
+    def _wait_for_greeting(self) -> None:
+        wait_for_server(self.process, "dovecot", self.port, b"", b"* OK", f"see {self.directory}/dovecot.log")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -198,18 +207,7 @@ class Redis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(20).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+        wait_for_server(self.process, "redis-server", self.port, b"PING\r\n", b"+PONG", "")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -136,6 +136,12 @@ def test_an_admin_invites_someone_who_sets_up_their_account(app, admin):
         assert session.scalar(select(StaffUser).where(StaffUser.email == "al@force.example")) is None
 
 
+def _password_refused(client, login) -> bool:
+    page = client.get("/staff/sign-in").get_data(as_text=True)
+    data = {"email": login.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
+    return "Enter a correct email address and password" in text_of(client.post("/staff/sign-in", data=data))
+
+
 def _sign_in_again(app, client, login) -> None:
     """Sign in once more within the same 30 seconds (the code already used would be refused as a replay)."""
     with session_scope(app) as session:
@@ -175,15 +181,7 @@ def test_disabling_signs_a_user_out_and_keeps_them_out(app, admin):
     assert "Disabled" in text_of(admin.get(page))
     assert client.get("/staff/").status_code == 302
     again = app.test_client()
-    refused = again.post(
-        "/staff/sign-in",
-        data={
-            "email": chair.email,
-            "password": PASSWORD,
-            "csrf_token": csrf_token(again.get("/staff/sign-in").get_data(as_text=True)),
-        },
-    )
-    assert "Enter a correct email address and password" in text_of(refused)
+    assert _password_refused(again, chair)
     act(admin, page, f"{page}/enable")
     _sign_in_again(app, again, chair)
     assert again.get("/staff/").status_code == 200
@@ -207,15 +205,7 @@ def test_resetting_the_second_factor_stops_the_old_one_and_sends_a_new_link(app,
     page = f"/staff/admin/staff/{chair.id}"
     act(admin, page, f"{page}/reset")
     client = app.test_client()
-    refused = client.post(
-        "/staff/sign-in",
-        data={
-            "email": chair.email,
-            "password": PASSWORD,
-            "csrf_token": csrf_token(client.get("/staff/sign-in").get_data(as_text=True)),
-        },
-    )
-    assert "Enter a correct email address and password" in text_of(refused)
+    assert _password_refused(client, chair)
     assert "Waiting to set up" in text_of(admin.get(page))
     assert mails_to(app, chair.email)[-1].subject == "Set up your IAG Membership account again"
     assert client.get(_enrol_link(app, chair.email)).status_code == 200
