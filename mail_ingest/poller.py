@@ -29,7 +29,7 @@ from webapp.services import events, inbound, leases
 log = logging.getLogger("iag-mail")
 # Messages recorded per database transaction (each in its own savepoint). Small enough that the event
 # log's lock, which web requests also take, is held for well under a second.
-COMMIT_EVERY = 20
+COMMIT_EVERY = 10
 
 
 @dataclass

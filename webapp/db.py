@@ -94,12 +94,18 @@ def db_session() -> Session:
 
 
 def commit_if_ok(response):
-    session = g.get("db_session")
+    """After the view: commit (or roll back an error), and give the connection back to the pool at once,
+    not when the response has been sent: a slow download must not hold a database connection (or, on
+    SQLite, anything at all) for as long as it takes."""
+    session = g.pop("db_session", None)
     if session is not None:
-        if response.status_code < 400:
-            session.commit()
-        else:
-            session.rollback()
+        try:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
     return response
 
 

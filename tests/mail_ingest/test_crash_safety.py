@@ -68,8 +68,9 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
         process = subprocess.Popen(
             [IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        # Start-up takes about 0.7 s, then the dead predecessor's 2 s lock must expire: kill after that.
-        time.sleep(chance.uniform(0.6, 3.2))
+        # Start-up takes about 0.7 s, then the dead predecessor's 2 s lock must expire, then messages are
+        # committed ten at a time: kill anywhere from start-up to well into ingesting.
+        time.sleep(chance.uniform(0.6, 4.0))
         process.send_signal(signal.SIGKILL)
         process.wait()
         progress.append(sum(kinds(mail_app).values()))

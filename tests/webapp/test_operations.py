@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from sqlalchemy import create_engine
 
@@ -23,6 +24,19 @@ def test_healthz_says_ok_when_the_database_answers_and_503_when_it_does_not(app,
     finally:
         sessions.configure(bind=working)
     assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_answers_at_once_for_a_signed_in_user_too(app):
+    """On SQLite a second session in the same request waited 30 s on the first (which had loaded the
+    signed-in user) and reported the database down."""
+    from tests.review_journey import staff_client
+    from webapp.workflow import Role
+
+    admin = staff_client(app, "it@force.example", Role.SYSTEM_ADMIN, None)
+    started = time.perf_counter()
+    response = admin.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+    assert time.perf_counter() - started < 5
 
 
 def test_every_request_gets_an_id_that_the_response_and_the_log_line_carry(client, caplog):
