@@ -110,7 +110,7 @@ def test_an_admin_invites_someone_who_sets_up_their_account(app, admin):
     )
     assert invite.status_code == 302
     listing = text_of(admin.get("/staff/admin/staff"))
-    assert "Jo Bloggs" in listing and "Waiting to set up" in listing
+    assert "Jo Bloggs" in listing and "Waiting to set up" in listing and "Chair, Bristol IAG" in listing
     message = mails_to(app, "jo.bloggs@force.example")[-1]
     assert message.subject == "Set up your IAG Membership account"
     newcomer = app.test_client()

@@ -41,7 +41,8 @@ def _refused(form, step: Callable[[], object]) -> bool:
 @bp.route("/staff")
 def staff_list():
     users = db_session().scalars(select(StaffUser).order_by(StaffUser.name, StaffUser.id))
-    return render_template("admin/staff_list.html", users=list(users), status=accounts.status)
+    groups = {g.id: g for g in _groups()}
+    return render_template("admin/staff_list.html", users=list(users), groups=groups, status=accounts.status)
 
 
 @bp.route("/staff/invite", methods=["GET", "POST"])
