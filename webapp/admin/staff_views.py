@@ -66,14 +66,14 @@ def staff_invite():
 
 
 def _user_page(user: StaffUser, role_form: RoleForm | None = None, action_form: ActionForm | None = None):
-    role_form = role_form or RoleForm(formdata=None).with_groups(_groups())
+    groups = _groups()
+    role_form = role_form or RoleForm(formdata=None).with_groups(groups)
     action_form = action_form or ActionForm(formdata=None)
-    groups = {g.id: g for g in _groups()}
     return render_template(
         "admin/staff_user.html",
         account=user,
         status=accounts.status(user),
-        groups=groups,
+        groups={g.id: g for g in groups},
         role_form=role_form,
         action_form=action_form,
         form=role_form if role_form.errors else action_form,

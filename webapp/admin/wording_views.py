@@ -41,15 +41,15 @@ def wording_edit(name: str):
             preview = wording.check(session, name, form.body.data)
         except wording.WordingError as exc:
             form.body.errors = [*form.body.errors, str(exc)]
+    own = wording.own(session, name)
     if not form.is_submitted():
-        own = wording.own(session, name)
         form.body.data = own.body if own else wording.standard(name)
     return render_template(
         "admin/wording.html",
         email=email,
         form=form,
         preview=preview,
-        own=wording.own(session, name),
+        own=own,
         values=sorted(wording.values(name) - wording.COMMON),
         reset_form=ActionForm(formdata=None),
     ), (INVALID if form.errors else 200)

@@ -109,31 +109,15 @@ def footprint(session: Session, email_or_reference: str) -> Footprint:
         session.scalars(select(Application).where(Application.applicant_id.in_(ids)).order_by(Application.id))
     )
     application_ids = [a.id for a in applications]
-    emails = list(
-        session.scalars(
-            select(InboundEmail)
-            .where(
-                or_(
-                    func.lower(InboundEmail.from_address) == email,
-                    InboundEmail.application_id.in_(application_ids),
-                )
-            )
-            .order_by(InboundEmail.id)
-        )
-    )
-    sent = list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                or_(
-                    func.lower(OutboxMessage.to_address) == email,
-                    OutboxMessage.application_id.in_(application_ids),
-                )
-            )
-            .order_by(OutboxMessage.id)
-        )
-    )
+    emails = _mail(session, InboundEmail, InboundEmail.from_address, email, application_ids)
+    sent = _mail(session, OutboxMessage, OutboxMessage.to_address, email, application_ids)
     return Footprint(email, applicants, applications, emails, sent)
+
+
+def _mail(session: Session, model, address, email: str, application_ids: list[int]) -> list:
+    """Mail received or sent: from or to the person's address, or filed with one of their applications."""
+    about = or_(func.lower(address) == email, model.application_id.in_(application_ids))
+    return list(session.scalars(select(model).where(about).order_by(model.id)))
 
 
 # --- Subject access ---------------------------------------------------------------------------------------

@@ -121,9 +121,13 @@ def _link(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def _with_common(context: dict[str, Any]) -> dict[str, Any]:
+    return {"deployment": current_app.extensions["deployment"], "link": _link} | context
+
+
 def render(session: Session, name: str, **context: Any) -> str:
     """The text of an email (also the body of its letter): the force's wording if it has one."""
-    context = {"deployment": current_app.extensions["deployment"], "link": _link} | context
+    context = _with_common(context)
     wording = own(session, name)
     if wording is not None:
         try:
@@ -153,7 +157,7 @@ def check(session: Session, name: str, body: str) -> str:
         raise WordingError(
             f"This email has no {', '.join(unknown)}. It can use: {', '.join(sorted(allowed - COMMON))}"
         )
-    context = {"deployment": current_app.extensions["deployment"], "link": _link} | sample(session)
+    context = _with_common(sample(session))
     try:
         return _in_request(lambda: env.from_string(body).render(**context))
     except Exception as exc:  # a sandbox refusal, an undefined attribute, a bad filter argument...
