@@ -70,3 +70,23 @@ def test_concurrent_writers_extend_one_unbroken_chain(app):
         assert len(session.scalars(select(Event)).all()) == 80
         result = events.verify(session)
     assert result.intact, result.problems
+
+
+def test_events_join_the_chain_in_the_order_recorded_and_a_rolled_back_savepoint_leaves_none(app, runner):
+    """Events are chained when the session flushes, several at a time; one recorded in a savepoint that
+    is rolled back is never written, and the chain has no gap where it would have been."""
+    with session_scope(app) as session:
+        for n in range(3):
+            events.record(session, actor="system", action=f"kept {n}", subject_type="test")
+        try:
+            with session.begin_nested():
+                events.record(session, actor="system", action="rolled back", subject_type="test")
+                session.flush()
+                raise RuntimeError("the step failed")
+        except RuntimeError:
+            pass
+        events.record(session, actor="system", action="kept 3", subject_type="test")
+    with session_scope(app) as session:
+        rows = session.execute(select(Event.seq, Event.action).order_by(Event.seq)).all()
+    assert rows == [(1, "kept 0"), (2, "kept 1"), (3, "kept 2"), (4, "kept 3")]
+    assert "Event log intact: 4 events checked." in runner.invoke(args=["verify-events"]).output

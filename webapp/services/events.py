@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
@@ -51,15 +53,10 @@ def record(
     to_state: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event in the caller's transaction. Concurrent appenders wait on the chain head's row."""
-    seq, prev_hash = session.execute(
-        update(EventChainHead)
-        .where(EventChainHead.id == 1)
-        .values(seq=EventChainHead.seq + 1)
-        .returning(EventChainHead.seq, EventChainHead.hash)
-    ).one()
+    """Append one event in the caller's transaction. It joins the chain when the session next flushes (at
+    the latest on commit), together with every other event recorded since: one turn of the chain head per
+    flush, not per event. An event recorded in a savepoint that is rolled back is never written."""
     event = Event(
-        seq=seq,
         at=now(),
         actor=actor,
         action=action,
@@ -68,12 +65,36 @@ def record(
         from_state=from_state,
         to_state=to_state,
         detail=json.loads(json.dumps(detail or {}, default=str)),
-        prev_hash=prev_hash,
     )
-    event.hash = _digest(event)
+    event.recorded = next(_recorded)  # the order of appending, across savepoints
     session.add(event)
-    session.execute(update(EventChainHead).where(EventChainHead.id == 1).values(hash=event.hash))
     return event
+
+
+_recorded = itertools.count()
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _chain(session: Session, _context, _instances) -> None:
+    """Give the events about to be written their places in the chain. Concurrent appenders wait on the
+    chain head's row, so the chain never forks."""
+    pending = sorted(
+        (item for item in session.new if isinstance(item, Event)),
+        key=lambda item: item.recorded,
+    )
+    if not pending:
+        return
+    connection = session.connection()
+    last, prev_hash = connection.execute(
+        update(EventChainHead)
+        .where(EventChainHead.id == 1)
+        .values(seq=EventChainHead.seq + len(pending))
+        .returning(EventChainHead.seq, EventChainHead.hash)
+    ).one()
+    for seq, event in enumerate(pending, start=last - len(pending) + 1):
+        event.seq, event.prev_hash = seq, prev_hash
+        event.hash = prev_hash = _digest(event)
+    connection.execute(update(EventChainHead).where(EventChainHead.id == 1).values(hash=prev_hash))
 
 
 def redact(session: Session, where: ColumnElement[bool]) -> int:

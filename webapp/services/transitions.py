@@ -27,7 +27,8 @@ def apply(
     after = workflow.check(before, action, actor.roles_for(application.group_id), ctx)
     application.state = after
     application.state_changed_at = now()
-    session.flush()
+    if application.id is None:
+        session.flush()  # the event names the application by its id
     events.record(
         session,
         actor=actor.label,
