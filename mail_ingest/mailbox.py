@@ -188,6 +188,12 @@ class ImapSource:
         if not self.can_idle:
             time.sleep(seconds)
             return False
+        # The server may already have told of new mail at the end of an earlier command (the SEARCH that
+        # just found the inbox empty, say). imaplib keeps such news aside and IDLE does not repeat it, so
+        # look there first. (IMAPClient has no public way to read it.)
+        told = self.client._imap.untagged_responses
+        if [told.pop("EXISTS", None), told.pop("RECENT", None)] != [None, None]:
+            return True
         self.client.idle()
         responses = []
         try:

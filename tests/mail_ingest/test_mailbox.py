@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from email.message import EmailMessage
 
 from imapclient import IMAPClient
@@ -54,6 +55,22 @@ def test_reading_changes_no_flags(imap):
         client.select_folder("INBOX", readonly=True)
         flags = client.get_flags(client.search("ALL"))
     assert flags and all(b"\\Seen" not in f for f in flags.values())
+
+
+def test_mail_announced_in_answer_to_an_earlier_command_ends_the_wait_at_once(imap):
+    """The server may tell of new mail at the end of any command (here a NOOP; under `run`, the SEARCH
+    that just found the inbox empty). IDLE would not tell again: the wait must not go on."""
+    source = ImapSource(_settings(imap))
+    try:
+        source.wait_for_mail(0.2)  # whatever SELECT said
+        assert source.uids() == []
+        _append(imap, "Arrived just after the search")
+        source.client.noop()
+        started = time.monotonic()
+        assert source.wait_for_mail(5.0) is True
+        assert time.monotonic() - started < 1.0
+    finally:
+        source.close()
 
 
 def test_missing_imap_settings_are_named():
