@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import select
 
-from mail_ingest.ingest import ingest
+from mail_ingest.ingest import read, record
 from mail_ingest.poller import Poller, open_source
 from webapp import create_app
 from webapp.db import session_scope
@@ -121,7 +121,7 @@ def _reprocess(app, args) -> int:
                 )
                 continue
             raw = poller.raw_store.read(email.sha256)
-            result = ingest(session, raw, email.sha256, None, None, settings, into=email)
+            [result] = record(session, [read(raw, email.sha256, settings, into=email)], settings)
             print(f"{email_id}: now {result.kind}" + (f" ({result.reason})" if result.reason else ""))
     return 0
 

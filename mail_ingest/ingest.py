@@ -1,17 +1,22 @@
-"""One message -> the records it makes, in the caller's transaction: an email row (always exactly one), its
-attachments, and, by what the message is, a new application (through the same service as the web), a
-reply threaded onto an application, an automatic message, or an item for triage."""
+"""Messages -> the records they make, in the caller's transaction. First `read` each message on its own
+(parse it, read its attachments, classify it: no database); then `record` a group of them together: for
+each an email row (always exactly one), its attachments, and, by what the message is, a new application
+(through the same service as the web), a reply threaded onto an application, an automatic message, an
+item for triage, a duplicate of a message recorded before, or a quarantined message with the reason."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mail_ingest.classify import automatic_reason, group_mentioned, mentions_applying, references_in
 from mail_ingest.extract import DOCX, ODT, document_text
-from mail_ingest.parse import Limits, ParsedMessage, ParseFailure, parse
+from mail_ingest.parse import Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.deployment import Deployment
 from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail, Source
@@ -20,7 +25,10 @@ from webapp.services import applications, equality, events, inbound
 from webapp.services.actors import Actor
 from webapp.workflow import Role
 
+log = logging.getLogger("iag-mail")
 MAIL = Actor("mail", fixed_roles=frozenset({Role.SYSTEM}))
+# Threading looks at In-Reply-To and the newest References: a long thread lists dozens.
+MAX_THREAD_IDS = 50
 
 
 @dataclass
@@ -44,89 +52,176 @@ class Contents:
     document_text: str = ""
 
 
-def ingest(
-    session: Session,
-    raw: bytes,
-    sha256: str,
-    uidvalidity: int | None,
-    uid: int | None,
-    settings: Settings,
-    into: InboundEmail | None = None,
-) -> InboundEmail:
-    """Record one message. `into`: an existing (quarantined) row to fill again, for `iag-mail reprocess`."""
-    if into is None:
-        email = InboundEmail(
-            mailbox=settings.mailbox,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            sha256=sha256,
-            size=len(raw),
-            folder=settings.processed_folder,
-        )
-    else:
-        email, email.folder, email.reason = into, settings.processed_folder, ""
-    parsed = parse(raw, settings.limits)
-    if isinstance(parsed, ParseFailure):
-        return quarantine(session, email, parsed.reason, settings)
-    _copy_headers(email, parsed)
-    earlier = inbound.earlier_copy(session, sha256, parsed.message_id, not_id=email.id)
-    if earlier is not None:
-        email.kind, email.duplicate_of_id, email.application_id = (
-            EmailKind.DUPLICATE,
-            earlier.id,
-            earlier.application_id,
-        )
-        email.reason = f"the same message as email {earlier.id}"
-        return inbound.record(session, email, [], settings.files)
-    contents = _read_attachments(parsed, settings)
-    threaded = inbound.application_by_reference(
-        session, references_in(parsed.subject)
-    ) or inbound.application_by_thread(session, [*parsed.references, *parsed.in_reply_to.split()])
-    automatic = automatic_reason(parsed)
-    if automatic:
-        email.kind, email.reason = EmailKind.AUTOMATIC, automatic
-        email.application_id = threaded.id if threaded else None
-        inbound.record(session, email, contents.keep, settings.files)
-    elif threaded is not None and contents.application_form is None:
-        email.kind, email.application_id, email.reason = (
-            EmailKind.REPLY,
-            threaded.id,
-            "threaded onto application",
-        )
-        inbound.record(session, email, contents.keep, settings.files)
-        events.record(
-            session,
-            actor="mail",
-            action="email reply received",
-            subject_type="application",
-            subject_id=threaded.id,
-            detail={"email_id": email.id},
-        )
-    elif contents.application_form or contents.document_text or mentions_applying(parsed):
-        _new_application(session, email, parsed, contents, settings)
-    else:
-        email.kind, email.reason = EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply"
-        inbound.record(session, email, contents.keep, settings.files)
-    if contents.monitoring_form is not None:
-        _monitoring(session, contents.monitoring_form, email.application_id)
+@dataclass
+class Incoming:
+    """One message taken from the mailbox and read, with nothing written yet. `failure` says why it goes
+    to quarantine."""
+
+    uid: int | None
+    uidvalidity: int | None
+    sha256: str | None
+    size: int
+    headers: ParsedMessage | Headers = field(default_factory=Headers)
+    failure: str = ""
+    contents: Contents = field(default_factory=Contents)
+    automatic: str | None = None
+    references: list[str] = field(default_factory=list)  # application references in the subject
+    thread: list[str] = field(default_factory=list)  # the Message-IDs it answers
+    into: InboundEmail | None = None  # a quarantined row to fill again (`iag-mail reprocess`)
+
+    @property
+    def parsed(self) -> ParsedMessage | None:
+        return self.headers if isinstance(self.headers, ParsedMessage) and not self.failure else None
+
+    @property
+    def keys(self) -> set[str]:
+        """What another copy of this message would share with it: its bytes, its Message-ID."""
+        return {key for key in (self.sha256, self.headers.message_id) if key}
+
+
+def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **where: Any) -> Incoming:
+    """Everything that needs only the message itself. Never raises: a message that breaks our code comes
+    back with `failure` set, to be quarantined while the rest go on. `where`: uidvalidity, into."""
+    incoming = Incoming(uid, where.get("uidvalidity"), sha256, len(raw), into=where.get("into"))
+    try:
+        parsed = parse(raw, settings.limits)
+        if isinstance(parsed, ParseFailure):
+            incoming.failure = parsed.reason
+            return incoming
+        incoming.headers = parsed
+        incoming.contents = _read_attachments(parsed, settings)
+        incoming.automatic = automatic_reason(parsed)
+        incoming.references = references_in(parsed.subject)
+        answered = [*parsed.in_reply_to.split(), *reversed(parsed.references)]
+        incoming.thread = list(dict.fromkeys(answered))[:MAX_THREAD_IDS]
+    except Exception as exc:
+        log.exception("message uid %s could not be read; quarantining it", uid)
+        incoming.failure = f"error while ingesting: {type(exc).__name__}: {exc}"
+    return incoming
+
+
+def too_large(uid: int, uidvalidity: int, size: int, header: bytes, limit: int) -> Incoming:
+    """A message over the size limit, quarantined by its size: its body is never fetched."""
+    return Incoming(
+        uid,
+        uidvalidity,
+        None,
+        size,
+        headers=parse_headers(header),
+        failure=f"too large: {size:,} bytes, over the {limit:,} byte limit; the body was not fetched",
+    )
+
+
+def independent(items: list[Incoming], most: int) -> Iterator[list[Incoming]]:
+    """`items` in order, in groups of up to `most` that can be recorded together: no message in a group is
+    a copy of another in it or answers another (such a message starts the next group, and so finds the
+    first one recorded)."""
+    group: list[Incoming] = []
+    seen: set[str] = set()
+    for item in items:
+        if group and (len(group) == most or item.keys & seen or not seen.isdisjoint(item.thread)):
+            yield group
+            group, seen = [], set()
+        group.append(item)
+        seen |= item.keys
+    if group:
+        yield group
+
+
+def record(session: Session, items: list[Incoming], settings: Settings) -> list[InboundEmail]:
+    """Record a group of messages from `independent`, with a few queries for the whole group. Returns
+    their email rows, in order."""
+    readable = [item for item in items if item.parsed is not None]
+    earlier = inbound.earlier_copies(
+        session,
+        {item.sha256 for item in readable if item.sha256},
+        {item.headers.message_id for item in readable if item.headers.message_id},
+        {item.into.id for item in items if item.into is not None},
+    )
+    threads = inbound.threads(
+        session,
+        {reference for item in readable for reference in item.references},
+        {message_id for item in readable for message_id in item.thread},
+    )
+    groups = session.scalars(select(Group)).all()
+    emails: list[tuple[InboundEmail, list[inbound.IncomingFile]]] = []
+    arriving: list[InboundEmail] = []  # the emails that make new applications, and those applications
+    arrivals: list[applications.Arrival] = []
+    for item in items:
+        email = _email(item, settings)
+        parsed = item.parsed
+        keys = (item.sha256, item.headers.message_id) if parsed else ()
+        copy = next((earlier[key] for key in keys if key and key in earlier), None)
+        emails.append((email, item.contents.keep if parsed and not copy else []))
+        if parsed is None:
+            email.kind, email.reason = EmailKind.QUARANTINED, item.failure[:2000]
+            email.folder = settings.quarantine_folder
+        elif copy is not None:
+            email.kind, email.duplicate_of_id, email.application_id = (
+                EmailKind.DUPLICATE,
+                copy.id,
+                copy.application_id,
+            )
+            email.reason = f"the same message as email {copy.id}"
+        elif item.automatic:
+            email.kind, email.reason = EmailKind.AUTOMATIC, item.automatic
+            email.application_id = threads.application_for(item.references, item.thread)
+        elif (threaded := threads.application_for(item.references, item.thread)) and (
+            item.contents.application_form is None
+        ):
+            email.kind, email.application_id = EmailKind.REPLY, threaded
+            email.reason = "threaded onto application"
+        elif item.contents.application_form or item.contents.document_text or mentions_applying(parsed):
+            arriving.append(email)
+            arrivals.append(_arrival(email, parsed, item.contents, groups))
+        else:
+            email.kind, email.reason = EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply"
+    made = [application for application, _created in applications.receive_many(session, arrivals, MAIL)]
+    for email, application in zip(arriving, made, strict=True):
+        email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id
+    inbound.record(session, emails, settings.files)
+    for email, _files in emails:
+        if email.kind == EmailKind.REPLY:
+            events.record(
+                session,
+                actor="mail",
+                action="email reply received",
+                subject_type="application",
+                subject_id=email.application_id,
+                detail={"email_id": email.id},
+            )
+    inbound.acknowledge(
+        session,
+        list(zip(made, arriving, strict=True)),
+        settings.own_addresses,
+    )
+    for item, (email, _files) in zip(items, emails, strict=True):
+        recorded = email.kind not in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}
+        if recorded and item.contents.monitoring_form is not None:
+            _monitoring(session, item.contents.monitoring_form, email.application_id)
+    return [email for email, _files in emails]
+
+
+def _email(item: Incoming, settings: Settings) -> InboundEmail:
+    email = item.into or InboundEmail(
+        mailbox=settings.mailbox,
+        uidvalidity=item.uidvalidity,
+        uid=item.uid,
+        sha256=item.sha256,
+        size=item.size,
+    )
+    email.folder, email.reason = settings.processed_folder, ""
+    email.message_id = item.headers.message_id
+    email.from_address = item.headers.from_address
+    email.from_name = item.headers.from_name
+    email.subject = item.headers.subject
+    if (parsed := item.parsed) is not None:
+        email.text_body = parsed.text_body[:200_000]
+        email.html_body = parsed.html_body[:500_000]
+        email.in_reply_to = parsed.in_reply_to
+        email.references = " ".join(parsed.references)
+        email.flags = "; ".join(parsed.flags)
     return email
-
-
-def quarantine(session: Session, email: InboundEmail, reason: str, settings: Settings) -> InboundEmail:
-    email.kind, email.reason, email.folder = EmailKind.QUARANTINED, reason[:2000], settings.quarantine_folder
-    return inbound.record(session, email, [], settings.files)
-
-
-def _copy_headers(email: InboundEmail, parsed: ParsedMessage) -> None:
-    email.message_id = parsed.message_id
-    email.from_address = parsed.from_address
-    email.from_name = parsed.from_name
-    email.subject = parsed.subject
-    email.text_body = parsed.text_body[:200_000]
-    email.html_body = parsed.html_body[:500_000]
-    email.in_reply_to = parsed.in_reply_to
-    email.references = " ".join(parsed.references)
-    email.flags = "; ".join(parsed.flags)
 
 
 def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
@@ -154,8 +249,7 @@ def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
     return contents
 
 
-def _group(session: Session, parsed: ParsedMessage, form: ReturnedForm | None) -> tuple[Group | None, str]:
-    groups = session.scalars(select(Group)).all()
+def _group(parsed: ParsedMessage, form: ReturnedForm | None, groups: list[Group]) -> tuple[Group | None, str]:
     names = {g.name: g.slug for g in groups}
     slug = None
     if form and form.group_name in names:
@@ -173,15 +267,16 @@ def _group(session: Session, parsed: ParsedMessage, form: ReturnedForm | None) -
     return group, f"for the {group.name}"
 
 
-def _new_application(
-    session: Session, email: InboundEmail, parsed: ParsedMessage, contents: Contents, settings: Settings
-) -> None:
+def _arrival(
+    email: InboundEmail, parsed: ParsedMessage, contents: Contents, groups: list[Group]
+) -> applications.Arrival:
+    """The new application an email makes (the email's reason says which group it went to, and why)."""
     form = contents.application_form
     answers = dict(form.answers) if form else {}
     if contents.document_text:
         answers["document_text"] = contents.document_text
-    group, note = _group(session, parsed, form)
-    arrival = applications.Arrival(
+    group, email.reason = _group(parsed, form, groups)
+    return applications.Arrival(
         source=Source.EMAIL,
         name=answers.get("full_name") or parsed.from_name or (parsed.from_address or "Unknown sender"),
         email=answers.get("email") or parsed.from_address,
@@ -190,10 +285,6 @@ def _new_application(
         answers=answers,
         idempotency_key=f"email:{email.sha256}",
     )
-    application, _created = applications.receive(session, arrival, MAIL)
-    email.kind, email.application_id, email.reason = EmailKind.NEW_APPLICATION, application.id, note
-    inbound.record(session, email, contents.keep, settings.files)
-    inbound.acknowledge(session, application, email, settings.own_addresses)
 
 
 def _monitoring(session: Session, form: ReturnedForm, application_id: int | None) -> None:

@@ -11,24 +11,23 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from mail_ingest.ingest import Settings, ingest, quarantine
+from mail_ingest.ingest import Contents, Incoming, Settings, independent, read, record, too_large
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
-from mail_ingest.parse import Limits, parse_headers
+from mail_ingest.parse import Limits
 from webapp.clock import now
 from webapp.models import EmailKind, InboundEmail, MailboxState
 from webapp.outgoing import file_store, raw_mail_store
 from webapp.services import events, inbound, leases
 
 log = logging.getLogger("iag-mail")
-# Messages recorded per database transaction (each in its own savepoint). Small enough that the event
-# log's lock, which web requests also take, is held for well under a second.
+# Messages recorded per database transaction, written together. Small enough that the event log's lock,
+# which web requests also take, is held for well under a second.
 COMMIT_EVERY = 10
 
 
@@ -127,38 +126,29 @@ class Poller:
             }
         sizes = source.sizes([uid for uid in batch if uid not in known])
         bodies = source.fetch([uid for uid, size in sizes.items() if size <= self.max_bytes])
+        oversized = [uid for uid, size in sizes.items() if size > self.max_bytes]
+        headers = source.headers(oversized) if oversized else {}
         destinations: dict[str, list[int]] = defaultdict(list)
         for uid in batch:
             if uid in known:  # recorded before (a crash came between commit and move): just move it
                 destinations[known[uid] or source.processed].append(uid)
+        # First of all, each message's bytes are safe on disk; then it is read (no database yet).
         # Messages gone since we listed them (another client moved them) are left alone.
-        todo = [uid for uid in batch if uid not in known and uid in sizes]
-        for start in range(0, len(todo), COMMIT_EVERY):
-            group = todo[start : start + COMMIT_EVERY]
-            # First of all, each message's bytes are safe on disk; then its records, each message in its
-            # own savepoint, and one commit for the group (a commit per message cost most of the time).
-            digests = {uid: self.raw_store.put(bodies[uid]) for uid in group if uid in bodies}
-            outcomes = []
-            with self.sessions() as session, session.begin():
-                for uid in group:
-                    outcome = self._one(
-                        session,
-                        source,
-                        settings,
-                        uidvalidity,
-                        uid,
-                        sizes[uid],
-                        bodies.get(uid),
-                        digests.get(uid),
-                    )
-                    if outcome is not None:
-                        outcomes.append((uid, *outcome))
-            for uid, kind, folder in outcomes:  # committed: count them, then move them
-                report.ingested += uid in bodies  # (not the oversized, whose body was never fetched)
-                report.kinds[str(kind)] += 1
-                report.quarantined += kind == EmailKind.QUARANTINED
-                report.duplicates += kind == EmailKind.DUPLICATE
-                destinations[folder].append(uid)
+        digests = self.raw_store.put_many({uid: bodies[uid] for uid in batch if uid in bodies})
+        items = [
+            too_large(uid, uidvalidity, sizes[uid], headers.get(uid, b""), self.max_bytes)
+            if uid in oversized
+            else read(bodies[uid], digests[uid], settings, uid, uidvalidity=uidvalidity)
+            for uid in batch
+            if uid not in known and (uid in bodies or uid in oversized)
+        ]
+        for group in independent(items, COMMIT_EVERY):
+            for email in self._record(group, settings):  # committed: count them, then move them
+                report.ingested += email.sha256 is not None  # (not the oversized, never fetched)
+                report.kinds[str(email.kind)] += 1
+                report.quarantined += email.kind == EmailKind.QUARANTINED
+                report.duplicates += email.kind == EmailKind.DUPLICATE
+                destinations[email.folder].append(email.uid)
         for folder, uids in destinations.items():
             source.move(uids, folder)
             report.moved += len(uids)
@@ -173,59 +163,27 @@ class Poller:
                     .values(moved_at=now(), folder=folder)
                 )
 
-    def _one(
-        self,
-        session: Session,
-        source: Source,
-        settings: Settings,
-        uidvalidity: int,
-        uid: int,
-        size: int,
-        raw: bytes | None,
-        sha256: str | None,
-    ) -> tuple[str, str] | None:
-        """Record one message in the group's transaction; its kind and folder, or None to leave it."""
-        if size > self.max_bytes:
-            header = parse_headers(source.headers([uid]).get(uid, b""))
-            with session.begin_nested():
-                email = InboundEmail(
-                    mailbox=source.name,
-                    uidvalidity=uidvalidity,
-                    uid=uid,
-                    sha256=None,
-                    size=size,
-                    message_id=header.message_id,
-                    from_address=header.from_address,
-                    from_name=header.from_name,
-                    subject=header.subject,
-                )
-                quarantine(
-                    session,
-                    email,
-                    f"too large: {size:,} bytes, over the {self.max_bytes:,} byte limit; "
-                    "the body was not fetched",
-                    settings,
-                )
-            return EmailKind.QUARANTINED, source.quarantine
-        if raw is None or sha256 is None:
-            return None
+    def _record(self, group: list[Incoming], settings: Settings, alone: bool = False) -> list[InboundEmail]:
+        """Record a group of messages in one transaction. If that fails, each on its own: a message that
+        breaks our code is quarantined with the error, one another poller recorded is left to it, and
+        neither affects the rest. A database that is unwell stops the pass (tried again next time)."""
         try:
-            with session.begin_nested():
-                email = ingest(session, raw, sha256, uidvalidity, uid, settings)
-                return email.kind, email.folder
+            with self.sessions() as session, session.begin():
+                return record(session, group, settings)
         except IntegrityError:
-            log.warning("message %s was recorded by another poller; leaving it to that one", uid)
-            return None
+            if alone:
+                log.warning("message %s was recorded by another poller; leaving it to that one", group[0].uid)
+                return []
         except SQLAlchemyError:
-            raise  # the database is unwell: stop, and try these messages again next time
-        except Exception as exc:  # a message that breaks our code is quarantined, and the rest go on
-            log.exception("message uid %s could not be ingested; quarantining it", uid)
-            with session.begin_nested():
-                email = InboundEmail(
-                    mailbox=source.name, uidvalidity=uidvalidity, uid=uid, sha256=sha256, size=len(raw)
-                )
-                quarantine(session, email, f"error while ingesting: {type(exc).__name__}: {exc}", settings)
-            return email.kind, email.folder
+            raise
+        except Exception as exc:
+            if alone:
+                log.exception("message uid %s could not be ingested; quarantining it", group[0].uid)
+                reason = f"error while ingesting: {type(exc).__name__}: {exc}"
+                failed = replace(group[0], failure=reason, contents=Contents())
+                with self.sessions() as session, session.begin():
+                    return record(session, [failed], settings)
+        return [email for item in group for email in self._record([item], settings, alone=True)]
 
     def _check_uidvalidity(self, source: Source, uidvalidity: int) -> bool:
         with self.sessions() as session, session.begin():

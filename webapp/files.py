@@ -7,7 +7,11 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
+
+K = TypeVar("K")
 
 
 class FileStore:
@@ -20,17 +24,29 @@ class FileStore:
         return self.root / digest[:2] / digest
 
     def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)  # atomic: a reader sees the whole file or none
-        return digest
+        return self.put_many({0: data})[0]
+
+    def put_many(self, items: dict[K, bytes]) -> dict[K, str]:
+        """Store each of these (once, however often it comes) and return their names. When this returns,
+        every file and its folder's entry are on disk (fsync); the waits for the disk overlap."""
+        names = {key: hashlib.sha256(data).hexdigest() for key, data in items.items()}
+        todo = {names[key]: data for key, data in items.items() if not self.path(names[key]).exists()}
+        if todo:
+            with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:
+                list(pool.map(self._write, todo.items()))
+                list(pool.map(_fsync, {self.path(name).parent for name in todo}))
+        return names
+
+    def _write(self, item: tuple[str, bytes]) -> None:
+        name, data = item
+        target = self.path(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)  # atomic: a reader sees the whole file or none
 
     def read(self, digest: str) -> bytes:
         return self.path(digest).read_bytes()
@@ -47,3 +63,12 @@ class FileStore:
                 for path in folder.iterdir():
                     if not path.name.startswith(".tmp-"):
                         yield path.name, path.stat().st_mtime
+
+
+def _fsync(folder: Path) -> None:
+    """Make a folder's new entries (a file renamed into it) survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

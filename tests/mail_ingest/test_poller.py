@@ -236,16 +236,16 @@ def test_mail_read_in_outlook_first_is_still_ingested(mail_app, imap):
 
 
 def test_a_poison_message_first_is_quarantined_and_the_rest_still_ingested(mail_app, imap, monkeypatch):
-    import mail_ingest.poller as poller_module
+    import mail_ingest.ingest as ingest_module
 
-    real_ingest = poller_module.ingest
+    real_parse = ingest_module.parse
 
-    def breaks_on_one(session, raw, *args, **kwargs):
+    def breaks_on_one(raw, *args, **kwargs):
         if b"Subject: Poison" in raw:
             raise RecursionError("a parser bug this message triggers")
-        return real_ingest(session, raw, *args, **kwargs)
+        return real_parse(raw, *args, **kwargs)
 
-    monkeypatch.setattr(poller_module, "ingest", breaks_on_one)
+    monkeypatch.setattr(ingest_module, "parse", breaks_on_one)
     mailgen.append(
         imap,
         [b"\xff\xfe\x00garbage without headers", mailgen.plain("Poison")]
@@ -262,6 +262,45 @@ def test_a_poison_message_first_is_quarantined_and_the_rest_still_ingested(mail_
     ]
     assert kinds(mail_app) == Counter({"quarantined": 2, "needs triage": 5})
     assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 5, "Quarantine": 2}
+
+
+def test_a_message_that_breaks_recording_is_quarantined_and_the_rest_of_its_group_recorded(
+    mail_app, imap, smtp_sink, monkeypatch
+):
+    """Messages are recorded ten to a transaction; one that makes that step fail is recorded alone, in
+    quarantine with the error, and the others in its group each once, with one acknowledgement each."""
+    from webapp.services import inbound
+
+    real_acknowledge = inbound.acknowledge
+
+    def breaks_on_one(session, arrivals, *args):
+        if any("Poison" in email.subject for _application, email in arrivals):
+            raise KeyError("a bug this message triggers")
+        return real_acknowledge(session, arrivals, *args)
+
+    monkeypatch.setattr(inbound, "acknowledge", breaks_on_one)
+    mailgen.append(
+        imap,
+        [mailgen.plain(f"Application to join {n}", sender=f"a{n}@example.org") for n in range(4)]
+        + [mailgen.plain("Poison application", sender="p@example.org")]
+        + [mailgen.plain(f"Application to join {n}", sender=f"a{n}@example.org") for n in range(4, 8)],
+    )
+    report = poll(mail_app)
+    assert (report.ingested, report.quarantined) == (9, 1)
+    with session_scope(mail_app) as session:
+        reasons = session.scalars(
+            select(InboundEmail.reason).where(InboundEmail.kind == EmailKind.QUARANTINED)
+        )
+        assert list(reasons) == ["error while ingesting: KeyError: 'a bug this message triggers'"]
+        assert session.scalar(select(func.count()).select_from(Application)) == 8
+        acknowledged = session.scalars(
+            select(OutboxMessage.to_address).where(OutboxMessage.purpose == "acknowledgement")
+        ).all()
+    assert sorted(acknowledged) == [f"a{n}@example.org" for n in range(8)]
+    assert kinds(mail_app) == Counter({"new application": 8, "quarantined": 1})
+    assert mailgen.folder_counts(imap) == {"INBOX": 0, "Processed": 8, "Quarantine": 1}
+    with session_scope(mail_app) as session:
+        assert events.verify(session).intact
 
 
 def test_an_oversized_message_is_quarantined_by_its_size_without_fetching_it(mail_app, imap, capsys):

@@ -42,49 +42,75 @@ class Arrival:
     idempotency_key: str | None = None
 
 
-def _by_key(session: Session, key: str | None) -> Application | None:
-    if key is None:
-        return None
-    return session.scalar(select(Application).where(Application.idempotency_key == key))
+def _by_keys(session: Session, keys: set[str]) -> dict[str, Application]:
+    if not keys:
+        return {}
+    found = session.scalars(select(Application).where(Application.idempotency_key.in_(keys)))
+    return {application.idempotency_key: application for application in found}
 
 
 def receive(session: Session, arrival: Arrival, actor: Actor) -> tuple[Application, bool]:
     """Record a submitted application. Returns (application, created): a repeat of the same idempotency key
     (a double click, a re-fetched email, two requests racing) returns the application already made."""
-    existing = _by_key(session, arrival.idempotency_key)
-    if existing is not None:
-        return existing, False
-    if arrival.group is not None and not arrival.group.open_to_applicants:
-        raise ApplicationError(f"The {arrival.group.name} is not taking applications.")
-    applicant = Applicant(name=arrival.name, email=arrival.email, phone=arrival.phone, created_at=now())
-    application = Application(
-        group=arrival.group,
-        applicant=applicant,
-        source=arrival.source,
-        state=workflow.State.DRAFT,
-        answers=arrival.answers,
-        idempotency_key=arrival.idempotency_key,
-        created_at=now(),
-    )
+    [result] = receive_many(session, [arrival], actor)
+    return result
+
+
+def receive_many(session: Session, arrivals: list[Arrival], actor: Actor) -> list[tuple[Application, bool]]:
+    """`receive` for several at once (a batch of emails), written together."""
+    keys = {arrival.idempotency_key for arrival in arrivals if arrival.idempotency_key}
+    known = _by_keys(session, keys)
+    results: list[tuple[Application, bool]] = []
+    for arrival in arrivals:
+        existing = known.get(arrival.idempotency_key) if arrival.idempotency_key else None
+        if existing is not None:
+            results.append((existing, False))
+            continue
+        if arrival.group is not None and not arrival.group.open_to_applicants:
+            raise ApplicationError(f"The {arrival.group.name} is not taking applications.")
+        application = Application(
+            group=arrival.group,
+            applicant=Applicant(
+                name=arrival.name, email=arrival.email, phone=arrival.phone, created_at=now()
+            ),
+            source=arrival.source,
+            state=workflow.State.DRAFT,
+            answers=arrival.answers,
+            idempotency_key=arrival.idempotency_key,
+            created_at=now(),
+        )
+        if arrival.idempotency_key:
+            known[arrival.idempotency_key] = application
+        results.append((application, True))
     for _attempt in range(5):
-        application.reference = new_reference()
+        new = [application for application, created in results if created]
+        if not new:
+            break
+        for application in new:
+            application.reference = new_reference()
         try:
             with session.begin_nested():
-                session.add_all([applicant, application])
+                session.add_all(new)
                 session.flush()
             break
         except IntegrityError:
-            # Either the reference was taken (try another) or the same arrival won a race (return it).
-            existing = _by_key(session, arrival.idempotency_key)
-            if existing is not None:
-                return existing, False
+            # Either a reference was taken (try another) or the same arrival won a race (return it).
+            known = _by_keys(session, keys)
+            results = [
+                (known[application.idempotency_key], False)
+                if created and application.idempotency_key in known
+                else (application, created)
+                for application, created in results
+            ]
     else:
         raise ApplicationError("Could not allocate a reference; please try again.")
-    transitions.apply(
-        session, application, workflow.Action.SUBMIT, actor, detail={"source": str(arrival.source)}
-    )
-    application.submitted_at = now()
-    return application, True
+    for arrival, (application, created) in zip(arrivals, results, strict=True):
+        if created:
+            transitions.apply(
+                session, application, workflow.Action.SUBMIT, actor, detail={"source": str(arrival.source)}
+            )
+            application.submitted_at = now()
+    return results
 
 
 def get(session: Session, application_id: int) -> Application:

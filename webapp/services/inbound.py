@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,112 +37,141 @@ def by_location(session: Session, mailbox: str, uidvalidity: int, uids: list[int
     return {row.uid: row for row in rows}
 
 
-def earlier_copy(
-    session: Session, sha256: str, message_id: str | None, not_id: int | None = None
-) -> InboundEmail | None:
-    """The same message ingested before (same bytes, or same Message-ID), e.g. after UIDVALIDITY changed.
-    Two lookups, each on its own index (an OR of the two would scan)."""
-    for column, value in ((InboundEmail.sha256, sha256), (InboundEmail.message_id, message_id)):
-        if not value:
+class Earlier(NamedTuple):
+    id: int
+    application_id: int | None
+
+
+def earlier_copies(
+    session: Session, sha256s: set[str], message_ids: set[str], not_ids: set[int] = frozenset()
+) -> dict[str, Earlier]:
+    """The first copy recorded (not itself a duplicate) of each of these SHA-256s and Message-IDs, keyed by
+    that value: the same message ingested before, e.g. after UIDVALIDITY changed. One query per column, each
+    on its own index (an OR of the two would scan)."""
+    found: dict[str, Earlier] = {}
+    for column, values in ((InboundEmail.sha256, sha256s), (InboundEmail.message_id, message_ids)):
+        if not values:
             continue
-        query = select(InboundEmail).where(column == value, InboundEmail.kind != EmailKind.DUPLICATE)
-        if not_id is not None:
-            query = query.where(InboundEmail.id != not_id)
-        found = session.scalar(query.order_by(InboundEmail.id).limit(1))
-        if found is not None:
-            return found
-    return None
-
-
-def application_by_reference(session: Session, references: list[str]) -> Application | None:
-    if not references:
-        return None
-    return session.scalar(select(Application).where(Application.reference.in_(references)).limit(1))
-
-
-def application_by_thread(session: Session, message_ids: list[str]) -> Application | None:
-    """The application a reply belongs to, from In-Reply-To/References matching mail we sent or received."""
-    if not message_ids:
-        return None
-    sent = session.scalar(
-        select(OutboxMessage.application_id)
-        .where(OutboxMessage.message_id.in_(message_ids), OutboxMessage.application_id.is_not(None))
-        .limit(1)
-    )
-    if sent is None:
-        sent = session.scalar(
-            select(InboundEmail.application_id)
-            .where(InboundEmail.message_id.in_(message_ids), InboundEmail.application_id.is_not(None))
-            .limit(1)
+        query = select(column, InboundEmail.id, InboundEmail.application_id).where(
+            column.in_(values), InboundEmail.kind != EmailKind.DUPLICATE
         )
-    return session.get(Application, sent) if sent else None
+        if not_ids:
+            query = query.where(InboundEmail.id.not_in(not_ids))
+        for value, email_id, application_id in session.execute(query.order_by(InboundEmail.id)):
+            found.setdefault(value, Earlier(email_id, application_id))
+    return found
 
 
-def record(
-    session: Session, email: InboundEmail, files: list[IncomingFile], store: FileStore
-) -> InboundEmail:
-    """Write the email and its attachments (stored under their SHA-256, never under the sender's name)."""
-    email.received_at = email.received_at or now()
-    session.add(email)
+@dataclass
+class Threads:
+    """Which application a message is about: by a reference it quotes, or by the Message-ID of mail we
+    sent (first) or received about that application."""
+
+    by_reference: dict[str, int]
+    by_sent: dict[str, int]
+    by_received: dict[str, int]
+
+    def application_for(self, references: list[str], message_ids: list[str]) -> int | None:
+        for lookup, keys in (
+            (self.by_reference, references),
+            (self.by_sent, message_ids),
+            (self.by_received, message_ids),
+        ):
+            found = next((lookup[key] for key in keys if key in lookup), None)
+            if found is not None:
+                return found
+        return None
+
+
+def threads(session: Session, references: set[str], message_ids: set[str]) -> Threads:
+    def pairs(key, application_id, values) -> dict[str, int]:
+        if not values:
+            return {}
+        rows = session.execute(
+            select(key, application_id).where(key.in_(values), application_id.is_not(None))
+        )
+        return {key: application for key, application in rows}
+
+    return Threads(
+        pairs(Application.reference, Application.id, references),
+        pairs(OutboxMessage.message_id, OutboxMessage.application_id, message_ids),
+        pairs(InboundEmail.message_id, InboundEmail.application_id, message_ids),
+    )
+
+
+def record(session: Session, emails: list[tuple[InboundEmail, list[IncomingFile]]], store: FileStore) -> None:
+    """Write these emails, their attachments (stored under their SHA-256, never under the sender's name) and
+    an event for each, together."""
+    for email, _files in emails:
+        email.received_at = email.received_at or now()
+    session.add_all(email for email, _files in emails)
     session.flush()
-    for item in files:
-        digest = store.put(item.data) if item.data else ""
-        session.add(
-            Attachment(
-                email_id=email.id,
-                application_id=email.application_id,
-                filename=item.filename,
-                storage_name=digest,
-                content_type=item.content_type,
-                size=len(item.data),
-                sha256=digest,
-                flags="; ".join(item.flags),
-                created_at=now(),
+    for email, files in emails:
+        for item in files:
+            digest = store.put(item.data) if item.data else ""
+            session.add(
+                Attachment(
+                    email_id=email.id,
+                    application_id=email.application_id,
+                    filename=item.filename,
+                    storage_name=digest,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    sha256=digest,
+                    flags="; ".join(item.flags),
+                    created_at=now(),
+                )
             )
+        events.record(
+            session,
+            actor="mail",
+            action=f"email {email.kind}",
+            subject_type="email",
+            subject_id=email.id,
+            detail={"application_id": email.application_id, "reason": email.reason[:200]},
         )
-    events.record(
-        session,
-        actor="mail",
-        action=f"email {email.kind}",
-        subject_type="email",
-        subject_id=email.id,
-        detail={"application_id": email.application_id, "reason": email.reason[:200]},
-    )
-    return email
 
 
 def acknowledge(
-    session: Session, application: Application, email: InboundEmail, own_addresses: set[str]
-) -> bool:
-    """One acknowledgement with the reference, in the thread, marked auto-replied; at most one per sender per
-    24 hours, and never to our own address. (Automatic messages never reach here.)"""
-    sender = email.from_address
-    if not sender or sender.lower() in own_addresses:
-        return False
-    recent = session.scalar(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.to_address == sender,
-            OutboxMessage.purpose == "acknowledgement",
-            OutboxMessage.created_at > now() - ACK_WINDOW,
+    session: Session, arrivals: list[tuple[Application, InboundEmail]], own_addresses: set[str]
+) -> int:
+    """For each new application that came by email, one acknowledgement with its reference, in the thread,
+    marked auto-replied; at most one per sender per 24 hours, and never to our own address. (Automatic
+    messages never reach here.) Returns how many were sent."""
+    senders = {email.from_address for _application, email in arrivals if email.from_address}
+    answered = (
+        set(
+            session.scalars(
+                select(OutboxMessage.to_address).where(
+                    OutboxMessage.to_address.in_(senders),
+                    OutboxMessage.purpose == "acknowledgement",
+                    OutboxMessage.created_at > now() - ACK_WINDOW,
+                )
+            )
         )
-        .limit(1)
+        if senders
+        else set()
     )
-    if recent is not None:
-        return False
-    references = " ".join(filter(None, [email.references, email.message_id]))
-    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
-    if email.message_id:
-        headers |= {"In-Reply-To": email.message_id, "References": references}
-    subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
-    notify.email(
-        session,
-        "acknowledgement",
-        to=sender,
-        application_id=application.id,
-        subject=f"{subject or 'Your application'} [{application.reference}]",
-        application=application,
-        headers=headers,
-        purpose="acknowledgement",
-    )
-    return True
+    sent = 0
+    for application, email in arrivals:
+        sender = email.from_address
+        if not sender or sender.lower() in own_addresses or sender in answered:
+            continue
+        answered.add(sender)
+        references = " ".join(filter(None, [email.references, email.message_id]))
+        headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+        if email.message_id:
+            headers |= {"In-Reply-To": email.message_id, "References": references}
+        subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
+        notify.email(
+            session,
+            "acknowledgement",
+            to=sender,
+            application_id=application.id,
+            subject=f"{subject or 'Your application'} [{application.reference}]",
+            application=application,
+            headers=headers,
+            purpose="acknowledgement",
+        )
+        sent += 1
+    return sent

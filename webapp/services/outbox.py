@@ -51,7 +51,6 @@ def queue(
         created_at=now(),
     )
     session.add(message)
-    session.flush()
     return message
 
 
