@@ -303,6 +303,37 @@ def test_a_message_that_breaks_recording_is_quarantined_and_the_rest_of_its_grou
         assert events.verify(session).intact
 
 
+def test_a_copy_and_a_reply_in_the_same_batch_as_their_original_find_it(mail_app, imap):
+    """Messages are recorded in groups; a message that is a copy of, or answers, one fetched with it is
+    recorded after it, and so is a duplicate of it, or threaded onto its application."""
+    original = mailgen.plain(
+        "Application to join the Bristol IAG", sender="amina@example.org", message_id="<first@example.org>"
+    )
+    reply = mailgen.plain(
+        "Re: my application",
+        "One more thing.",
+        sender="amina@example.org",
+        In_Reply_To="<first@example.org>",
+    )
+    others = [mailgen.plain(f"Question {n}", sender=f"q{n}@example.org") for n in range(3)]
+    mailgen.append(imap, [others[0], original, others[1], original, reply, others[2]])
+    assert poll(mail_app).ingested == 6
+    with session_scope(mail_app) as session:
+        rows = session.execute(
+            select(
+                InboundEmail.id, InboundEmail.kind, InboundEmail.application_id, InboundEmail.duplicate_of_id
+            )
+            .where(InboundEmail.from_address == "amina@example.org")
+            .order_by(InboundEmail.uid)
+        ).all()
+        [application_id] = session.scalars(select(Application.id)).all()
+    (first, kind, app, _), (_, copy_kind, copy_app, copy_of), (_, reply_kind, reply_app, _) = rows
+    assert (kind, app) == (EmailKind.NEW_APPLICATION, application_id)
+    assert (copy_kind, copy_app, copy_of) == (EmailKind.DUPLICATE, application_id, first)
+    assert (reply_kind, reply_app) == (EmailKind.REPLY, application_id)
+    assert kinds(mail_app)["needs triage"] == 3
+
+
 def test_an_oversized_message_is_quarantined_by_its_size_without_fetching_it(mail_app, imap, capsys):
     mail_app.config["MAIL_MAX_MESSAGE_MB"] = 1
     mailgen.append(imap, [mailgen.plain("Scanned form", "x" * (1024 * 1024 + 1))])
