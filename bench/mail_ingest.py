@@ -88,7 +88,7 @@ def bench(database: str, url: str, server, work: Path, messages: int, smtp_port:
     )
 
     stop = threading.Event()
-    thread = threading.Thread(target=Poller(app).run, args=(stop, 20.0), daemon=True)
+    thread = threading.Thread(target=Poller(app).run, args=(stop,), daemon=True)  # as `iag-mail run`
     thread.start()
     time.sleep(2)
     delays = []

@@ -4,11 +4,13 @@ the reason, which the poller quarantines."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
@@ -88,6 +90,22 @@ class Limits:
     max_attachment_bytes: int = 20 * 1024 * 1024
 
 
+class _RememberingRegistry(HeaderRegistry):
+    """policy.default's header registry, remembering the headers it has parsed. The email package parses
+    a header again each time it is read (a dozen times a message: Content-Type alone five times), and
+    most mail repeats the same Content-Type, MIME-Version and Content-Transfer-Encoding. Header objects
+    are immutable; only short values are kept, so the memory stays small."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed = functools.lru_cache(maxsize=2048)(super().__call__)
+
+    def __call__(self, name: str, value: str):
+        return self._parsed(name, value) if len(value) <= 256 else super().__call__(name, value)
+
+
+POLICY = policy.default.clone(header_factory=_RememberingRegistry())
+
 CLASSIFYING_HEADERS = (
     "auto-submitted",
     "x-autoreply",
@@ -111,7 +129,7 @@ def parse(raw: bytes, limits: Limits | None = None) -> ParsedMessage | ParseFail
 def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     if not raw.strip():
         return ParseFailure("the message is empty")
-    message = message_from_bytes(raw, policy=policy.default)
+    message = message_from_bytes(raw, policy=POLICY)
     flags: list[str] = []
     if not message.keys():
         return ParseFailure("the message has no headers")
@@ -178,7 +196,7 @@ class Headers:
 def parse_headers(raw: bytes) -> Headers:
     """Just the identifying headers, from a message's header block (for mail too large to fetch)."""
     try:
-        message = message_from_bytes(raw + b"\n\n", policy=policy.default)
+        message = message_from_bytes(raw + b"\n\n", policy=POLICY)
         flags: list[str] = []
         name, address = _sender(_header(message, "from", flags), flags)
         return Headers(

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from flask import Flask
@@ -21,6 +22,7 @@ from mail_ingest.ingest import Contents, Incoming, Settings, independent, read, 
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
 from mail_ingest.parse import Limits
 from webapp.clock import now
+from webapp.files import FileStore
 from webapp.models import EmailKind, InboundEmail, MailboxState
 from webapp.outgoing import file_store, raw_mail_store
 from webapp.services import events, inbound, leases
@@ -28,7 +30,7 @@ from webapp.services import events, inbound, leases
 log = logging.getLogger("iag-mail")
 # Messages recorded per database transaction, written together. Small enough that the event log's lock,
 # which web requests also take, is held for well under a second.
-COMMIT_EVERY = 10
+COMMIT_EVERY = 50
 
 
 @dataclass
@@ -132,16 +134,18 @@ class Poller:
         for uid in batch:
             if uid in known:  # recorded before (a crash came between commit and move): just move it
                 destinations[known[uid] or source.processed].append(uid)
-        # First of all, each message's bytes are safe on disk; then it is read (no database yet).
+        # First of all, each message's bytes go safely to disk; meanwhile each is read (no database yet).
         # Messages gone since we listed them (another client moved them) are left alone.
-        digests = self.raw_store.put_many({uid: bodies[uid] for uid in batch if uid in bodies})
-        items = [
-            too_large(uid, uidvalidity, sizes[uid], headers.get(uid, b""), self.max_bytes)
-            if uid in oversized
-            else read(bodies[uid], digests[uid], settings, uid, uidvalidity=uidvalidity)
-            for uid in batch
-            if uid not in known and (uid in bodies or uid in oversized)
-        ]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stored = pool.submit(self.raw_store.put_many, bodies)
+            items = [
+                too_large(uid, uidvalidity, sizes[uid], headers.get(uid, b""), self.max_bytes)
+                if uid in oversized
+                else read(bodies[uid], FileStore.name(bodies[uid]), settings, uid, uidvalidity=uidvalidity)
+                for uid in batch
+                if uid not in known and (uid in bodies or uid in oversized)
+            ]
+            stored.result()
         for group in independent(items, COMMIT_EVERY):
             for email in self._record(group, settings):  # committed: count them, then move them
                 report.ingested += email.sha256 is not None  # (not the oversized, never fetched)

@@ -23,13 +23,17 @@ class FileStore:
             raise ValueError("not a stored file name")
         return self.root / digest[:2] / digest
 
+    @staticmethod
+    def name(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
     def put(self, data: bytes) -> str:
         return self.put_many({0: data})[0]
 
     def put_many(self, items: dict[K, bytes]) -> dict[K, str]:
         """Store each of these (once, however often it comes) and return their names. When this returns,
         every file and its folder's entry are on disk (fsync); the waits for the disk overlap."""
-        names = {key: hashlib.sha256(data).hexdigest() for key, data in items.items()}
+        names = {key: self.name(data) for key, data in items.items()}
         todo = {names[key]: data for key, data in items.items() if not self.path(names[key]).exists()}
         if todo:
             with ThreadPoolExecutor(max_workers=min(8, len(todo))) as pool:

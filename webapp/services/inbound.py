@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from webapp.clock import now
 from webapp.files import FileStore
 from webapp.models import Application, Attachment, EmailKind, InboundEmail, OutboxMessage
-from webapp.services import events, notify
+from webapp.services import events, notify, wording
 
 ACK_WINDOW = timedelta(hours=24)
 
@@ -139,8 +139,9 @@ def acknowledge(
     marked auto-replied; at most one per sender per 24 hours, and never to our own address. (Automatic
     messages never reach here.) Returns how many were sent."""
     senders = {email.from_address for _application, email in arrivals if email.from_address}
-    answered = (
-        set(
+    answered = set()
+    if senders:
+        answered = set(
             session.scalars(
                 select(OutboxMessage.to_address).where(
                     OutboxMessage.to_address.in_(senders),
@@ -149,29 +150,31 @@ def acknowledge(
                 )
             )
         )
-        if senders
-        else set()
-    )
-    sent = 0
+    due = []
     for application, email in arrivals:
         sender = email.from_address
-        if not sender or sender.lower() in own_addresses or sender in answered:
-            continue
-        answered.add(sender)
-        references = " ".join(filter(None, [email.references, email.message_id]))
-        headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
-        if email.message_id:
-            headers |= {"In-Reply-To": email.message_id, "References": references}
-        subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
-        notify.email(
-            session,
-            "acknowledgement",
-            to=sender,
-            application_id=application.id,
-            subject=f"{subject or 'Your application'} [{application.reference}]",
-            application=application,
-            headers=headers,
-            purpose="acknowledgement",
-        )
-        sent += 1
-    return sent
+        if sender and sender.lower() not in own_addresses and sender not in answered:
+            answered.add(sender)
+            due.append((application, email))
+    with wording.rendering():
+        for application, email in due:
+            _acknowledgement(session, application, email)
+    return len(due)
+
+
+def _acknowledgement(session: Session, application: Application, email: InboundEmail) -> None:
+    references = " ".join(filter(None, [email.references, email.message_id]))
+    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    if email.message_id:
+        headers |= {"In-Reply-To": email.message_id, "References": references}
+    subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
+    notify.email(
+        session,
+        "acknowledgement",
+        to=email.from_address,
+        application_id=application.id,
+        subject=f"{subject or 'Your application'} [{application.reference}]",
+        application=application,
+        headers=headers,
+        purpose="acknowledgement",
+    )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -101,7 +102,13 @@ def standard(name: str) -> str:
 
 
 def own(session: Session, name: str) -> Wording | None:
-    return session.get(Wording, name)
+    """The force's wording of this email, if it has one; read once per session (a batch of emails sent
+    together asks once, and does not make the session write what it has pending)."""
+    known = session.info.setdefault("wordings", {})
+    if name not in known:
+        with session.no_autoflush:
+            known[name] = session.get(Wording, name)
+    return known[name]
 
 
 def values(name: str) -> set[str]:
@@ -110,10 +117,17 @@ def values(name: str) -> set[str]:
     return meta.find_undeclared_variables(parsed) | COMMON
 
 
-def _in_request(render):
-    # Wordings build links with url_for, which needs a request; the mail poller and commands have none.
-    # Links are always made absolute from IAG_BASE_URL, never from a request's Host header.
+@contextmanager
+def rendering() -> Iterator[None]:
+    """Where emails can be rendered. Wordings build links with url_for, which needs a request; the mail
+    poller and commands have none, so one is made (once for a whole batch of emails, by wrapping it in
+    this). Links are always made absolute from IAG_BASE_URL, never from a request's Host header."""
     with nullcontext() if has_request_context() else current_app.test_request_context("/"):
+        yield
+
+
+def _in_request(render):
+    with rendering():
         return render()
 
 
@@ -168,7 +182,7 @@ def save(session: Session, name: str, body: str, user: StaffUser) -> None:
     check(session, name, body)
     wording = own(session, name)
     if wording is None:
-        wording = Wording(name=name, body=body)
+        wording = session.info["wordings"][name] = Wording(name=name, body=body)
         session.add(wording)
     wording.body = body
     wording.updated_at = now()
@@ -181,6 +195,7 @@ def use_standard(session: Session, name: str, user: StaffUser) -> None:
     wording = own(session, name)
     if wording is not None:
         session.delete(wording)
+        session.info["wordings"][name] = None
         session.flush()
         _changed(session, name, user, "wording reset", standard(name))
 
