@@ -267,8 +267,9 @@ def test_a_poison_message_first_is_quarantined_and_the_rest_still_ingested(mail_
 def test_a_message_that_breaks_recording_is_quarantined_and_the_rest_of_its_group_recorded(
     mail_app, imap, smtp_sink, monkeypatch
 ):
-    """Messages are recorded ten to a transaction; one that makes that step fail is recorded alone, in
-    quarantine with the error, and the others in its group each once, with one acknowledgement each."""
+    """Messages are recorded in groups, a transaction each; one that makes that step fail is recorded
+    alone, in quarantine with the error, and the others in its group each once, with one acknowledgement
+    each."""
     from webapp.services import inbound
 
     real_acknowledge = inbound.acknowledge
