@@ -74,9 +74,9 @@ class Incoming:
         return self.headers if isinstance(self.headers, ParsedMessage) and not self.failure else None
 
     @property
-    def keys(self) -> set[str]:
-        """What another copy of this message would share with it: its bytes, its Message-ID."""
-        return {key for key in (self.sha256, self.headers.message_id) if key}
+    def keys(self) -> tuple[str, ...]:
+        """What another copy of this message would share with it: its bytes, then its Message-ID."""
+        return tuple(key for key in (self.sha256, self.headers.message_id) if key)
 
 
 def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **where: Any) -> Incoming:
@@ -119,11 +119,11 @@ def independent(items: list[Incoming], most: int) -> Iterator[list[Incoming]]:
     group: list[Incoming] = []
     seen: set[str] = set()
     for item in items:
-        if group and (len(group) == most or item.keys & seen or not seen.isdisjoint(item.thread)):
+        if group and (len(group) == most or not seen.isdisjoint([*item.keys, *item.thread])):
             yield group
             group, seen = [], set()
         group.append(item)
-        seen |= item.keys
+        seen.update(item.keys)
     if group:
         yield group
 
@@ -145,13 +145,13 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     )
     groups = session.scalars(select(Group)).all()
     emails: list[tuple[InboundEmail, list[inbound.IncomingFile]]] = []
-    arriving: list[InboundEmail] = []  # the emails that make new applications, and those applications
+    arriving: list[InboundEmail] = []  # the emails that make new applications, and what each one makes
     arrivals: list[applications.Arrival] = []
     for item in items:
         email = _email(item, settings)
         parsed = item.parsed
-        keys = (item.sha256, item.headers.message_id) if parsed else ()
-        copy = next((earlier[key] for key in keys if key and key in earlier), None)
+        copy = next((earlier[key] for key in item.keys if key in earlier), None) if parsed else None
+        threaded = threads.application_for(item.references, item.thread)
         emails.append((email, item.contents.keep if parsed and not copy else []))
         if parsed is None:
             email.kind, email.reason = EmailKind.QUARANTINED, item.failure[:2000]
@@ -164,11 +164,8 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
             )
             email.reason = f"the same message as email {copy.id}"
         elif item.automatic:
-            email.kind, email.reason = EmailKind.AUTOMATIC, item.automatic
-            email.application_id = threads.application_for(item.references, item.thread)
-        elif (threaded := threads.application_for(item.references, item.thread)) and (
-            item.contents.application_form is None
-        ):
+            email.kind, email.reason, email.application_id = EmailKind.AUTOMATIC, item.automatic, threaded
+        elif threaded is not None and item.contents.application_form is None:
             email.kind, email.application_id = EmailKind.REPLY, threaded
             email.reason = "threaded onto application"
         elif item.contents.application_form or item.contents.document_text or mentions_applying(parsed):
