@@ -15,14 +15,15 @@ demo-code: install instance/deployment.toml
 instance/deployment.toml:
 	cp instance/examples/avon-and-somerset.toml $@
 
-test: install-test assets debian-packages
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
+test: lint assets debian-packages
 	.venv/bin/pytest $(PYTEST_ARGS)
 
+# ruff (style, bugs, complexity), mypy (types) and import-linter (the import direction in pyproject.toml).
 lint: install-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 .venv/bin/python:
 	python3 -m venv .venv

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mail_ingest.classify import automatic_reason, group_mentioned, mentions_applying, references_in
-from mail_ingest.extract import DOCX, ODT, document_text
 from mail_ingest.parse import Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.deployment import Deployment
 from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail, Source
-from webapp.pdf.forms import ReturnedForm, read_form
-from webapp.services import applications, equality, events, inbound
+from webapp.pdf.forms import ReturnedForm
+from webapp.services import applications, attachments, equality, events, inbound
 from webapp.services.actors import Actor
+from webapp.services.attachments import Contents
 from webapp.workflow import Role
 
 log = logging.getLogger("iag-mail")
@@ -40,16 +40,6 @@ class Settings:
     processed_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
     limits: Limits = field(default_factory=Limits)
-
-
-@dataclass
-class Contents:
-    """What the attachments hold, once read."""
-
-    keep: list[inbound.IncomingFile] = field(default_factory=list)
-    application_form: ReturnedForm | None = None
-    monitoring_form: ReturnedForm | None = None
-    document_text: str = ""
 
 
 @dataclass
@@ -222,27 +212,11 @@ def _email(item: Incoming, settings: Settings) -> InboundEmail:
 
 
 def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
-    contents = Contents()
-    pages = settings.deployment.application_pages
-    for item in parsed.attachments:
-        flags = list(item.flags)
-        if item.detected_type == "application/pdf":
-            form = read_form(item.data, pages)
-            if form is not None and form.kind == "monitoring":
-                # Kept apart: the answers go to the equality store; the file is not kept for reviewers.
-                contents.monitoring_form = form
-                parsed.flags.append("an equal opportunities form was received and kept apart")
-                continue
-            if form is not None and contents.application_form is None:
-                contents.application_form = form
-                flags += [f"form: {problem}" for problem in form.problems]
-        elif item.detected_type in {DOCX, ODT}:
-            document = document_text(item.data, item.detected_type)
-            if document.problem:
-                flags.append(document.problem)
-            elif document.text and not contents.document_text:
-                contents.document_text = document.text
-        contents.keep.append(inbound.IncomingFile(item.filename, item.detected_type, item.data, flags))
+    files = [
+        inbound.IncomingFile(a.filename, a.detected_type, a.data, list(a.flags)) for a in parsed.attachments
+    ]
+    contents = attachments.read(files, settings.deployment.application_pages)
+    parsed.flags += ["an equal opportunities form was received and kept apart"] * contents.kept_apart
     return contents
 
 
@@ -268,11 +242,8 @@ def _arrival(
     email: InboundEmail, parsed: ParsedMessage, contents: Contents, groups: list[Group]
 ) -> applications.Arrival:
     """The new application an email makes (the email's reason says which group it went to, and why)."""
-    form = contents.application_form
-    answers = dict(form.answers) if form else {}
-    if contents.document_text:
-        answers["document_text"] = contents.document_text
-    group, email.reason = _group(parsed, form, groups)
+    answers = contents.answers
+    group, email.reason = _group(parsed, contents.application_form, groups)
     return applications.Arrival(
         source=Source.EMAIL,
         name=answers.get("full_name") or parsed.from_name or (parsed.from_address or "Unknown sender"),

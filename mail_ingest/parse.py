@@ -5,7 +5,6 @@ the reason, which the poller quarantines."""
 from __future__ import annotations
 
 import functools
-import html
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -14,41 +13,9 @@ from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
-import nh3
+from webapp import safe_html
+from webapp.extract import detect_type
 
-from mail_ingest.extract import detect_type
-
-SAFE_TAGS = {
-    "a",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "div",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "span",
-    "strong",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "u",
-    "ul",
-}
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
@@ -149,15 +116,9 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     text_body = "\n\n".join(bodies["text"])
     raw_html = "\n".join(bodies["html"])
     if raw_html:
-        html_body = nh3.clean(
-            raw_html,
-            tags=SAFE_TAGS,
-            attributes={"a": {"href"}},
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer nofollow",
-        )
+        html_body = safe_html.clean(raw_html)
         if not text_body:
-            text_body = _text_from_html(raw_html)
+            text_body = safe_html.text_of(raw_html)
     return ParsedMessage(
         message_id=message_id,
         from_address=from_address,
@@ -326,8 +287,3 @@ def _decode_text(part: Message, flags: list[str]) -> str:
         except UnicodeDecodeError:
             flags.append("no charset given; read as windows-1252")
     return payload.decode("cp1252", errors="replace")
-
-
-def _text_from_html(raw_html: str) -> str:
-    block = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", raw_html)
-    return html.unescape(nh3.clean(block, tags=set())).strip()

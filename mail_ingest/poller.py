@@ -18,14 +18,14 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from mail_ingest.ingest import Contents, Incoming, Settings, independent, read, record, too_large
+from mail_ingest.ingest import Incoming, Settings, independent, read, record, too_large
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
 from mail_ingest.parse import Limits
 from webapp.clock import now
-from webapp.files import FileStore
+from webapp.files import FileStore, file_store, raw_mail_store
 from webapp.models import EmailKind, InboundEmail, MailboxState
-from webapp.outgoing import file_store, raw_mail_store
 from webapp.services import events, inbound, leases
+from webapp.services.attachments import Contents
 
 log = logging.getLogger("iag-mail")
 # Messages recorded per database transaction, written together. Small enough that the event log's lock,

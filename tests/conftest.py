@@ -7,6 +7,8 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,16 @@ def pytest_runtest_makereport(item, call):
     if harness.IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys are about what a person does, not the database: each runs once, on the first
+    database the run covers (SQLite, the embedded default, unless IAG_TEST_DATABASES says otherwise)."""
+    first = f"[{BACKENDS[0]}]" if BACKENDS else ""
+    again = [i for i in items if i.get_closest_marker("browser") and first not in i.nodeid]
+    if again:
+        config.hook.pytest_deselected(items=again)
+        items[:] = [i for i in items if i.get_closest_marker("browser") is None or first in i.nodeid]
 
 
 # --- databases --------------------------------------------------------------------------------------------
@@ -103,6 +115,7 @@ def make_app(database_url: str, instance: Path, smtp_port: int, deployment: Path
         "SMTP_PORT": smtp_port,
         "SMTP_TLS": "none",
         "TESTING": True,
+        "PASSWORD_HASHING": "test",  # the production cost (about 0.4 s a hash) is for real passwords
         # Many tests sign in and apply from one address within seconds; the limits have tests of their own.
         "RATE_LIMIT_SIGN_IN": "10000 per minute",
         "RATE_LIMIT_APPLY": "10000 per minute",
@@ -112,15 +125,98 @@ def make_app(database_url: str, instance: Path, smtp_port: int, deployment: Path
     return create_app(config)
 
 
-@pytest.fixture
-def app(database_url, tmp_path, smtp_sink):
-    application = make_app(database_url, tmp_path / "instance", smtp_sink.port)
-    _empty_all_tables(application)
-    with session_scope(application) as session:
-        sync_groups(session, application.extensions["deployment"])
-    smtp_sink.clear()
+@pytest.fixture(scope="session")
+def shared_app(database_url, tmp_path_factory, smtp_sink):
+    """One app per database for the whole run; `app` gives each test a clean view of it."""
+    application = make_app(database_url, tmp_path_factory.mktemp("instance"), smtp_sink.port)
+    _reset(application)
     yield application
     application.extensions["iag_engine"].dispose()
+
+
+def _reset(app) -> None:
+    """Back to the state every test starts from: no rows but the deployment's groups."""
+    _empty_all_tables(app)
+    with session_scope(app) as session:
+        sync_groups(session, app.extensions["deployment"])
+
+
+# Tests that use these fixtures reach the database from another thread or process, so they cannot share the
+# test's one rolled-back transaction: their writes are committed and the tables emptied afterwards.
+COMMITTING_FIXTURES = frozenset({"live_server", "second_app"})
+
+
+def committing(request) -> bool:
+    return request.node.get_closest_marker("committing") is not None or bool(
+        COMMITTING_FIXTURES & set(request.fixturenames)
+    )
+
+
+@contextmanager
+def rolled_back(app) -> Iterator[None]:
+    """Every session the app opens during the block joins one outer transaction, rolled back at the end:
+    each commit is a savepoint, so the code under test behaves as it would, and nothing is left behind."""
+    sessions = app.extensions["iag_sessions"]
+    settings = dict(sessions.kw)
+    connection = app.extensions["iag_engine"].connect()
+    outer = connection.begin()
+    sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        sessions.kw = settings
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app(shared_app, request, tmp_path, smtp_sink):
+    """The shared app with its own instance folder and settings for this test, and the database as
+    `_reset` left it. Settings a test changes are put back afterwards."""
+    config, instance_path = dict(shared_app.config), shared_app.instance_path
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shared_app.instance_path = str(instance)
+    shared_app.config.update(INSTANCE_PATH=str(instance), MAILDIR_PATH=str(instance / "mailbox"))
+    shared_app.extensions["iag_rate_limits"].storage.reset()
+    smtp_sink.clear()
+    try:
+        if committing(request):
+            try:
+                yield shared_app
+            finally:
+                _reset(shared_app)
+        else:
+            with rolled_back(shared_app):
+                yield shared_app
+    finally:
+        shared_app.config.clear()
+        shared_app.config.update(config)
+        shared_app.instance_path = instance_path
+        for key in ("wording_env", "wording_env_strict"):
+            shared_app.extensions.pop(key, None)
+
+
+@pytest.fixture
+def second_app(app, tmp_path, smtp_sink):
+    """Another instance on the test's database, as a second web server would be: `second_app()` makes one
+    (with a deployment file or settings of its own if given). Its test commits for real."""
+    made = []
+
+    def make(deployment: Path = AVON, **settings):
+        other = make_app(
+            app.config["DATABASE_URL"],
+            tmp_path / f"other-{len(made)}",
+            smtp_sink.port,
+            deployment,
+            **settings,
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        other.extensions["iag_engine"].dispose()
 
 
 @pytest.fixture

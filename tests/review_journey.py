@@ -13,8 +13,8 @@ from tests.apply_journey import apply
 from tests.helpers import csrf_token, make_staff, sign_in
 from webapp.clock import UK, now
 from webapp.db import session_scope
+from webapp.files import file_store
 from webapp.models import Application, OutboxMessage
-from webapp.outgoing import file_store
 from webapp.workflow import Role
 
 

@@ -28,7 +28,8 @@ from tests.helpers import csrf_token
 from tests.mail_ingest import mailgen
 from webapp.models import Application, EmailKind, InboundEmail, OutboxMessage, Source
 
-pytestmark = pytest.mark.imap
+# Other processes reach the database: this module's tests commit for real.
+pytestmark = [pytest.mark.imap, pytest.mark.committing]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -17,6 +17,7 @@ from webapp import db, observability, ratelimits
 from webapp.clock import uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
+from webapp.services import staff as staff_accounts
 from webapp.services.access import Denied
 from webapp.workflow import NotAllowed
 
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update({k: v for k, v in config.items() if k not in settings})
     observability.configure_logging(app.config["LOG_FORMAT"])
+    _use_password_hashing(app)
     app.extensions["deployment"] = load_deployment(app.config["DEPLOYMENT_FILE"])
 
     app.jinja_loader = ChoiceLoader(
@@ -89,6 +91,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {"deployment": app.extensions["deployment"], "csp_nonce": g.get("csp_nonce", "")}
 
     return app
+
+
+def _use_password_hashing(app: Flask) -> None:
+    name = app.config["PASSWORD_HASHING"]
+    if name not in staff_accounts.HASHING:
+        raise ValueError(
+            f"IAG_PASSWORD_HASHING must be one of {', '.join(staff_accounts.HASHING)}, not {name!r}"
+        )
+    if name == "test" and not app.config.get("TESTING"):
+        raise ValueError("IAG_PASSWORD_HASHING=test is for the test suite only: use standard")
+    staff_accounts.use_hashing(name)
 
 
 def _paragraphs(text: str | None, classes: str = "govuk-body") -> Markup:

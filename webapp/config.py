@@ -38,6 +38,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_MAX_HOURS", 12, "Staff sessions end this long after sign-in, whatever happens", int),
     Setting("LOCKOUT_ATTEMPTS", 10, "Failed sign-in attempts before a staff account is locked", int),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked staff account stays locked", int),
+    Setting(
+        "PASSWORD_HASHING",
+        "standard",
+        "argon2id cost of staff passwords: standard (RFC 9106 low-memory); test (cheapest) is for the test "
+        "suite and is refused unless the app is built for testing",
+    ),
     Setting("ENROLMENT_DAYS", 7, "How long a staff enrolment link works", int),
     Setting("MAIL_FROM", None, "From address of outgoing mail; default: the deployment's mailbox"),
     Setting(

@@ -11,7 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from flask import Flask
+
 K = TypeVar("K")
+
+
+def file_store(app: Flask) -> FileStore:
+    """Attachments, letters and signed agreements."""
+    return FileStore(Path(app.instance_path) / "files")
+
+
+def raw_mail_store(app: Flask) -> FileStore:
+    """Every received message exactly as it came."""
+    return FileStore(Path(app.instance_path) / "raw-mail")
 
 
 class FileStore:

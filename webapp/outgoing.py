@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 from email.utils import formataddr
-from pathlib import Path
 
 from flask import Flask
 
-from webapp.files import FileStore
+from webapp.files import file_store
 from webapp.services import outbox
 
 log = logging.getLogger(__name__)
@@ -18,16 +17,6 @@ log = logging.getLogger(__name__)
 def sender(app: Flask) -> str:
     deployment = app.extensions["deployment"]
     return app.config["MAIL_FROM"] or formataddr((deployment.force_name, deployment.mailbox))
-
-
-def file_store(app: Flask) -> FileStore:
-    """Attachments, letters and signed agreements."""
-    return FileStore(Path(app.instance_path) / "files")
-
-
-def raw_mail_store(app: Flask) -> FileStore:
-    """Every received message exactly as it came."""
-    return FileStore(Path(app.instance_path) / "raw-mail")
 
 
 def send_due(app: Flask, limit: int = 100) -> tuple[int, int]:

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mail_ingest.classify import automatic_reason
-from mail_ingest.extract import DOCX, document_text
 from mail_ingest.parse import ParsedMessage, ParseFailure, parse
 from tests.mail_ingest import mailgen
+from webapp.extract import DOCX, document_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from tests.helpers import csrf_token, make_staff, sign_in
 from webapp.clock import now
 from webapp.db import session_scope
+from webapp.files import file_store
 from webapp.models import (
     Appeal,
     Applicant,
@@ -34,7 +35,6 @@ from webapp.models import (
     Source,
     StaffRole,
 )
-from webapp.outgoing import file_store
 from webapp.services import links
 from webapp.workflow import Role
 

@@ -10,7 +10,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_app
 from tests.helpers import PASSWORD, csrf_token, make_staff, sign_in, text_of
 from tests.review_journey import APPLICANT, act, mails_to, pdf_text, reviewed, staff_client, state_of
 from webapp.db import session_scope
@@ -232,9 +231,7 @@ WITHDRAWN = (
 )
 
 
-def test_a_force_rewords_an_email_previews_it_and_every_instance_uses_it(
-    app, client, admin, tmp_path, smtp_sink
-):
+def test_a_force_rewords_an_email_previews_it_and_every_instance_uses_it(app, client, admin, second_app):
     url = "/staff/admin/wording/withdrawn"
     assert "You have withdrawn your application" in text_of(admin.get(url))  # the standard wording
     preview = act(admin, url, data={"body": WITHDRAWN, "action": "preview"})
@@ -251,13 +248,10 @@ def test_a_force_rewords_an_email_previews_it_and_every_instance_uses_it(
         "Dear Amina Yusuf, we have noted your withdrawal"
     )
     # Another instance on the same database uses them too.
-    other = make_app(app.config["DATABASE_URL"], tmp_path / "other", smtp_sink.port)
-    try:
-        with other.app_context(), session_scope(other) as session:
-            sample = wording.sample(session)
-            assert notify_text(session, sample).startswith("Dear Sam Example, we have noted")
-    finally:
-        other.extensions["iag_engine"].dispose()
+    other = second_app()
+    with other.app_context(), session_scope(other) as session:
+        sample = wording.sample(session)
+        assert notify_text(session, sample).startswith("Dear Sam Example, we have noted")
     # Back to the standard wording.
     act(admin, url, f"{url}/standard")
     with app.app_context(), session_scope(app) as session:

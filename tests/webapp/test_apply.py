@@ -300,28 +300,23 @@ def test_a_lost_link_can_be_sent_again_without_revealing_who_applied(app, client
     assert email["To"] == "amina@example.org"
 
 
-def test_a_force_words_questions_its_own_way_on_the_page_and_in_the_pdf(database_url, tmp_path, smtp_sink):
+def test_a_force_words_questions_its_own_way_on_the_page_and_in_the_pdf(second_app):
     from io import BytesIO
 
     from pypdf import PdfReader
 
-    from tests.conftest import GWENT, make_app
+    from tests.conftest import GWENT
     from webapp.deployment import sync_groups
 
-    gwent = make_app(database_url, tmp_path / "gwent", smtp_sink.port, deployment=GWENT)
+    gwent = second_app(GWENT)
     with session_scope(gwent) as session:
         sync_groups(session, gwent.extensions["deployment"])
-    try:
-        client = gwent.test_client()
-        start(client, "gwent")
-        post_page(client, "/apply/page/your-details", ANSWERS["your-details"])
-        page = text_of(client.get("/apply/page/why-join"))
-        assert "Why would you like to join the Gwent Police IAG?" in page
-        pdf = client.get("/forms/application-form.pdf").data
-        text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
-        assert "Why would you like to join the Gwent Police IAG?" in text
-        assert "IAG@gwent.police.uk" in text
-    finally:
-        with session_scope(gwent) as session:
-            session.query(Draft).delete()
-        gwent.extensions["iag_engine"].dispose()
+    client = gwent.test_client()
+    start(client, "gwent")
+    post_page(client, "/apply/page/your-details", ANSWERS["your-details"])
+    page = text_of(client.get("/apply/page/why-join"))
+    assert "Why would you like to join the Gwent Police IAG?" in page
+    pdf = client.get("/forms/application-form.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Why would you like to join the Gwent Police IAG?" in text
+    assert "IAG@gwent.police.uk" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.apply_journey import fill_all, start
@@ -12,6 +13,9 @@ from tests.helpers import csrf_token
 from webapp.db import session_scope
 from webapp.models import Application
 from webapp.services import applications
+
+# Other threads or processes reach the database: this module's tests commit for real.
+pytestmark = pytest.mark.committing
 
 
 def _ready_to_submit(app):

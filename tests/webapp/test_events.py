@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select, text
 
 from webapp.db import session_scope
@@ -33,8 +34,8 @@ def test_verify_events_passes_on_an_honest_log(app, runner):
 
 def test_verify_events_detects_one_edited_event(app, runner):
     _record_some(app, 5)
-    with app.extensions["iag_engine"].begin() as conn:
-        conn.execute(text("UPDATE events SET actor = 'staff:99' WHERE seq = 3"))
+    with session_scope(app) as session:
+        session.execute(text("UPDATE events SET actor = 'staff:99' WHERE seq = 3"))
     result = runner.invoke(args=["verify-events"])
     assert result.exit_code == 1
     assert "event 3 (test event) has been altered" in result.output
@@ -43,13 +44,14 @@ def test_verify_events_detects_one_edited_event(app, runner):
 
 def test_verify_events_detects_a_deleted_event(app, runner):
     _record_some(app, 5)
-    with app.extensions["iag_engine"].begin() as conn:
-        conn.execute(text("DELETE FROM events WHERE seq = 2"))
+    with session_scope(app) as session:
+        session.execute(text("DELETE FROM events WHERE seq = 2"))
     result = runner.invoke(args=["verify-events"])
     assert result.exit_code == 1
     assert "event 2 is missing" in result.output
 
 
+@pytest.mark.committing
 def test_concurrent_writers_extend_one_unbroken_chain(app):
     """Eight threads appending at once must queue on the chain head, not fork the chain."""
     errors: list[BaseException] = []

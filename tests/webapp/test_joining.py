@@ -9,6 +9,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token, text_of
@@ -207,6 +208,7 @@ def test_meetings_reach_the_members_page_and_calendar(app, client):
     assert client.get(f"/my-application/{token}/agreement.pdf").data.startswith(b"%PDF")
 
 
+@pytest.mark.committing
 def test_a_hundred_simultaneous_signatures_make_one(app, client):
     reference, _url, _coordinator, _invite, link = sent_for_signature(app, client)
     page = client.get(link)

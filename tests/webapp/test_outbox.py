@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests import harness
 from webapp import clock, outgoing
 from webapp.db import session_scope
+from webapp.files import file_store
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.services import outbox
 
@@ -82,7 +83,7 @@ def test_an_email_that_never_goes_is_marked_failed_not_dropped(app):
 
 
 def test_attachments_are_sent_from_the_file_store(app, smtp_sink):
-    digest = outgoing.file_store(app).put(b"%PDF-1.7 letter")
+    digest = file_store(app).put(b"%PDF-1.7 letter")
     message_id = _queue(
         app,
         attachments=[{"filename": "decision.pdf", "content_type": "application/pdf", "storage_name": digest}],

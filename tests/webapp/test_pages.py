@@ -58,8 +58,8 @@ def test_unknown_page_is_a_friendly_404(client):
     assert "Page not found" in text_of(response)
 
 
-def test_server_error_shows_a_friendly_page_without_a_stack_trace(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+def test_server_error_shows_a_friendly_page_without_a_stack_trace(second_app):
+    app = second_app(PROPAGATE_EXCEPTIONS=False)  # an app of its own: the shared one has served requests
 
     @app.route("/test-broken")
     def broken():

@@ -20,6 +20,7 @@ from tests.mail_ingest.test_poller import poll
 from tests.review_journey import APPLICANT, offered, staff_client
 from webapp import clock
 from webapp.db import session_scope
+from webapp.files import file_store
 from webapp.models import (
     Applicant,
     Application,
@@ -34,7 +35,6 @@ from webapp.models import (
     OutboxMessage,
     Source,
 )
-from webapp.outgoing import file_store
 from webapp.services import equality_report, events
 from webapp.workflow import Role
 

@@ -7,7 +7,6 @@ import logging
 
 import pytest
 
-from tests.conftest import make_app
 from tests.harness import free_port
 from tests.helpers import csrf_token, text_of
 
@@ -27,35 +26,22 @@ def _sign_in_attempts(client, count: int, address: str | None = None) -> list[in
 
 
 @pytest.fixture
-def limited(database_url, tmp_path, smtp_sink):
+def limited(second_app):
     """Apps with low limits; each made by calling the fixture with its settings."""
-    made = []
 
-    def make(name: str = "one", **settings):
-        app = make_app(database_url, tmp_path / name, smtp_sink.port, **settings)
-        made.append(app)
-        return app
+    def make(_name: str = "one", **settings):
+        return second_app(**settings)
 
-    yield make
-    for app in made:
-        app.extensions["iag_engine"].dispose()
+    return make
 
 
-def test_the_default_sign_in_limit_refuses_the_21st_attempt_in_ten_minutes(database_url, tmp_path, smtp_sink):
+def test_the_default_sign_in_limit_refuses_the_21st_attempt_in_ten_minutes(limited):
     from webapp.config import load_settings
 
     defaults = load_settings(environ={})
-    app = make_app(
-        database_url,
-        tmp_path / "defaults",
-        smtp_sink.port,
-        RATE_LIMIT_SIGN_IN=defaults["RATE_LIMIT_SIGN_IN"],
-    )
-    try:
-        client = app.test_client()
-        assert _sign_in_attempts(client, 21) == [200] * 20 + [429]
-    finally:
-        app.extensions["iag_engine"].dispose()
+    app = limited(RATE_LIMIT_SIGN_IN=defaults["RATE_LIMIT_SIGN_IN"])
+    client = app.test_client()
+    assert _sign_in_attempts(client, 21) == [200] * 20 + [429]
 
 
 def test_too_many_emailed_links_get_a_clear_page_and_the_rest_of_the_site_works(limited):

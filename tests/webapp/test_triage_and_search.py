@@ -12,8 +12,8 @@ from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import blank_form, poll
 from tests.review_journey import act, application_id, staff_client
 from webapp.db import session_scope
+from webapp.files import file_store
 from webapp.models import Application, Attachment, EmailKind, Event, Group, InboundEmail
-from webapp.outgoing import file_store
 from webapp.workflow import Role
 
 

@@ -9,8 +9,8 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
 from webapp.db import db_session
+from webapp.files import file_store
 from webapp.models import Application, Attachment, Group, Membership, SigningRequest
-from webapp.outgoing import file_store
 from webapp.pdf.seal import verify as verify_seal
 from webapp.public import bp
 from webapp.public.forms import SignForm, VerifyForm

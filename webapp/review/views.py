@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import nh3
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from mail_ingest.parse import SAFE_TAGS
-from webapp import auth, workflow
+from webapp import auth, safe_html, workflow
 from webapp.clock import now
 from webapp.db import db_session
+from webapp.files import file_store
 from webapp.models import Application, Group, InboundEmail, StaffRole, StaffUser
-from webapp.outgoing import file_store
 from webapp.review import bp
 from webapp.review.forms import (
     RECOMMENDATIONS,
@@ -465,7 +463,7 @@ def email_html(email_id: int):
         render_template(
             "review/email_frame.html",
             email=email,
-            html=Markup(nh3.clean(email.html_body, tags=SAFE_TAGS, attributes={})),  # noqa: S704
+            html=Markup(safe_html.for_display(email.html_body)),  # noqa: S704
         ),
         mimetype="text/html",
     )

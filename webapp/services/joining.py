@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now, uk_time
+from webapp.files import file_store
 from webapp.models import (
     Application,
     Attachment,
@@ -30,7 +31,6 @@ from webapp.models import (
     SigningRequest,
     StaffUser,
 )
-from webapp.outgoing import file_store
 from webapp.pdf.seal import SealSettings, seal
 from webapp.services import InputError, documents, events, links, meetings, notify, transitions
 from webapp.services.actors import APPLICANT, SYSTEM, staff

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import UK, now
 from webapp.db import Base
-from webapp.files import FileStore
+from webapp.files import FileStore, file_store, raw_mail_store
 from webapp.models import (
     Appeal,
     Applicant,
@@ -45,7 +45,6 @@ from webapp.models import (
     Referral,
     SigningRequest,
 )
-from webapp.outgoing import file_store, raw_mail_store
 from webapp.questions import MONITORING_QUESTIONS
 from webapp.services import events
 from webapp.services.equality_report import OFFER_STATES, answer_for

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from webapp import workflow
 from webapp.clock import now, uk_time
+from webapp.files import file_store
 from webapp.models import (
     Appeal,
     AppealOutcome,
@@ -31,7 +32,6 @@ from webapp.models import (
     Referral,
     StaffUser,
 )
-from webapp.outgoing import file_store
 from webapp.services import InputError, applications, events, links, notify, transitions, wording
 from webapp.services.actors import APPLICANT, SYSTEM, Actor, staff
 from webapp.services.drafts import STATUS_LINK_DAYS

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,9 +19,22 @@ from webapp.models import Group, LoginAttempt, StaffRole, StaffUser
 from webapp.services import events, links
 from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
 
-_hasher = PasswordHasher()
+# argon2id parameters by the name of IAG_PASSWORD_HASHING. A stored hash carries its own parameters, so
+# passwords set under one still verify under the other.
+HASHING = {"standard": profiles.RFC_9106_LOW_MEMORY, "test": profiles.CHEAPEST}
+_hasher = PasswordHasher.from_parameters(HASHING["standard"])
 # Verifying against this keeps the time of "no such user" the same as "wrong password".
 _DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def use_hashing(name: str) -> None:
+    """Hash new passwords with the named parameters (the app factory calls this with the setting)."""
+    global _hasher, _DUMMY_HASH
+    if _hasher.time_cost != HASHING[name].time_cost or _hasher.memory_cost != HASHING[name].memory_cost:
+        _hasher = PasswordHasher.from_parameters(HASHING[name])
+        _DUMMY_HASH = _hasher.hash("not a real password")
+
+
 MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "IAG Membership"
 

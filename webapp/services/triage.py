@@ -14,12 +14,10 @@ from flask import current_app
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from mail_ingest.extract import DOCX, ODT, document_text
 from webapp.clock import now
+from webapp.files import file_store
 from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, Source, StaffUser
-from webapp.outgoing import file_store
-from webapp.pdf.forms import read_form
-from webapp.services import InputError, access, applications, events, search
+from webapp.services import InputError, access, applications, attachments, events, inbound, search
 from webapp.services.actors import SYSTEM
 
 # What the triage list shows, by tab. Quarantined mail is there so that nothing waits unseen.
@@ -105,26 +103,18 @@ def _readable_group(session: Session, user: StaffUser, group_id: int | None) -> 
 
 
 def prefilled_answers(session: Session, email: InboundEmail) -> dict:
-    """Answers read back from a returned application form (or a document's text) among the email's files."""
+    """Answers read back from a returned application form (or a document's text) among the email's files,
+    as the mail poller reads them."""
     store = file_store(current_app)
-    pages = current_app.extensions["deployment"].application_pages
-    answers: dict = {}
-    files = session.scalars(select(Attachment).where(Attachment.email_id == email.id).order_by(Attachment.id))
-    for item in files:
-        if not item.storage_name or not store.exists(item.storage_name):
-            continue
-        data = store.read(item.storage_name)
-        if item.content_type == "application/pdf" and "form" not in answers:
-            form = read_form(data, pages)
-            if form is not None and form.kind == "application":
-                answers.update(form.answers)
-                answers["form"] = True
-        elif item.content_type in {DOCX, ODT} and "document_text" not in answers:
-            document = document_text(data, item.content_type)
-            if document.text and not document.problem:
-                answers["document_text"] = document.text
-    answers.pop("form", None)
-    return answers
+    stored = session.scalars(
+        select(Attachment).where(Attachment.email_id == email.id).order_by(Attachment.id)
+    )
+    files = [
+        inbound.IncomingFile(item.filename, item.content_type, store.read(item.storage_name))
+        for item in stored
+        if item.storage_name and store.exists(item.storage_name)
+    ]
+    return attachments.read(files, current_app.extensions["deployment"].application_pages).answers
 
 
 def create_application(
