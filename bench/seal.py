@@ -15,7 +15,7 @@ from webapp.clock import now
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
 from webapp.models import Applicant, Application, Group, SigningRequest, Source
-from webapp.services import documents, joining
+from webapp.services import documents, signing
 
 
 def main() -> None:
@@ -52,11 +52,11 @@ def main() -> None:
                 user_agent="Mozilla/5.0 (bench)",
             )
             shown = documents.shown_to(session, group, "Amina Yusuf")
-            joining.signed_pdf(application, request, shown)  # warm: fonts, WeasyPrint, the key
+            signing.signed_pdf(application, request, shown)  # warm: fonts, WeasyPrint, the key
             samples = []
             for _ in range(args.runs):
                 started = time.perf_counter()
-                pdf = joining.signed_pdf(application, request, shown)
+                pdf = signing.signed_pdf(application, request, shown)
                 samples.append(time.perf_counter() - started)
         samples.sort()
         print(f"render and seal one signed agreement ({len(pdf):,} bytes, {args.runs} runs)")

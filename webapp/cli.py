@@ -155,7 +155,7 @@ def make_seal_certificate(force: bool) -> None:
     from pathlib import Path
 
     from webapp.pdf.seal import make_certificate
-    from webapp.services.joining import seal_settings
+    from webapp.services.signing import seal_settings
 
     settings = seal_settings(current_app)
     if Path(settings.cert_path).exists() and not force:
@@ -177,7 +177,7 @@ def verify_agreement(path: str) -> None:
 
     from webapp.models import SigningRequest
     from webapp.pdf.seal import verify
-    from webapp.services.joining import seal_settings
+    from webapp.services.signing import seal_settings
 
     data = Path(path).read_bytes()
     verdict = verify(data, seal_settings(current_app))

@@ -7,6 +7,7 @@ code that then changes an application's state, and it writes the event in the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -131,13 +132,13 @@ class Transition:
     sources: frozenset[State]
     roles: frozenset[Role]
     target: State | None  # None: the target depends on the context (a decision's outcome)
-    guards: tuple = field(default=())
+    guards: tuple[Guard, ...] = field(default=())
+    # The outcome comes with the step itself (chosen on its form), so it is checked on use, never when
+    # listing the steps a person may take.
+    needs_outcome: bool = False
 
 
-def _needs_outcome(ctx: Context) -> str | None:
-    if ctx.outcome is None:
-        return "Choose an outcome: offer, refer to another group, or unsuccessful."
-    return None
+Guard = Callable[[Context, frozenset[Role]], str | None]
 
 
 def _second_decider(ctx: Context, roles: frozenset[Role]) -> str | None:
@@ -151,7 +152,7 @@ def _second_decider(ctx: Context, roles: frozenset[Role]) -> str | None:
     return None
 
 
-def _appeal_in_time(ctx: Context) -> str | None:
+def _appeal_in_time(ctx: Context, roles: frozenset[Role]) -> str | None:
     if not ctx.appeal_window_open:
         return "The time to appeal this decision has passed."
     return None
@@ -182,14 +183,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({State.IN_REVIEW, State.DISCUSSION_HELD}),
         DECIDERS,
         State.DECISION_PROPOSED,
-        (lambda ctx, roles: _needs_outcome(ctx),),
+        needs_outcome=True,
     ),
     Transition(
         Action.CONFIRM_DECISION,
         frozenset({State.DECISION_PROPOSED}),
         DECIDERS,
         None,
-        (lambda ctx, roles: _needs_outcome(ctx), _second_decider),
+        (_second_decider,),
+        needs_outcome=True,
     ),
     Transition(Action.REJECT_PROPOSAL, frozenset({State.DECISION_PROPOSED}), DECIDERS, State.IN_REVIEW),
     Transition(
@@ -197,7 +199,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({State.UNSUCCESSFUL}),
         frozenset({Role.APPLICANT}),
         State.APPEAL_LODGED,
-        (lambda ctx, roles: _appeal_in_time(ctx),),
+        (_appeal_in_time,),
     ),
     Transition(
         Action.UPHOLD_APPEAL,
@@ -243,16 +245,30 @@ def check(
     if not roles & transition.roles:
         allowed = ", ".join(sorted(transition.roles))
         raise NotAllowed(f"Only the {allowed} can {action}.")
+    if transition.needs_outcome and ctx.outcome is None:
+        raise NotAllowed("Choose an outcome: offer, refer to another group, or unsuccessful.")
     for guard in transition.guards:
         reason = guard(ctx, roles)
         if reason:
             raise NotAllowed(reason)
     if transition.target is not None:
         return transition.target
-    assert ctx.outcome is not None  # guaranteed by _needs_outcome
+    if ctx.outcome is None:
+        raise NotAllowed("Choose an outcome: offer, refer to another group, or unsuccessful.")
     return OUTCOME_STATE[ctx.outcome]
 
 
-def available_actions(state: State, roles: frozenset[Role] | set[Role]) -> list[Action]:
-    """Actions whose state and role conditions hold (guards that need context are checked on use)."""
-    return [t.action for t in TRANSITIONS if state in t.sources and frozenset(roles) & t.roles]
+def available_actions(
+    state: State, roles: frozenset[Role] | set[Role], ctx: Context | None = None
+) -> list[Action]:
+    """Actions whose state and role conditions hold. With `ctx`, only those whose guards pass for it too
+    (so a page offers "confirm" only to the other decider); an outcome chosen on a step's form is checked
+    on use."""
+    held = frozenset(roles)
+    return [
+        t.action
+        for t in TRANSITIONS
+        if state in t.sources
+        and held & t.roles
+        and (ctx is None or not any(guard(ctx, held) for guard in t.guards))
+    ]

@@ -14,7 +14,7 @@ from tests.e2e.test_review_browser import open_application, signed_in, state_is
 from tests.review_journey import act, application_id, staff_client
 from webapp import outgoing
 from webapp.pdf.seal import verify
-from webapp.services.joining import seal_settings
+from webapp.services.signing import seal_settings
 from webapp.workflow import Role
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from webapp.admin import bp
 from webapp.admin.forms import GroupForm
 from webapp.db import db_session
 from webapp.models import Group
-from webapp.review.views import INVALID
+from webapp.review.helpers import INVALID
 from webapp.services import groups
 
 

@@ -8,7 +8,7 @@ from webapp.admin import bp
 from webapp.admin.forms import EraseForm, ExportForm, PersonForm
 from webapp.admin.views import acting
 from webapp.db import db_session
-from webapp.review.views import INVALID
+from webapp.review.helpers import INVALID
 from webapp.services import personal_data
 
 

@@ -12,7 +12,7 @@ from webapp.admin.forms import ActionForm, InviteForm, RoleForm
 from webapp.admin.views import acting
 from webapp.db import db_session
 from webapp.models import Group, StaffRole, StaffUser
-from webapp.review.views import INVALID
+from webapp.review.helpers import INVALID
 from webapp.services import staff as accounts
 from webapp.workflow import Role
 

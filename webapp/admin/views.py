@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from webapp import auth
 from webapp.admin import bp
-from webapp.review.views import staff_context
+from webapp.review.helpers import staff_context
 from webapp.services import access, actors
 from webapp.workflow import Role
 

@@ -22,3 +22,12 @@ def render_pdf(html: str, *, fillable: bool = False) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf(pdf_forms=fillable)
+
+
+def print_template(template: str, **context) -> bytes:
+    """A print template in templates/pdf/ as PDF, rendered by the same Jinja environment as the pages,
+    with the force's deployment to hand."""
+    from flask import current_app, render_template
+
+    context.setdefault("deployment", current_app.extensions["deployment"])
+    return render_pdf(render_template(template, **context))

@@ -15,21 +15,21 @@ from webapp.pdf.seal import verify as verify_seal
 from webapp.public import bp
 from webapp.public.forms import SignForm, VerifyForm
 from webapp.public.status import _application
-from webapp.services import InputError, documents, joining, meetings
+from webapp.services import InputError, documents, meetings, signing
 
 
 @bp.route("/sign/<token>", methods=["GET", "POST"])
 def sign(token: str):
     session = db_session()
     try:
-        signing = joining.by_token(session, token)
-    except joining.Refused as refusal:
+        sign_request = signing.by_token(session, token)
+    except signing.Refused as refusal:
         return render_template("public/sign/refused.html", refusal=refusal), 410
-    application = session.get(Application, signing.application_id)
+    application = session.get(Application, sign_request.application_id)
     form = SignForm()
     if form.validate_on_submit():
         try:
-            signed = joining.sign(
+            signed = signing.sign(
                 session,
                 token,
                 form.full_name.data,
@@ -37,7 +37,7 @@ def sign(token: str):
                 request.remote_addr or "",
                 request.headers.get("User-Agent", ""),
             )
-        except joining.Refused as refusal:
+        except signing.Refused as refusal:
             return render_template("public/sign/refused.html", refusal=refusal), 409
         except InputError as exc:
             form.full_name.errors = [*form.full_name.errors, exc.message]
@@ -46,7 +46,7 @@ def sign(token: str):
                 "public/sign/signed.html", group=application.group, token=signed.status_token
             )
     else:
-        joining.opened(session, signing)  # evidence: the emailed link was opened (verifies the address)
+        signing.opened(session, sign_request)  # evidence: the emailed link was opened (verifies the address)
     shown = documents.shown_to(session, application.group, application.applicant.name)
     return render_template("public/sign/sign.html", form=form, shown=shown, group=application.group), (
         422 if form.errors else 200
@@ -90,7 +90,7 @@ def verify():
     verdict = found = found_group = None
     if form.validate_on_submit():
         data = form.pdf.data.read()
-        verdict = verify_seal(data, joining.seal_settings(current_app))
+        verdict = verify_seal(data, signing.seal_settings(current_app))
         if verdict.sealed_here:
             digest = hashlib.sha256(data).hexdigest()
             found = db_session().scalar(select(SigningRequest).where(SigningRequest.pdf_sha256 == digest))

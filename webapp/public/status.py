@@ -9,9 +9,8 @@ from webapp.db import db_session
 from webapp.models import Applicant, Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
-from webapp.services import equality, links, meetings, notify, review
+from webapp.services import appeals, decisions, equality, letters, links, meetings, referrals, withdrawals
 from webapp.services.actors import APPLICANT
-from webapp.services.drafts import STATUS_LINK_DAYS
 from webapp.workflow import WITHDRAWABLE, State
 
 # What each state means for the applicant, and what happens next, in plain words.
@@ -89,8 +88,8 @@ def status(token: str):
         now_text=now_text,
         next_text=next_text,
         can_withdraw=state in WITHDRAWABLE,
-        referral=review.open_referral(db_session(), application) if state == State.REFERRED else None,
-        can_appeal=state == State.UNSUCCESSFUL and review.appeal_window_open(db_session(), application),
+        referral=referrals.open_referral(db_session(), application) if state == State.REFERRED else None,
+        can_appeal=state == State.UNSUCCESSFUL and appeals.appeal_window_open(db_session(), application),
         monitoring_done=equality.answered(db_session(), application.id),
         member=state == State.MEMBER,
         meetings=meetings.future(db_session(), application.group_id) if state == State.MEMBER else [],
@@ -111,7 +110,7 @@ def withdraw(token: str):
     if State(application.state) not in WITHDRAWABLE:
         return redirect(url_for("public.status", token=token))
     if form.validate_on_submit():
-        review.withdraw(db_session(), application, APPLICANT, "applicant, from their page")
+        withdrawals.withdraw(db_session(), application, APPLICANT, "applicant, from their page")
         return redirect(url_for("public.status", token=token))
     return render_template("public/status/withdraw.html", application=application, token=token, form=form)
 
@@ -128,15 +127,12 @@ def find_application():
             .where(Application.reference == reference, func.lower(Applicant.email) == form.email.data.lower())
         )
         if application is not None:
-            token = links.issue_status_link(db_session(), application, STATUS_LINK_DAYS)
-            notify.email(
+            letters.email_applicant(
                 db_session(),
+                application,
                 "status_link",
-                to=application.applicant.email,
-                application_id=application.id,
-                subject=f"Your application {application.reference}",
-                application=application,
-                token=token,
+                f"Your application {application.reference}",
+                automatic=True,
             )
         return render_template("public/status/link_sent.html", email=form.email.data)
     return render_template("public/status/find.html", form=form)
@@ -146,12 +142,12 @@ def find_application():
 def referral(token: str):
     """The applicant agrees (or not) to their application being passed to the group it was referred to."""
     application = _application(token)
-    waiting = review.open_referral(db_session(), application)
+    waiting = referrals.open_referral(db_session(), application)
     if waiting is None:
         return redirect(url_for("public.status", token=token))
     form = ReferralConsentForm()
     if form.validate_on_submit():
-        linked = review.answer_referral(db_session(), application, form.consent.data == "yes")
+        linked = referrals.answer_referral(db_session(), application, form.consent.data == "yes")
         flash(
             f"We have passed your application on. Its new reference is {linked.reference}."
             if linked
@@ -170,18 +166,18 @@ def appeal(token: str):
     application = _application(token)
     if State(application.state) != State.UNSUCCESSFUL:
         return redirect(url_for("public.status", token=token))
-    if not review.appeal_window_open(db_session(), application):
+    if not appeals.appeal_window_open(db_session(), application):
         return render_template("public/status/appeal_closed.html", application=application, token=token)
     form = AppealForm()
     if form.validate_on_submit():
-        review.lodge_appeal(db_session(), application, form.reasons.data)
+        appeals.lodge_appeal(db_session(), application, form.reasons.data)
         flash("We have received your appeal. We have sent you an email to confirm.", "success")
         return redirect(url_for("public.status", token=token))
-    decision = review.latest_decision(db_session(), application)
+    decision = decisions.latest_decision(db_session(), application)
     return render_template(
         "public/status/appeal.html",
         application=application,
         token=token,
         form=form,
-        deadline=review.appeal_deadline(decision),
+        deadline=decisions.appeal_deadline(decision),
     ), (422 if form.errors else 200)

@@ -8,7 +8,7 @@ from flask_login import login_required
 from webapp import auth
 from webapp.db import db_session
 from webapp.reports import bp
-from webapp.review.views import staff_context
+from webapp.review.helpers import staff_context
 from webapp.services import access, equality_report
 from webapp.services import pipeline as pipeline_service
 from webapp.workflow import Role, State

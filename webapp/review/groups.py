@@ -11,7 +11,7 @@ from webapp.db import db_session
 from webapp.models import DocumentKind, Group, Meeting, Membership
 from webapp.review import bp
 from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
-from webapp.review.views import INVALID, attempt
+from webapp.review.helpers import INVALID, attempt
 from webapp.services import InputError, access, documents, meetings, members
 
 KINDS = {

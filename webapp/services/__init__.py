@@ -8,3 +8,16 @@ class InputError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+MAX_TEXT = 5000
+
+
+def required_text(value: str | None, field: str, missing: str, longest: int = MAX_TEXT) -> str:
+    """A text a person must give (a reason, a note), trimmed; refused when empty or too long."""
+    value = (value or "").strip()
+    if not value:
+        raise InputError(missing, field)
+    if len(value) > longest:
+        raise InputError(f"Must be {longest:,} characters or fewer", field)
+    return value

@@ -10,10 +10,10 @@ from sqlalchemy import Select, false, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.clock import now
-from webapp.models import Application, Group, StaffUser
-from webapp.services import search
+from webapp.models import Application, Group, StaffRole, StaffUser
+from webapp.services import access, search
 from webapp.services.access import application_clause
-from webapp.workflow import State
+from webapp.workflow import GROUP_ROLES, State
 
 PAGE_SIZE = 50
 
@@ -94,3 +94,22 @@ def page(session: Session, user: StaffUser, filters: Filters) -> Page:
         next_cursor = f"{last.state_changed_at.isoformat()}|{last.id}"
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     return Page(rows, counts, next_cursor, total, truncated)
+
+
+def visible_groups(session: Session, user: StaffUser) -> list[Group]:
+    """The groups the inbox can be filtered by: those the user serves (every group for those who see all)."""
+    seen = access.scope(user)
+    query = select(Group).order_by(Group.position)
+    if not (seen.everything or seen.appeals):
+        query = query.where(Group.id.in_(seen.groups))
+    return list(session.scalars(query))
+
+
+def colleagues(session: Session, user: StaffUser) -> list[StaffUser]:
+    """People work can be assigned to: active staff holding a group role in a group this user serves."""
+    seen = access.scope(user)
+    query = select(StaffUser).join(StaffRole).where(StaffUser.active.is_(True))
+    query = query.where(StaffRole.role.in_([str(r) for r in GROUP_ROLES]))
+    if not seen.everything:
+        query = query.where(StaffRole.group_id.in_(seen.groups))
+    return list(session.scalars(query.distinct().order_by(StaffUser.name)))

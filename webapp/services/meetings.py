@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp import calendars
 from webapp.clock import now
 from webapp.models import Group, Meeting, StaffUser
 from webapp.services import InputError, events
@@ -109,22 +110,18 @@ def _event(session: Session, user: StaffUser, action: str, meeting: Meeting) -> 
 
 def calendar(group: Group, meetings: list[Meeting]) -> bytes:
     """An iCalendar file of the meetings; a UID per meeting, so a moved meeting updates in place."""
-    from icalendar import Calendar, Event
-
-    deployment = current_app.extensions["deployment"]
-    feed = Calendar()
-    feed.add("prodid", "-//IAG Membership//EN")
-    feed.add("version", "2.0")
-    feed.add("x-wr-calname", f"{group.name} meetings")
-    for meeting in meetings:
-        event = Event()
-        event.add("uid", f"meeting-{meeting.id}@{deployment.mail_domain}")
-        event.add("dtstamp", now())
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.ends_at)
-        event.add("summary", f"{group.name} meeting")
-        event.add("location", meeting.place or meeting.online_link)
-        if meeting.online_link:
-            event.add("description", f"Join online: {meeting.online_link}")
-        feed.add_component(event)
-    return feed.to_ical()
+    domain = current_app.extensions["deployment"].mail_domain
+    return calendars.build(
+        [
+            calendars.Entry(
+                uid=f"meeting-{meeting.id}@{domain}",
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                summary=f"{group.name} meeting",
+                location=meeting.place or meeting.online_link,
+                description=f"Join online: {meeting.online_link}" if meeting.online_link else None,
+            )
+            for meeting in meetings
+        ],
+        name=f"{group.name} meetings",
+    )

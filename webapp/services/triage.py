@@ -19,6 +19,7 @@ from webapp.files import file_store
 from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, Source, StaffUser
 from webapp.services import InputError, access, applications, attachments, events, inbound, search
 from webapp.services.actors import SYSTEM
+from webapp.workflow import State
 
 # What the triage list shows, by tab. Quarantined mail is there so that nothing waits unseen.
 TABS = {
@@ -198,3 +199,16 @@ def set_group(session: Session, application: Application, user: StaffUser, group
         subject_id=application.id,
         detail={"group": group.slug},
     )
+
+
+def first_without_group(session: Session) -> int | None:
+    """An application (not a draft) whose group is not known, if there is one: the list says so."""
+    return session.scalar(
+        select(Application.id)
+        .where(Application.group_id.is_(None), Application.state != State.DRAFT)
+        .limit(1)
+    )
+
+
+def all_groups(session: Session) -> list[Group]:
+    return list(session.scalars(select(Group).order_by(Group.position)))

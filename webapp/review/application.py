@@ -1,0 +1,92 @@
+"""One application's page: the case file and the steps open now; notes, assigning, its group, files."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from webapp import auth
+from webapp.db import db_session
+from webapp.files import file_store
+from webapp.models import Application
+from webapp.review import bp
+from webapp.review.forms import RECOMMENDATIONS, ActionForm, NoteForm
+from webapp.review.helpers import INVALID, attempt, back, group_form, load
+from webapp.services import InputError, access, case_page, casefile, triage
+
+
+def show(application: Application, note_form: NoteForm | None = None, status: int = 200):
+    case = case_page.page(db_session(), auth.staff_user(), application)
+    return render_template(
+        "review/application.html",
+        **case.as_context(),
+        pages=current_app.extensions["deployment"].application_pages,
+        note_form=note_form or NoteForm(),
+        recommendation_names=dict(RECOMMENDATIONS),
+        action_form=ActionForm(),
+        group_form=group_form(case.open_groups) if application.group_id is None else None,
+    ), status
+
+
+@bp.route("/applications/<int:application_id>")
+@login_required
+def application_page(application_id: int):
+    return show(load(application_id))
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["POST"])
+@login_required
+def add_note(application_id: int):
+    application = load(application_id)
+    form = NoteForm()
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: casefile.add_note(
+            db_session(), application, auth.staff_user(), form.body.data or "", form.recommendation.data or ""
+        ),
+    ):
+        return back(application, "Note added.")
+    return show(application, form, INVALID)
+
+
+@bp.route("/applications/<int:application_id>/assign-to-me", methods=["POST"])
+@login_required
+def assign_to_me(application_id: int):
+    application = load(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = auth.staff_user()
+    try:
+        casefile.assign(db_session(), application, user, by=user)
+    except InputError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("review.application_page", application_id=application.id))
+    return back(application, "Assigned to you.")
+
+
+@bp.route("/applications/<int:application_id>/group", methods=["POST"])
+@login_required
+def set_group(application_id: int):
+    application = load(application_id)
+    form = group_form(case_page.open_groups(db_session()))
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: triage.set_group(db_session(), application, auth.staff_user(), int(form.group.data)),
+    ):
+        return back(application, "Group set.")
+    flash(form.group.errors[0] if form.group.errors else "Choose the group.", "error")
+    return redirect(url_for("review.application_page", application_id=application.id))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(attachment_id: int):
+    attachment = access.attachment(db_session(), auth.staff_user(), attachment_id)
+    if not attachment.storage_name:
+        abort(404)
+    data = file_store(current_app).read(attachment.storage_name)
+    # Always a download, never rendered: an HTML or SVG attachment must not run in our origin.
+    response = current_app.response_class(data, mimetype="application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename or "attachment")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,91 @@
+"""What the staff view modules share: the navigation's context, loading what a page acts on through
+`access` (so other groups' items are "not found"), and turning a service's refusal into a form error.
+
+A refused input re-renders its form with the message (status 422, so nothing is committed); a step the
+workflow refuses shows why (409)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug import Response
+
+from webapp import auth, workflow
+from webapp.db import db_session
+from webapp.models import Application, Group
+from webapp.review.forms import ActionForm, GroupForm
+from webapp.services import InputError, access
+from webapp.services.actors import staff
+from webapp.staff.forms import SignOutForm
+from webapp.workflow import Action, Role, State
+
+INVALID = 422
+
+
+def staff_context() -> dict[str, Any]:
+    """What the staff pages' navigation needs (the report and admin pages use it too)."""
+    user = auth.staff_user() if current_user.is_authenticated else None
+    seen = access.scope(user) if user else None
+    return {
+        "user": user,
+        "can_triage": bool(seen and (seen.triage or seen.everything)),
+        "can_see_pipeline": bool(seen and (seen.groups or seen.everything)),
+        "can_report": bool(user and access.holds(user, Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN)),
+        "can_administer": bool(user and access.holds(user, Role.SYSTEM_ADMIN)),
+        "sign_out_form": SignOutForm(),
+    }
+
+
+def attempt(form, step: Callable[[], object]) -> bool:
+    """Run a service step; a refused input becomes an error on the form's field."""
+    try:
+        step()
+    except InputError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, exc.message]
+        else:
+            form.form_errors.append(exc.message)
+        return False
+    return True
+
+
+def load(application_id: int) -> Application:
+    return access.application(db_session(), auth.staff_user(), application_id)
+
+
+def back(application: Application, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("review.application_page", application_id=application.id))
+
+
+def button(application_id: int, run: Callable[[Application], object], message: str) -> Response:
+    """A one-button step (POST with only the CSRF token)."""
+    application = load(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    run(application)
+    return back(application, message)
+
+
+def form_page(application: Application, form, template: str, title: str, status: int = 200, **extra):
+    return render_template(
+        f"review/{template}.html", application=application, form=form, title=title, **extra
+    ), status
+
+
+def check_action(application: Application, action: Action) -> None:
+    """Show a form only when its step is possible now (the POST is checked again by the workflow)."""
+    roles = staff(auth.staff_user()).roles_for(application.group_id)
+    if action not in workflow.available_actions(State(application.state), roles):
+        raise workflow.NotAllowed(f"You cannot {action} this application now: it is {application.state}.")
+
+
+def group_form(groups: list[Group], form: GroupForm | None = None) -> GroupForm:
+    """The form to choose a group, offering `groups`."""
+    form = form or GroupForm()
+    form.group.choices = [("", "Choose a group"), *[(str(g.id), g.name) for g in groups]]
+    return form

@@ -1,0 +1,100 @@
+"""Everything the application page shows, in one call: the case file, where the review stands, and the
+steps this user may take now (from the workflow, guards included, so the page never re-derives a rule)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp import workflow
+from webapp.models import (
+    Appeal,
+    Application,
+    Attachment,
+    Decision,
+    Discussion,
+    Group,
+    InboundEmail,
+    Note,
+    SigningRequest,
+    StaffUser,
+)
+from webapp.services import access, appeals, casefile, decisions, discussions, joining
+from webapp.services.actors import staff
+from webapp.workflow import Action, Context, Role, State
+
+
+@dataclass
+class CasePage:
+    application: Application
+    emails: list[InboundEmail]
+    attachments: list[Attachment]
+    notes: list[tuple[Note, StaffUser]]
+    timeline: list[casefile.Moment]
+    duplicates: list[Application]
+    actions: list[Action]
+    discussion: Discussion | None
+    pending: Decision | None
+    decision: Decision | None
+    appeal: Appeal | None
+    signing: SigningRequest | None
+    staff_names: dict[int, str]
+    user_serves: bool
+    may_resend_agreement: bool
+    may_assign_to_self: bool
+    open_groups: list[Group]  # to give an application of no known group its group
+
+    def as_context(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def steps(application: Application, user: StaffUser, pending: Decision | None) -> list[Action]:
+    """The workflow steps `user` may take on `application` now, guards included."""
+    ctx = Context(
+        actor_id=user.id,
+        proposer_id=pending.proposed_by_id if pending else None,
+        proposer_role=Role(pending.proposed_role) if pending else None,
+    )
+    return workflow.available_actions(
+        State(application.state), staff(user).roles_for(application.group_id), ctx
+    )
+
+
+def page(session: Session, user: StaffUser, application: Application) -> CasePage:
+    names = casefile.staff_names(session)
+    # A proposal left when the application was withdrawn waits for nobody.
+    pending = (
+        decisions.pending_decision(session, application)
+        if application.state == State.DECISION_PROPOSED
+        else None
+    )
+    serves = access.serves(user, application.group_id)
+    return CasePage(
+        application=application,
+        emails=casefile.emails(session, application),
+        attachments=casefile.attachments(session, application),
+        notes=casefile.notes(session, application),
+        timeline=casefile.timeline(session, application, names),
+        duplicates=casefile.possible_duplicates(session, application, user),
+        actions=steps(application, user, pending),
+        discussion=discussions.current(session, application),
+        pending=pending,
+        decision=decisions.latest_decision(session, application),
+        appeal=appeals.current_appeal(session, application),
+        signing=joining.open_request(session, application),
+        staff_names=names,
+        user_serves=serves,
+        may_resend_agreement=serves and application.state == State.AGREEMENT_SENT,
+        may_assign_to_self=serves and application.assigned_to_id != user.id,
+        open_groups=open_groups(session) if application.group_id is None else [],
+    )
+
+
+def open_groups(session: Session) -> list[Group]:
+    """Groups taking applications, in the deployment's order."""
+    return list(
+        session.scalars(select(Group).where(Group.open_to_applicants.is_(True)).order_by(Group.position))
+    )

@@ -1,0 +1,112 @@
+"""Informal discussions: inviting an applicant (with a calendar invitation), moving the time, and
+recording that it was held. Each step goes through the workflow and emails the applicant."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp import calendars
+from webapp.clock import now, uk_time
+from webapp.files import file_store
+from webapp.models import Application, Discussion, DiscussionStatus, StaffUser
+from webapp.services import letters, transitions
+from webapp.services.actors import staff
+from webapp.services.meetings import TimeAndPlace
+from webapp.workflow import Action, State
+
+LONGEST_DISCUSSION_HOURS = 4
+
+
+def current(session: Session, application: Application) -> Discussion | None:
+    return session.scalar(
+        select(Discussion)
+        .where(Discussion.application_id == application.id)
+        .order_by(Discussion.created_at.desc(), Discussion.id.desc())
+        .limit(1)
+    )
+
+
+def calendar_invite(application: Application, discussion: Discussion, sequence: int) -> bytes:
+    """An iCalendar REQUEST: one UID per application, so a rescheduled time updates the same entry."""
+    deployment = current_app.extensions["deployment"]
+    description = f"Your application {application.reference}."
+    if discussion.online_link:
+        description += f" Join online: {discussion.online_link}"
+    person = application.applicant
+    entry = calendars.Entry(
+        uid=f"discussion-{application.reference}@{deployment.mail_domain}",
+        sequence=sequence,
+        starts_at=discussion.starts_at,
+        ends_at=discussion.starts_at + timedelta(minutes=discussion.duration_minutes),
+        summary=f"Informal discussion: {application.group.name if application.group else 'IAG'}",
+        location=discussion.place or discussion.online_link,
+        description=description,
+        organizer=calendars.Person(deployment.mailbox, deployment.force_name),
+        attendee=calendars.Person(person.email, person.name) if person and person.email else None,
+    )
+    return calendars.build([entry], method="REQUEST")
+
+
+def invite(session: Session, application: Application, user: StaffUser, when: TimeAndPlace) -> Discussion:
+    """Invite (or, when already invited, re-invite at a new time). The email carries an .ics invitation."""
+    when = when.checked("discussion", LONGEST_DISCUSSION_HOURS)
+    earlier = current(session, application)
+    rescheduling = application.state == State.DISCUSSION_INVITED
+    action = Action.RESCHEDULE_DISCUSSION if rescheduling else Action.INVITE_TO_DISCUSSION
+    discussion = Discussion(
+        application_id=application.id,
+        starts_at=when.starts_at,
+        duration_minutes=when.minutes,
+        place=when.place,
+        online_link=when.online_link,
+        status=DiscussionStatus.INVITED,
+        created_by_id=user.id,
+        created_at=now(),
+    )
+    transitions.apply(
+        session,
+        application,
+        action,
+        staff(user),
+        detail={
+            "starts_at": when.starts_at.isoformat(),
+            "place": when.place,
+            "online_link": when.online_link,
+        },
+    )
+    if rescheduling and earlier is not None:
+        earlier.status = DiscussionStatus.RESCHEDULED
+    session.add(discussion)
+    session.flush()
+    sequence = (
+        session.scalar(
+            select(func.count()).select_from(Discussion).where(Discussion.application_id == application.id)
+        )
+        or 1
+    ) - 1
+    invitation = file_store(current_app).put(calendar_invite(application, discussion, sequence))
+    letters.email_applicant(
+        session,
+        application,
+        "discussion_invite",
+        f"{'New time for your' if rescheduling else 'Invitation to an'} informal discussion: "
+        f"{application.reference}",
+        attachments=[
+            {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": invitation}
+        ],
+        discussion=discussion,
+        when=uk_time(discussion.starts_at),
+        rescheduling=rescheduling,
+    )
+    return discussion
+
+
+def record_held(session: Session, application: Application, user: StaffUser) -> None:
+    transitions.apply(session, application, Action.RECORD_DISCUSSION_HELD, staff(user))
+    discussion = current(session, application)
+    if discussion is not None:
+        discussion.status = DiscussionStatus.HELD

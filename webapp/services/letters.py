@@ -1,0 +1,113 @@
+"""What the applicant is sent: every email to an applicant goes through `email_applicant` (which records
+"email not sent" when there is no address to send to), and decision and appeal letters are the same words
+rendered as a PDF under the force's letterhead, kept with the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.files import file_store
+from webapp.models import Application, Attachment
+from webapp.pdf import print_template
+from webapp.services import events, links, notify, wording
+from webapp.services.actors import SYSTEM
+from webapp.services.drafts import STATUS_LINK_DAYS
+
+
+def email_applicant(
+    session: Session,
+    application: Application,
+    template: str,
+    subject: str,
+    *,
+    automatic: bool = False,
+    attachments: list[dict[str, str]] | None = None,
+    **context: Any,
+) -> bool:
+    """Queue `template` to the applicant, with a link to their page (`token`) unless the caller gives its
+    own. Returns False, and records why, when there is no email address to send it to."""
+    person = application.applicant
+    if person is None or not person.email:
+        events.record(
+            session,
+            actor=SYSTEM.label,
+            action="email not sent",
+            subject_type="application",
+            subject_id=application.id,
+            detail={"template": template, "why": "no email address known"},
+        )
+        return False
+    if "token" not in context:
+        context["token"] = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+    notify.email(
+        session,
+        template,
+        to=person.email,
+        subject=subject,
+        application_id=application.id,
+        automatic=automatic,
+        attachments=attachments,
+        application=application,
+        group=application.group,
+        **context,
+    )
+    return True
+
+
+def store_pdf(session: Session, application: Application, filename: str, pdf: bytes, note: str) -> Attachment:
+    """A PDF we made (a letter, the Terms of Reference, a signed agreement), kept with the application."""
+    digest = file_store(current_app).put(pdf)
+    attachment = Attachment(
+        application_id=application.id,
+        filename=filename,
+        storage_name=digest,
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=digest,
+        flags=note,
+        created_at=now(),
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def enclosed(attachment: Attachment) -> dict[str, str]:
+    """A stored attachment as an email's attachment."""
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "storage_name": attachment.storage_name,
+    }
+
+
+@dataclass(frozen=True)
+class Letter:
+    filename: str
+    pdf: bytes
+
+
+def letter_pdf(application: Application, template: str, body: str) -> Letter:
+    """A letter as PDF: an email's text under the force's letterhead."""
+    pdf = print_template("pdf/letter.html", application=application, body=body, dated=now())
+    return Letter(f"{template.replace('_', '-')}-{application.reference}.pdf", pdf)
+
+
+def send_letter(
+    session: Session, application: Application, template: str, subject: str, **context: Any
+) -> None:
+    """The letter as a PDF kept with the application, and the same words emailed with it attached."""
+    token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+    body = wording.render(
+        session, template, application=application, group=application.group, token=token, **context
+    )
+    letter = letter_pdf(application, template, body)
+    kept = store_pdf(session, application, letter.filename, letter.pdf, "letter sent to the applicant")
+    email_applicant(
+        session, application, template, subject, attachments=[enclosed(kept)], token=token, **context
+    )

@@ -1,0 +1,228 @@
+"""Signing the confidentiality agreement on the web: the emailed link (refused kindly when it cannot be
+used), the signature recorded once with its evidence, the signed agreement rendered and sealed as PDF, and
+the person made a member.
+
+Evidence of a signature: who (the name typed; the email address verified by opening the emailed link),
+what (SHA-256 of the exact text shown and of the final PDF; the document versions), when (UTC: sent, first
+opened, signed) and how (IP address, browser), in the signing request and in the hash-chained event log.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, render_template
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
+from webapp.pdf import render_pdf
+from webapp.pdf.seal import SealSettings, seal
+from webapp.services import InputError, documents, letters, links, meetings, transitions
+from webapp.services.actors import APPLICANT, SYSTEM
+from webapp.services.drafts import STATUS_LINK_DAYS
+from webapp.workflow import Action, State
+
+MAX_NAME = 200
+
+
+def seal_settings(app: Flask) -> SealSettings:
+    folder = Path(app.instance_path) / "seal"
+    return SealSettings(
+        key_path=app.config["SEAL_KEY"] or str(folder / "key.pem"),
+        cert_path=app.config["SEAL_CERT"] or str(folder / "cert.pem"),
+        password=app.config["SEAL_KEY_PASSWORD"],
+    )
+
+
+def link_token(request: SigningRequest) -> str:
+    """The secret in a signing link, derived from the request and the app's secret key, so that a reminder
+    can repeat the link while the database keeps only its hash."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    message = f"signing:{request.id}:{request.sent_at.isoformat()}".encode()
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+class Refused(Exception):
+    """A link that cannot be used, with a message for the person holding it."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(title)
+        self.title = title
+        self.message = message
+
+
+def by_token(session: Session, token: str) -> SigningRequest:
+    request = session.scalar(
+        select(SigningRequest).where(SigningRequest.token_hash == links.token_hash(token))
+    )
+    if request is None:
+        raise Refused(
+            "This link does not work",
+            "Check that you copied the whole link from the email. Each link works only for the person it "
+            "was sent to.",
+        )
+    if request.signed_at is not None:
+        raise Refused(
+            "You have already signed the agreement",
+            "This link has been used. We have emailed you the signed agreement.",
+        )
+    if request.cancelled_at is not None:
+        raise Refused(
+            "This link has been replaced",
+            "We have sent you a newer link, or stopped this one. Use the link in our latest email.",
+        )
+    application = session.get(Application, request.application_id)
+    if application.state != State.AGREEMENT_SENT:
+        raise Refused(
+            "This link is no longer needed",
+            "The application it belongs to has been withdrawn or closed. If you think this is wrong, reply "
+            "to our email.",
+        )
+    if request.expires_at < now():
+        raise Refused(
+            "This link has expired",
+            "Links to sign work for a limited time. Reply to our email and we will send you a new one.",
+        )
+    return request
+
+
+def opened(session: Session, request: SigningRequest) -> None:
+    """The first opening of the emailed link: evidence that the person reads that inbox."""
+    if request.first_opened_at is None:
+        request.first_opened_at = now()
+        request.email_verified_at = request.first_opened_at
+
+
+@dataclass(frozen=True)
+class Signed:
+    membership: Membership
+    agreement: Attachment
+    status_token: str
+
+
+def sign(
+    session: Session, token: str, typed_name: str, shown_sha256: str, ip_address: str, user_agent: str
+) -> Signed:
+    """Record the signature, once. Refuses (changing nothing) if the text changed since it was shown."""
+    request = by_token(session, token)
+    application = session.get(Application, request.application_id)
+    typed_name = " ".join((typed_name or "").split())
+    if not typed_name:
+        raise InputError("Type your full name to sign", "full_name")
+    if len(typed_name) > MAX_NAME:
+        raise InputError(f"Your name must be {MAX_NAME} characters or fewer", "full_name")
+    if not same_person(typed_name, application.applicant.name):
+        raise InputError(
+            f"The name you typed does not match the name on this agreement ({application.applicant.name}). "
+            "Each link is for one person. If your name has changed, reply to our email.",
+            "full_name",
+        )
+    shown = documents.shown_to(session, application.group, application.applicant.name)
+    if shown_sha256 != shown.sha256:
+        raise InputError(
+            "The agreement was updated after you opened this page. Read the new version below, then sign.",
+            "full_name",
+        )
+    # Exactly one signature: only the request that flips signed_at from empty goes on.
+    claimed = session.execute(
+        update(SigningRequest)
+        .where(
+            SigningRequest.id == request.id,
+            SigningRequest.signed_at.is_(None),
+            SigningRequest.cancelled_at.is_(None),
+        )
+        .values(signed_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Refused("You have already signed the agreement", "We have emailed you the signed agreement.")
+    session.refresh(request)
+    opened(session, request)
+    request.signed_name = typed_name
+    request.document_versions = shown.versions
+    request.shown_text_sha256 = shown.sha256
+    request.ip_address = ip_address[:64]
+    request.user_agent = user_agent[:1000]
+    pdf = signed_pdf(application, request, shown)
+    agreement = letters.store_pdf(
+        session, application, f"agreement-{application.reference}.pdf", pdf, "signed and sealed"
+    )
+    request.pdf_sha256 = agreement.sha256
+    request.pdf_attachment_id = agreement.id
+    transitions.apply(
+        session,
+        application,
+        Action.SIGN_AGREEMENT,
+        APPLICANT,
+        detail={
+            "signed_name": typed_name,
+            "email": application.applicant.email,
+            "email_verified_at": request.email_verified_at.isoformat(),
+            "document_versions": shown.versions,
+            "shown_text_sha256": shown.sha256,
+            "pdf_sha256": agreement.sha256,
+            "sent_at": request.sent_at.isoformat(),
+            "first_opened_at": request.first_opened_at.isoformat(),
+            "signed_at": request.signed_at.isoformat(),
+            "ip_address": request.ip_address,
+            "user_agent": request.user_agent,
+        },
+    )
+    transitions.apply(session, application, Action.ADMIT_MEMBER, SYSTEM)
+    membership = Membership(
+        application_id=application.id,
+        group_id=application.group_id,
+        role=MemberRole.MEMBER,
+        joined_at=now(),
+        agreement_attachment_id=agreement.id,
+    )
+    session.add(membership)
+    session.flush()
+    status_token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+    letters.email_applicant(
+        session,
+        application,
+        "signed",
+        f"Welcome to the {application.group.name}: your signed agreement",
+        automatic=True,
+        attachments=[letters.enclosed(agreement)],
+        token=status_token,
+        meetings=meetings.future(session, application.group_id),
+    )
+    return Signed(membership, agreement, status_token)
+
+
+def same_person(typed: str, name: str) -> bool:
+    """The name typed shares a word with the name applied under ("Amina Yusuf", "A. Yusuf", "amina yusuf-ali"
+    all do): a forwarded link signed by someone else is refused, a spelling variant is not."""
+
+    def words(text: str) -> set[str]:
+        return {w for w in re.split(r"[\W_]+", text.casefold()) if len(w) > 1}
+
+    return bool(words(typed) & words(name))
+
+
+def signed_pdf(application: Application, request: SigningRequest, shown: documents.Shown) -> bytes:
+    """The agreement, the Terms of Reference, the signature and an evidence page, sealed."""
+    deployment = current_app.extensions["deployment"]
+    html = render_template(
+        "pdf/agreement.html",
+        deployment=deployment,
+        application=application,
+        group=application.group,
+        request=request,
+        shown=shown,
+    )
+    return seal(
+        render_pdf(html),
+        seal_settings(current_app),
+        reason=f"Confidentiality agreement signed by {request.signed_name}",
+    )
