@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 from webapp.models.groups import Group
 from webapp.models.people import Applicant, StaffUser
 from webapp.workflow import Outcome, Role, State
@@ -34,8 +34,8 @@ class Application(Base):
     # None when an email did not say which group; a coordinator sets it in triage.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
-    source: Mapped[Source] = mapped_column(String(10))
-    state: Mapped[State] = mapped_column(String(30), default=State.DRAFT)
+    source: Mapped[Source] = mapped_column(enum_type(Source, 10))
+    state: Mapped[State] = mapped_column(enum_type(State, 30), default=State.DRAFT)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Makes "a new application arrived" idempotent: a double click or a re-fetched email gives one row.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -84,7 +84,9 @@ class Discussion(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     place: Mapped[str] = mapped_column(Text, default="")
     online_link: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[DiscussionStatus] = mapped_column(String(20), default=DiscussionStatus.INVITED)
+    status: Mapped[DiscussionStatus] = mapped_column(
+        enum_type(DiscussionStatus, 20), default=DiscussionStatus.INVITED
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
@@ -103,15 +105,17 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    outcome: Mapped[Outcome] = mapped_column(String(20))
+    outcome: Mapped[Outcome] = mapped_column(enum_type(Outcome, 20))
     reason: Mapped[str] = mapped_column(Text, default="")
     referred_group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
-    status: Mapped[DecisionStatus] = mapped_column(String(20), default=DecisionStatus.PROPOSED)
+    status: Mapped[DecisionStatus] = mapped_column(
+        enum_type(DecisionStatus, 20), default=DecisionStatus.PROPOSED
+    )
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    proposed_role: Mapped[Role] = mapped_column(String(40))
+    proposed_role: Mapped[Role] = mapped_column(enum_type(Role, 40))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    confirmed_role: Mapped[Role | None] = mapped_column(String(40))
+    confirmed_role: Mapped[Role | None] = mapped_column(enum_type(Role, 40))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -127,7 +131,7 @@ class Appeal(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reasons: Mapped[str] = mapped_column(Text)
     lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    outcome: Mapped[AppealOutcome | None] = mapped_column(String(20))
+    outcome: Mapped[AppealOutcome | None] = mapped_column(enum_type(AppealOutcome, 20))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     letter: Mapped[str] = mapped_column(Text, default="")

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 
 
 class GroupKind(StrEnum):
@@ -23,7 +23,7 @@ class Group(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[GroupKind] = mapped_column(String(20))
+    kind: Mapped[GroupKind] = mapped_column(enum_type(GroupKind, 20))
     open_to_applicants: Mapped[bool] = mapped_column(Boolean, default=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     requirements: Mapped[str] = mapped_column(Text, default="")

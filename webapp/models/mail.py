@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 
 
 class EmailKind(StrEnum):
@@ -40,7 +40,7 @@ class InboundEmail(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     text_body: Mapped[str] = mapped_column(Text, default="")
     html_body: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[EmailKind] = mapped_column(String(20), index=True)
+    kind: Mapped[EmailKind] = mapped_column(enum_type(EmailKind, 20), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     size: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 
 
 class OutboxStatus(StrEnum):
@@ -38,7 +38,7 @@ class OutboxMessage(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     # What the email is for, where a rule depends on it (e.g. "acknowledgement": one per sender per day).
     purpose: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, 10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import now
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 from webapp.workflow import Role
 
 
@@ -44,7 +44,7 @@ class StaffRole(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
-    role: Mapped[Role] = mapped_column(String(40))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 40))
 
     user: Mapped[StaffUser] = relationship(back_populates="roles")
 

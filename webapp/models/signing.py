@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
-from webapp.db import Base, UTCDateTime
+from webapp.db import Base, UTCDateTime, enum_type
 
 
 class SigningRequest(Base):
@@ -63,7 +63,7 @@ class GroupDocument(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
-    kind: Mapped[DocumentKind] = mapped_column(String(40))
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 40))
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)  # sanitised HTML; {name} and {group} are filled in when shown
@@ -85,7 +85,7 @@ class Membership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
-    role: Mapped[MemberRole] = mapped_column(String(20), default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole, 20), default=MemberRole.MEMBER)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agreement_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
