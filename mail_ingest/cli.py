@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import select
 
@@ -77,7 +78,7 @@ def _quarantine(app, args) -> int:
         rows = session.scalars(
             select(InboundEmail).where(InboundEmail.kind == EmailKind.QUARANTINED).order_by(InboundEmail.id)
         ).all()
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "id": r.id,
                 "received": r.received_at.isoformat(),
@@ -114,7 +115,7 @@ def _reprocess(app, args) -> int:
         return 1 if not args.all else 0
     for email_id in ids:
         with session_scope(app) as session:
-            email = session.get(InboundEmail, email_id)
+            email = session.get_one(InboundEmail, email_id)
             if email.sha256 is None or not poller.raw_store.exists(email.sha256):
                 print(
                     f"{email_id}: its body was never fetched ({email.reason}); move it in the mailbox by hand"

@@ -7,7 +7,7 @@ item for triage, a duplicate of a message recorded before, or a quarantined mess
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,7 +220,9 @@ def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
     return contents
 
 
-def _group(parsed: ParsedMessage, form: ReturnedForm | None, groups: list[Group]) -> tuple[Group | None, str]:
+def _group(
+    parsed: ParsedMessage, form: ReturnedForm | None, groups: Sequence[Group]
+) -> tuple[Group | None, str]:
     names = {g.name: g.slug for g in groups}
     slug = None
     if form and form.group_name in names:
@@ -239,7 +241,7 @@ def _group(parsed: ParsedMessage, form: ReturnedForm | None, groups: list[Group]
 
 
 def _arrival(
-    email: InboundEmail, parsed: ParsedMessage, contents: Contents, groups: list[Group]
+    email: InboundEmail, parsed: ParsedMessage, contents: Contents, groups: Sequence[Group]
 ) -> applications.Arrival:
     """The new application an email makes (the email's reason says which group it went to, and why)."""
     answers = contents.answers

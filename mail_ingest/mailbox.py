@@ -255,8 +255,12 @@ class MaildirSource:
         self._keys = {self.uid_for(key): key for key in self.box.keys()}  # noqa: SIM118  (a Mailbox iterates messages)
         return sorted(self._keys)
 
+    def _relative(self, uid: int) -> str:
+        """Where the message is, under the Maildir (the standard library has no public way to ask)."""
+        return self.box._lookup(self._keys[uid])  # type: ignore[attr-defined]
+
     def sizes(self, uids: list[int]) -> dict[int, int]:
-        return {uid: os.path.getsize(self.path / self.box._lookup(self._keys[uid])) for uid in uids}
+        return {uid: os.path.getsize(self.path / self._relative(uid)) for uid in uids}
 
     def fetch(self, uids: list[int]) -> dict[int, bytes]:
         return {uid: self.box.get_bytes(self._keys[uid]) for uid in uids}
@@ -264,7 +268,7 @@ class MaildirSource:
     def headers(self, uids: list[int]) -> dict[int, bytes]:
         found = {}
         for uid in uids:
-            with open(self.path / self.box._lookup(self._keys[uid]), "rb") as handle:
+            with open(self.path / self._relative(uid), "rb") as handle:
                 head = handle.read(256 * 1024)
             found[uid] = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
         return found
@@ -273,7 +277,7 @@ class MaildirSource:
         """A rename into the folder's cur/: atomic, so a message is never in two places or none."""
         target = self.path / f".{folder}" / "cur"
         for uid in uids:
-            relative = self.box._lookup(self._keys[uid])
+            relative = self._relative(uid)
             os.replace(self.path / relative, target / Path(relative).name)
 
     def wait_for_mail(self, seconds: float) -> bool:

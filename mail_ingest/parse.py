@@ -107,8 +107,9 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     message_id = _message_id(raw_headers.get("message-id", ""))
     if message_id is None:
         flags.append("no Message-ID")
-    text_body, html_body, attachments = "", "", []
-    _walk(message, flags, limits, attachments, bodies := {"text": [], "html": []})
+    text_body, html_body, attachments = "", "", list[ParsedAttachment]()
+    bodies: dict[str, list[str]] = {"text": [], "html": []}
+    _walk(message, flags, limits, attachments, bodies)
     if len(attachments) > limits.max_attachments:
         return ParseFailure(
             f"{len(attachments)} attachments, more than the limit of {limits.max_attachments}"
@@ -215,14 +216,17 @@ def _walk(
     if content_type == "message/rfc822" and depth > 0:
         inner = part.get_payload()
         data = (
-            inner[0].as_bytes() if isinstance(inner, list) and inner else part.get_payload(decode=True) or b""
+            inner[0].as_bytes()
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message)
+            else _payload(part)
         )
         flags.append("contains a forwarded message")
         _add_attachment(attachments, flags, limits, "forwarded message.eml", "message/rfc822", data)
         return
     if part.is_multipart():
         for child in part.get_payload():
-            _walk(child, flags, limits, attachments, bodies, depth + 1)
+            if isinstance(child, Message):
+                _walk(child, flags, limits, attachments, bodies, depth + 1)
         return
     filename = _filename(part, flags)
     disposition = (part.get_content_disposition() or "").lower()
@@ -231,7 +235,7 @@ def _walk(
         text = _decode_text(part, flags)
         bodies["html" if content_type == "text/html" else "text"].append(text)
         return
-    data = part.get_payload(decode=True) or b""
+    data = _payload(part)
     if not filename:
         filename = (
             "winmail.dat"
@@ -270,8 +274,14 @@ def _filename(part: Message, flags: list[str]) -> str:
     return name[:200]
 
 
+def _payload(part: Message) -> bytes:
+    """A part's body, transfer-decoded."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
 def _decode_text(part: Message, flags: list[str]) -> str:
-    payload = part.get_payload(decode=True) or b""
+    payload = _payload(part)
     charset = part.get_content_charset()
     if charset:
         try:

@@ -152,7 +152,8 @@ class Poller:
                 report.kinds[str(email.kind)] += 1
                 report.quarantined += email.kind == EmailKind.QUARANTINED
                 report.duplicates += email.kind == EmailKind.DUPLICATE
-                destinations[email.folder].append(email.uid)
+                if email.uid is not None:  # every message fetched from a mailbox has its UID
+                    destinations[email.folder].append(email.uid)
         for folder, uids in destinations.items():
             source.move(uids, folder)
             report.moved += len(uids)

@@ -59,6 +59,6 @@ def build(entries: list[Entry], *, method: str | None = None, name: str | None =
             attendee = vCalAddress(f"mailto:{entry.attendee.email}")
             attendee.params["cn"] = vText(entry.attendee.name)
             attendee.params["rsvp"] = vText("TRUE")
-            event.add("attendee", attendee, encode=0)
+            event.add("attendee", attendee, encode=False)
         calendar.add_component(event)
     return calendar.to_ical()

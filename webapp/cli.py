@@ -101,7 +101,7 @@ def verify_events() -> None:
 @click.option("--loop", is_flag=True, help="Keep running, sending due mail every few seconds")
 def send_mail(loop: bool) -> None:
     """Send the email waiting in the outbox (retries failures with back-off)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
     if loop:
         outgoing.run_worker(app, threading.Event())
         return
@@ -244,7 +244,7 @@ def demo_code(email: str, key: bool) -> None:
 @click.option("--port", default=5000, show_default=True)
 def serve_demo(port: int) -> None:
     """Migrate, load the deployment and demo data, start the outbox worker, and serve on 127.0.0.1."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
     ctx = click.get_current_context()
     ctx.invoke(db_upgrade)
     ctx.invoke(load_deployment)

@@ -88,10 +88,10 @@ def seed(
         return False
     sync_groups(session, deployment)
     slugs = set(session.scalars(select(Group.slug)))
-    for email, name, role, group in people:
-        if group is not None and group not in slugs:
+    for email, name, role, slug in people:
+        if slug is not None and slug not in slugs:
             continue  # a deployment without this group (e.g. Gwent): skip that demo user
-        user, _token = staff.create_user(session, email, name, role, group, policy)
+        user, _token = staff.create_user(session, email, name, role, slug, policy)
         staff.complete_enrolment(session, user, password, staff.current_code(user))
         user.totp_last_step = None  # let the demo user sign in with the code that is current now
     for slug, source, name, email, why in DEMO_APPLICATIONS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -12,7 +13,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SEARCH_PREFIXES = ("search_", "ix_search_")
 
 
-def modelled(name: str | None, type_: str, parent_names: dict) -> bool:
+def modelled(name: str | None, type_: Any, parent_names: Any) -> bool:
     """For Alembic's include_name: leave the hand-built search objects out of model comparisons."""
     return not (name or "").startswith(SEARCH_PREFIXES)
 

@@ -347,7 +347,11 @@ def application_pages(overrides: dict[str, dict[str, str]] | None = None) -> tup
         replace(
             page,
             questions=tuple(
-                replace(q, **{k: v for k, v in overrides.get(q.key, {}).items() if k in {"label", "hint"}})
+                replace(
+                    q,
+                    label=overrides.get(q.key, {}).get("label", q.label),
+                    hint=overrides.get(q.key, {}).get("hint", q.hint),
+                )
                 for q in page.questions
             ),
         )

@@ -36,7 +36,7 @@ LIMITED = {
 def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     storage = storage_from_string(app.config["REDIS_URL"] or "memory://")
     limiter = MovingWindowRateLimiter(storage)
     items = {setting: parse(app.config[setting]) for setting in set(LIMITED.values())}

@@ -28,9 +28,12 @@ def test_a_row_stored_as_plain_words_reads_back_as_its_state(app):
         assert application.source is Source.EMAIL
 
 
-def test_a_state_that_does_not_exist_is_refused(app):
-    with pytest.raises(StatementError, match="not among the defined enum values"):
-        with session_scope(app) as session:
-            session.add(
-                Application(reference="IAG-NEW1-ROWS", source=Source.WEB, state="in limbo", answers={})
-            )
+def test_a_state_that_does_not_exist_is_refused_and_nothing_is_written(app):
+    bogus = Application(reference="IAG-NEW1-ROWS", source=Source.WEB, state="in limbo", answers={})
+    with (
+        pytest.raises(StatementError, match="not among the defined enum values"),
+        session_scope(app) as session,
+    ):
+        session.add(bogus)
+    with session_scope(app) as session:
+        assert session.scalar(select(Application.id).where(Application.reference == "IAG-NEW1-ROWS")) is None

@@ -50,6 +50,22 @@ class Application(Base):
 
     group: Mapped[Group | None] = relationship()
     applicant: Mapped[Applicant | None] = relationship()
+
+    @property
+    def known_group(self) -> Group:
+        """The group, at a step that cannot be reached without one (triage gives every application its
+        group before review)."""
+        if self.group is None:
+            raise LookupError(f"application {self.reference} has no group")
+        return self.group
+
+    @property
+    def known_applicant(self) -> Applicant:
+        """The applicant, at a step that cannot be reached without one (only erasure removes them)."""
+        if self.applicant is None:
+            raise LookupError(f"application {self.reference} has no applicant")
+        return self.applicant
+
     assigned_to: Mapped[StaffUser | None] = relationship()
 
     def __repr__(self) -> str:

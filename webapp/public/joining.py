@@ -25,7 +25,7 @@ def sign(token: str):
         sign_request = signing.by_token(session, token)
     except signing.Refused as refusal:
         return render_template("public/sign/refused.html", refusal=refusal), 410
-    application = session.get(Application, sign_request.application_id)
+    application = session.get_one(Application, sign_request.application_id)
     form = SignForm()
     if form.validate_on_submit():
         try:
@@ -43,12 +43,13 @@ def sign(token: str):
             form.full_name.errors = [*form.full_name.errors, exc.message]
         else:
             return render_template(
-                "public/sign/signed.html", group=application.group, token=signed.status_token
+                "public/sign/signed.html", group=application.known_group, token=signed.status_token
             )
     else:
         signing.opened(session, sign_request)  # evidence: the emailed link was opened (verifies the address)
-    shown = documents.shown_to(session, application.group, application.applicant.name)
-    return render_template("public/sign/sign.html", form=form, shown=shown, group=application.group), (
+    group = application.known_group
+    shown = documents.shown_to(session, group, application.known_applicant.name)
+    return render_template("public/sign/sign.html", form=form, shown=shown, group=group), (
         422 if form.errors else 200
     )
 
@@ -66,7 +67,7 @@ def agreement_pdf(token: str):
     membership = _membership(token)
     if membership.agreement_attachment_id is None:
         abort(404)
-    attachment = db_session().get(Attachment, membership.agreement_attachment_id)
+    attachment = db_session().get_one(Attachment, membership.agreement_attachment_id)
     response = current_app.response_class(
         file_store(current_app).read(attachment.storage_name), mimetype="application/pdf"
     )
@@ -77,7 +78,7 @@ def agreement_pdf(token: str):
 @bp.route("/my-application/<token>/meetings.ics")
 def meetings_calendar(token: str):
     membership = _membership(token)
-    group = db_session().get(Group, membership.group_id)
+    group = db_session().get_one(Group, membership.group_id)
     data = meetings.calendar(group, meetings.future(db_session(), group.id))
     response = current_app.response_class(data, mimetype="text/calendar")
     response.headers.set("Content-Disposition", "attachment", filename="meetings.ics")

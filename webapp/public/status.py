@@ -174,6 +174,8 @@ def appeal(token: str):
         flash("We have received your appeal. We have sent you an email to confirm.", "success")
         return redirect(url_for("public.status", token=token))
     decision = decisions.latest_decision(db_session(), application)
+    if decision is None:  # the window is open only once a decision has taken effect
+        abort(404)
     return render_template(
         "public/status/appeal.html",
         application=application,

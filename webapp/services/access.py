@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -36,16 +37,14 @@ class Scope:
 
 def holds(user: StaffUser, *roles: Role) -> bool:
     """Whether the user holds any of these roles (in any group)."""
-    return any(Role(r.role) in roles for r in user.roles)
+    return any(r.role in roles for r in user.roles)
 
 
 def scope(user: StaffUser) -> Scope:
-    roles = {Role(r.role) for r in user.roles}
+    roles = {r.role for r in user.roles}
     return Scope(
         everything=Role.SYSTEM_ADMIN in roles,
-        groups=frozenset(
-            r.group_id for r in user.roles if r.group_id is not None and Role(r.role) in GROUP_ROLES
-        ),
+        groups=frozenset(r.group_id for r in user.roles if r.group_id is not None and r.role in GROUP_ROLES),
         appeals=Role.APPEALS_PANEL in roles,
         triage=Role.ADMIN_TEAM in roles,
     )
@@ -137,7 +136,7 @@ def group(session: Session, user: StaffUser, slug: str) -> Group:
     return found
 
 
-def _deny(user: StaffUser, kind: str, object_id: int | str) -> None:
+def _deny(user: StaffUser, kind: str, object_id: int | str) -> NoReturn:
     log.warning("access denied: staff:%s asked for %s %s", user.id, kind, object_id)
     raise Denied(f"{kind} {object_id}")
 

@@ -46,7 +46,7 @@ def _by_keys(session: Session, keys: set[str]) -> dict[str, Application]:
     if not keys:
         return {}
     found = session.scalars(select(Application).where(Application.idempotency_key.in_(keys)))
-    return {application.idempotency_key: application for application in found}
+    return {a.idempotency_key: a for a in found if a.idempotency_key is not None}
 
 
 def receive(session: Session, arrival: Arrival, actor: Actor) -> tuple[Application, bool]:

@@ -151,14 +151,14 @@ def staff_names(session: Session) -> dict[int, str]:
 
 def timeline(session: Session, application: Application, names: dict[int, str]) -> list[Moment]:
     """Every event, email received and email sent, oldest first; staff shown by name (`staff_names`)."""
-    names = {f"staff:{user_id}": name for user_id, name in names.items()}
+    by_actor = {f"staff:{user_id}": name for user_id, name in names.items()}
     moments = []
     for event in session.scalars(
         select(Event).where(Event.subject_type == "application", Event.subject_id == application.id)
     ):
         change = f" ({event.from_state} → {event.to_state})" if event.to_state else ""
         moments.append(
-            Moment(event.at, f"{event.action.capitalize()}{change}", names.get(event.actor, event.actor))
+            Moment(event.at, f"{event.action.capitalize()}{change}", by_actor.get(event.actor, event.actor))
         )
     for email in emails(session, application):
         moments.append(

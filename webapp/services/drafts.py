@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import Application, Draft, Group, Source
-from webapp.services import applications, links, notify
+from webapp.services import applications, letters, links, notify
 from webapp.services.actors import APPLICANT
 
 RESUME_DAYS = 30
-STATUS_LINK_DAYS = 365
 
 
 def start(session: Session, group: Group, requirements_confirmed: bool, screening_consent: bool) -> Draft:
@@ -71,7 +70,7 @@ def submit(session: Session, draft: Draft) -> Application:
     """Turn the draft into an application through the one "new application" service. Idempotent: a second
     submit of the same draft returns the application made by the first."""
     if draft.application_id is not None:
-        return session.get(Application, draft.application_id)
+        return session.get_one(Application, draft.application_id)
     answers = dict(draft.answers)
     arrival = applications.Arrival(
         source=Source.WEB,
@@ -88,15 +87,11 @@ def submit(session: Session, draft: Draft) -> Application:
     draft.resume_token_hash = None
     draft.updated_at = now()
     if created:
-        token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
-        notify.email(
+        letters.email_applicant(
             session,
+            application,
             "submitted",
-            to=arrival.email,
-            application_id=application.id,
-            subject=f"Application received: {application.reference}",
-            application=application,
-            group=draft.group,
-            token=token,
+            f"Application received: {application.reference}",
+            automatic=True,
         )
     return application

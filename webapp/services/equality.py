@@ -4,6 +4,8 @@ PDF, a search index or a log line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ def answered(session: Session, application_id: int) -> bool:
     )
 
 
-def record(session: Session, application_id: int | None, answers: dict[str, str | None]) -> bool:
+def record(session: Session, application_id: int | None, answers: Mapping[str, str | None]) -> bool:
     """Store one set of answers per application (a second set is ignored); answers that came without a
     known application (a returned form with no reference) still count in the totals. Unanswered stays None."""
     if application_id is not None and answered(session, application_id):

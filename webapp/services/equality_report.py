@@ -143,17 +143,15 @@ def lines(groups: Iterable[str]) -> list[Line]:
                         tuple((group, question.key, a, stage) for a in answers_of(question)),
                     )
                 )
-        for question, answer in cells:
-            found.append(
-                Line((ALL, question, answer, stage), tuple((g, question, answer, stage) for g in groups))
-            )
+        for key, answer in cells:
+            found.append(Line((ALL, key, answer, stage), tuple((g, key, answer, stage) for g in groups)))
     for group in (*groups, ALL):
-        for question, answer in cells:
+        for key, answer in cells:
             for wider, narrower in pairwise(STAGES):
                 found.append(
                     Line(
-                        (group, question, answer, wider),
-                        ((group, question, answer, narrower),),
+                        (group, key, answer, wider),
+                        ((group, key, answer, narrower),),
                         unpublished=True,
                     )
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,12 +67,13 @@ def record(
         to_state=to_state,
         detail=json.loads(json.dumps(detail or {}, default=str)),
     )
-    event.recorded = next(_recorded)  # the order of appending, across savepoints
+    _order[event] = next(_counter)  # the order of appending, across savepoints
     session.add(event)
     return event
 
 
-_recorded = itertools.count()
+_counter = itertools.count()
+_order: weakref.WeakKeyDictionary[Event, int] = weakref.WeakKeyDictionary()
 
 
 @sa_event.listens_for(Session, "before_flush")
@@ -80,7 +82,7 @@ def _chain(session: Session, _context, _instances) -> None:
     chain head's row, so the chain never forks."""
     pending = sorted(
         (item for item in session.new if isinstance(item, Event)),
-        key=lambda item: item.recorded,
+        key=lambda item: _order.get(item, -1),
     )
     if not pending:
         return

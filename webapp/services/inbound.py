@@ -3,6 +3,7 @@ acknowledging new applications without ever starting a mail loop."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
@@ -34,7 +35,7 @@ def by_location(session: Session, mailbox: str, uidvalidity: int, uids: list[int
             InboundEmail.uid.in_(uids),
         )
     )
-    return {row.uid: row for row in rows}
+    return {row.uid: row for row in rows if row.uid is not None}
 
 
 class Earlier(NamedTuple):
@@ -43,7 +44,7 @@ class Earlier(NamedTuple):
 
 
 def earlier_copies(
-    session: Session, sha256s: set[str], message_ids: set[str], not_ids: set[int] = frozenset()
+    session: Session, sha256s: set[str], message_ids: set[str], not_ids: AbstractSet[int] = frozenset()
 ) -> dict[str, Earlier]:
     """The first copy recorded (not itself a duplicate) of each of these SHA-256s and Message-IDs, keyed by
     that value: the same message ingested before, e.g. after UIDVALIDITY changed. One query per column, each
@@ -58,7 +59,8 @@ def earlier_copies(
         if not_ids:
             query = query.where(InboundEmail.id.not_in(not_ids))
         for value, email_id, application_id in session.execute(query.order_by(InboundEmail.id)):
-            found.setdefault(value, Earlier(email_id, application_id))
+            if value is not None:
+                found.setdefault(value, Earlier(email_id, application_id))
     return found
 
 
@@ -155,14 +157,14 @@ def acknowledge(
         sender = email.from_address
         if sender and sender.lower() not in own_addresses and sender not in answered:
             answered.add(sender)
-            due.append((application, email))
+            due.append((application, email, sender))
     with wording.rendering():
-        for application, email in due:
-            _acknowledgement(session, application, email)
+        for application, email, sender in due:
+            _acknowledgement(session, application, email, sender)
     return len(due)
 
 
-def _acknowledgement(session: Session, application: Application, email: InboundEmail) -> None:
+def _acknowledgement(session: Session, application: Application, email: InboundEmail, to: str) -> None:
     references = " ".join(filter(None, [email.references, email.message_id]))
     headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
     if email.message_id:
@@ -171,7 +173,7 @@ def _acknowledgement(session: Session, application: Application, email: InboundE
     notify.email(
         session,
         "acknowledgement",
-        to=email.from_address,
+        to=to,
         application_id=application.id,
         subject=f"{subject or 'Your application'} [{application.reference}]",
         application=application,

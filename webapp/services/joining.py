@@ -19,7 +19,7 @@ from webapp.workflow import Action, NotAllowed, State
 
 
 def terms_pdf(session: Session, application: Application) -> bytes:
-    shown = documents.shown_to(session, application.group, application.applicant.name)
+    shown = documents.shown_to(session, application.known_group, application.known_applicant.name)
     return print_template(
         "pdf/document.html",
         group=application.group,
@@ -114,7 +114,7 @@ def _email(
     automatic: bool = False,
 ) -> None:
     subjects = {
-        "signing_invite": f"Welcome to the {application.group.name}: please sign the agreement",
+        "signing_invite": f"Welcome to the {application.known_group.name}: please sign the agreement",
         "signing_reminder": f"Reminder: please sign the agreement ({application.reference})",
     }
     letters.email_applicant(
@@ -147,7 +147,7 @@ def send_reminders(session: Session) -> int:
     for request in waiting:
         if now() < (request.last_reminded_at or request.sent_at) + every:
             continue
-        application = session.get(Application, request.application_id)
+        application = session.get_one(Application, request.application_id)
         token = signing.link_token(request)  # the same link as in the first email: both keep working
         request.last_reminded_at = now()
         request.reminders_sent += 1

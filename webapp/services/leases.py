@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
+from webapp.db import rows_changed
 from webapp.models import Lease
 
 
@@ -37,7 +38,7 @@ def renew(sessions: Callable[[], Session], name: str, holder: str, seconds: int)
             .where(Lease.name == name, Lease.holder == holder)
             .values(expires_at=now() + timedelta(seconds=seconds))
         )
-        return result.rowcount == 1
+        return rows_changed(result) == 1
 
 
 def release(sessions: Callable[[], Session], name: str, holder: str) -> None:

@@ -16,7 +16,6 @@ from webapp.models import Application, Attachment
 from webapp.pdf import print_template
 from webapp.services import events, links, notify, wording
 from webapp.services.actors import SYSTEM
-from webapp.services.drafts import STATUS_LINK_DAYS
 
 
 def email_applicant(
@@ -43,7 +42,7 @@ def email_applicant(
         )
         return False
     if "token" not in context:
-        context["token"] = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+        context["token"] = links.issue_status_link(session, application)
     notify.email(
         session,
         template,
@@ -102,7 +101,7 @@ def send_letter(
     session: Session, application: Application, template: str, subject: str, **context: Any
 ) -> None:
     """The letter as a PDF kept with the application, and the same words emailed with it attached."""
-    token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+    token = links.issue_status_link(session, application)
     body = wording.render(
         session, template, application=application, group=application.group, token=token, **context
     )

@@ -23,7 +23,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_status_link(session: Session, application: Application, days: int) -> str:
+# How long the link to an applicant's own page works; every email to them carries a fresh one.
+STATUS_LINK_DAYS = 365
+
+
+def issue_status_link(session: Session, application: Application, days: int = STATUS_LINK_DAYS) -> str:
     token, digest = new_token()
     session.add(
         ApplicantLink(

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -74,6 +75,8 @@ def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float
     entered: dict[int, tuple[str, datetime]] = {}
     stays: dict[str, list[float]] = defaultdict(list)
     for application_id, at, from_state, to_state in rows:
+        if application_id is None or to_state is None:  # excluded by the query; for the type checker
+            continue
         previous = entered.get(application_id)
         if previous is not None and previous[0] == from_state and from_state != to_state:
             stays[from_state].append((at - previous[1]).total_seconds() / 86400)
@@ -93,13 +96,13 @@ def build(session: Session, user: StaffUser) -> Dashboard:
         .where(*live)
         .group_by(Application.group_id, Application.source)
     ):
-        by_source[names[group_id]][str(source)] = n
+        by_source[names[cast(int, group_id)]][str(source)] = n  # group_id is among `ids`
     for group_id, state, n in session.execute(
         select(Application.group_id, Application.state, func.count())
         .where(*live)
         .group_by(Application.group_id, Application.state)
     ):
-        by_state[names[group_id]][str(state)] = n
+        by_state[names[cast(int, group_id)]][str(state)] = n
     oldest = [
         Waiting(a, (now() - a.state_changed_at).days)
         for a in session.scalars(

@@ -11,7 +11,6 @@ from webapp.clock import now
 from webapp.models import Application, Group, Referral
 from webapp.services import applications, events, letters, links
 from webapp.services.actors import APPLICANT, SYSTEM
-from webapp.services.drafts import STATUS_LINK_DAYS
 
 
 def open_referral(session: Session, application: Application) -> Referral | None:
@@ -41,7 +40,7 @@ def answer_referral(session: Session, application: Application, consent: bool) -
             detail={"referral_id": referral.id},
         )
         return None
-    group = session.get(Group, referral.to_group_id)
+    group = session.get_one(Group, referral.to_group_id)
     person = application.applicant
     linked, _ = applications.receive(
         session,
@@ -67,7 +66,7 @@ def answer_referral(session: Session, application: Application, consent: bool) -
         subject_id=application.id,
         detail={"referral_id": referral.id, "new_application": linked.reference, "group": group.slug},
     )
-    token = links.issue_status_link(session, linked, STATUS_LINK_DAYS)
+    token = links.issue_status_link(session, linked)
     letters.email_applicant(
         session,
         linked,

@@ -12,8 +12,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    TextClause,
+    any_,
+    bindparam,
+    column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from webapp.models import Applicant, Application, InboundEmail
 
@@ -53,7 +65,7 @@ def _pg_query(terms: list[str], prefix: bool = True) -> str:
     return " & ".join(term + (":*" if prefix else "") for term in terms)
 
 
-def email_match(session: Session, text_: str, prefix: bool = True) -> ColumnElement[bool]:
+def email_match(session: Session, text_: str, prefix: bool = True) -> ColumnElement[bool] | TextClause:
     """A WHERE clause over InboundEmail: subject or body match every word (as a prefix, unless not)."""
     terms = words(text_)
     if session.get_bind().dialect.name == "postgresql":
@@ -64,7 +76,7 @@ def email_match(session: Session, text_: str, prefix: bool = True) -> ColumnElem
     return InboundEmail.id.in_(select(column("rowid")).select_from(table("search_emails")).where(match))
 
 
-def applicant_match(session: Session, text_: str, prefix: bool = True) -> ColumnElement[bool]:
+def applicant_match(session: Session, text_: str, prefix: bool = True) -> ColumnElement[bool] | TextClause:
     """A WHERE clause over Applicant: the name matches every word (as a prefix, unless not)."""
     terms = words(text_)
     if session.get_bind().dialect.name == "postgresql":
@@ -118,14 +130,16 @@ def _capped(session: Session, query: Callable[[bool], Select]) -> list[int]:
     return list(session.scalars(query(True).limit(CAP + 1)).all())
 
 
-def among(session: Session, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+def among(
+    session: Session, column: ColumnElement[int] | InstrumentedAttribute[int], ids: list[int]
+) -> ColumnElement[bool]:
     """`column` is one of `ids`: on PostgreSQL one array parameter (= ANY), not thousands of IN parameters."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam("among_ids", ids, type_=ARRAY(Integer)))
     return column.in_(ids)
 
 
-def matching_emails(session: Session, text_: str) -> ColumnElement[bool] | None:
+def matching_emails(session: Session, text_: str) -> ColumnElement[bool] | TextClause | None:
     """A WHERE clause over InboundEmail (for the triage list), or None when there is nothing to search for."""
     if not words(text_):
         return None

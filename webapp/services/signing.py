@@ -14,19 +14,21 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app, render_template
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
+from webapp.db import rows_changed
 from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
 from webapp.pdf import render_pdf
 from webapp.pdf.seal import SealSettings, seal
 from webapp.services import InputError, documents, letters, links, meetings, transitions
 from webapp.services.actors import APPLICANT, SYSTEM
-from webapp.services.drafts import STATUS_LINK_DAYS
 from webapp.workflow import Action, State
 
 MAX_NAME = 200
@@ -79,7 +81,7 @@ def by_token(session: Session, token: str) -> SigningRequest:
             "This link has been replaced",
             "We have sent you a newer link, or stopped this one. Use the link in our latest email.",
         )
-    application = session.get(Application, request.application_id)
+    application = session.get_one(Application, request.application_id)
     if application.state != State.AGREEMENT_SENT:
         raise Refused(
             "This link is no longer needed",
@@ -113,19 +115,20 @@ def sign(
 ) -> Signed:
     """Record the signature, once. Refuses (changing nothing) if the text changed since it was shown."""
     request = by_token(session, token)
-    application = session.get(Application, request.application_id)
+    application = session.get_one(Application, request.application_id)
+    person, group = application.known_applicant, application.known_group
     typed_name = " ".join((typed_name or "").split())
     if not typed_name:
         raise InputError("Type your full name to sign", "full_name")
     if len(typed_name) > MAX_NAME:
         raise InputError(f"Your name must be {MAX_NAME} characters or fewer", "full_name")
-    if not same_person(typed_name, application.applicant.name):
+    if not same_person(typed_name, person.name):
         raise InputError(
-            f"The name you typed does not match the name on this agreement ({application.applicant.name}). "
+            f"The name you typed does not match the name on this agreement ({person.name}). "
             "Each link is for one person. If your name has changed, reply to our email.",
             "full_name",
         )
-    shown = documents.shown_to(session, application.group, application.applicant.name)
+    shown = documents.shown_to(session, group, person.name)
     if shown_sha256 != shown.sha256:
         raise InputError(
             "The agreement was updated after you opened this page. Read the new version below, then sign.",
@@ -142,10 +145,13 @@ def sign(
         .values(signed_at=now())
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_changed(claimed) != 1:
         raise Refused("You have already signed the agreement", "We have emailed you the signed agreement.")
     session.refresh(request)
     opened(session, request)
+    # Set just above (the claim) and by `opened`: never empty here.
+    signed_at, first_opened_at = cast(datetime, request.signed_at), cast(datetime, request.first_opened_at)
+    verified_at = cast(datetime, request.email_verified_at)
     request.signed_name = typed_name
     request.document_versions = shown.versions
     request.shown_text_sha256 = shown.sha256
@@ -164,14 +170,14 @@ def sign(
         APPLICANT,
         detail={
             "signed_name": typed_name,
-            "email": application.applicant.email,
-            "email_verified_at": request.email_verified_at.isoformat(),
+            "email": person.email,
+            "email_verified_at": verified_at.isoformat(),
             "document_versions": shown.versions,
             "shown_text_sha256": shown.sha256,
             "pdf_sha256": agreement.sha256,
             "sent_at": request.sent_at.isoformat(),
-            "first_opened_at": request.first_opened_at.isoformat(),
-            "signed_at": request.signed_at.isoformat(),
+            "first_opened_at": first_opened_at.isoformat(),
+            "signed_at": signed_at.isoformat(),
             "ip_address": request.ip_address,
             "user_agent": request.user_agent,
         },
@@ -179,23 +185,23 @@ def sign(
     transitions.apply(session, application, Action.ADMIT_MEMBER, SYSTEM)
     membership = Membership(
         application_id=application.id,
-        group_id=application.group_id,
+        group_id=group.id,
         role=MemberRole.MEMBER,
         joined_at=now(),
         agreement_attachment_id=agreement.id,
     )
     session.add(membership)
     session.flush()
-    status_token = links.issue_status_link(session, application, STATUS_LINK_DAYS)
+    status_token = links.issue_status_link(session, application)
     letters.email_applicant(
         session,
         application,
         "signed",
-        f"Welcome to the {application.group.name}: your signed agreement",
+        f"Welcome to the {group.name}: your signed agreement",
         automatic=True,
         attachments=[letters.enclosed(agreement)],
         token=status_token,
-        meetings=meetings.future(session, application.group_id),
+        meetings=meetings.future(session, group.id),
     )
     return Signed(membership, agreement, status_token)
 

@@ -169,8 +169,14 @@ def user_for_enrolment(session: Session, token: str) -> StaffUser | None:
     return user
 
 
+def _totp(user: StaffUser) -> pyotp.TOTP:
+    if not user.totp_secret:
+        raise StaffError("This account has no second factor set up yet.")
+    return pyotp.TOTP(user.totp_secret)
+
+
 def provisioning_uri(user: StaffUser) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+    return _totp(user).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
 def complete_enrolment(session: Session, user: StaffUser, password: str, code: str) -> None:
@@ -203,7 +209,7 @@ def _accept_code(user: StaffUser, code: str) -> bool:
 
 def current_code(user: StaffUser) -> str:
     """The code an authenticator would show now (for the demo's command line only)."""
-    return pyotp.TOTP(user.totp_secret).at(now())
+    return _totp(user).at(now())
 
 
 def status(user: StaffUser) -> str:

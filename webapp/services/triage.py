@@ -48,7 +48,7 @@ def page(session: Session, user: StaffUser, tab: str, q: str = "", after: str = 
             .group_by(InboundEmail.kind)
         ).all()
     )
-    counts = {name: sum(by_kind.get(str(k), 0) for k in kinds_) for name, kinds_ in TABS.items()}
+    counts = {name: sum(by_kind.get(k, 0) for k in kinds_) for name, kinds_ in TABS.items()}
     query = base.where(InboundEmail.kind.in_(kinds))
     matching = search.matching_emails(session, q)
     if matching is not None:

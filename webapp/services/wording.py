@@ -95,7 +95,7 @@ def _environment(strict: bool = False) -> ImmutableSandboxedEnvironment:
 
 def standard(name: str) -> str:
     """The standard wording of an email, as written in templates/email/."""
-    source, _filename, _uptodate = current_app.jinja_loader.get_source(
+    source, _filename, _uptodate = current_app.jinja_env.loader.get_source(  # type: ignore[union-attr]
         current_app.jinja_env, f"email/{name}.txt"
     )
     return source
