@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from webapp import db, observability, ratelimits
-from webapp.clock import uk_time
+from webapp.clock import uk_date, uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services import staff as staff_accounts
@@ -85,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["paragraphs"] = _paragraphs
     app.jinja_env.filters["uk_time"] = uk_time
+    app.jinja_env.filters["uk_date"] = uk_date
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

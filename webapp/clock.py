@@ -29,7 +29,14 @@ def travel(by: timedelta) -> Iterator[None]:
 UK = ZoneInfo("Europe/London")
 
 
-def uk_time(moment: datetime) -> str:
-    """How a time reads to a person in the UK: 'Tuesday 3 March 2026 at 6:30pm'."""
+def uk_time(moment: datetime, seconds: bool = False) -> str:
+    """How a time reads to a person in the UK: 'Tuesday 3 March 2026 at 6:30pm' (with `seconds`, for
+    evidence: '6:30:05pm'). Every time a person reads goes through this or `uk_date`."""
     local = moment.astimezone(UK)
-    return local.strftime("%A %-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    clock = "%-I:%M:%S%p" if seconds else "%-I:%M%p"
+    return local.strftime(f"%A %-d %B %Y at {clock}").replace("AM", "am").replace("PM", "pm")
+
+
+def uk_date(moment: datetime) -> str:
+    """The day, as a person in the UK would say it of this moment: '3 March 2026'."""
+    return moment.astimezone(UK).strftime("%-d %B %Y")

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.clock import now
+from webapp.clock import UK, now
 from webapp.models import Applicant, Application, Group, MemberRole, Membership, StaffUser
 from webapp.services import InputError, events
 
@@ -45,7 +45,7 @@ def safe_cell(value: str) -> str:
 
 
 def _date(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else ""
+    return moment.astimezone(UK).date().isoformat() if moment else ""  # the day in the UK
 
 
 def csv_export(rows: list[Row]) -> str:

@@ -1,0 +1,29 @@
+"""Every time a person reads is in UK time, through the one filter pair (`uk_time`, `uk_date`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from webapp.clock import uk_date, uk_time
+from webapp.config import PROJECT_ROOT
+
+
+def test_a_summer_evening_reads_in_british_summer_time():
+    moment = datetime(2026, 6, 30, 23, 30, 5, tzinfo=UTC)  # 00:30 on 1 July in London
+    assert uk_time(moment) == "Wednesday 1 July 2026 at 12:30am"
+    assert uk_time(moment, seconds=True) == "Wednesday 1 July 2026 at 12:30:05am"
+    assert uk_date(moment) == "1 July 2026"
+
+
+def test_a_winter_time_is_greenwich_time():
+    assert uk_time(datetime(2026, 12, 1, 18, 30, tzinfo=UTC)) == "Tuesday 1 December 2026 at 6:30pm"
+
+
+def test_no_template_formats_a_time_itself():
+    """A template that called strftime would print the stored UTC time, an hour out all summer."""
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "templates").rglob("*")
+        if path.is_file() and "strftime" in path.read_text()
+    ]
+    assert offenders == []
