@@ -52,6 +52,11 @@ def recorded(app) -> int:
     return sum(kinds(app).values())
 
 
+def stored(app) -> int:
+    """Messages whose raw bytes are on disk (each message is stored once, by its content)."""
+    return sum(1 for path in (Path(app.instance_path) / "raw-mail").rglob("*") if path.is_file())
+
+
 def holds_the_lock(app, process: subprocess.Popen) -> bool:
     """The poller has taken the mailbox's lock (its holder name carries the process id)."""
     with session_scope(app) as session:
@@ -92,15 +97,21 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
         process = subprocess.Popen(
             [IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        # Each kill comes at a point of progress this test sees, never at a time: one run in four is
-        # killed while it starts up (still holding the lock its successor must wait out); the others once
-        # at least `target` messages are recorded (a group of ingesting on), or when it has finished.
+        # Each kill comes at a point of progress this test sees, never at a time, in turn: while it starts
+        # up (holding the lock its successor must wait out); once it has written new messages' raw bytes
+        # (before their transaction commits); and twice once at least `target` messages are recorded (a
+        # group of ingesting on, while it moves them out of the inbox). Or when it has finished.
         target = min(500, before + chance.randint(1, 50))
+        files = stored(mail_app)
 
-        def due(process=process, target=target, at_start=run % 4 == 0) -> bool:
+        def due(process=process, target=target, files=files, point=run % 4) -> bool:
             if process.poll() is not None:
                 return True
-            return holds_the_lock(mail_app, process) if at_start else recorded(mail_app) >= target
+            if point == 0:
+                return holds_the_lock(mail_app, process)
+            if point == 1:
+                return stored(mail_app) > files
+            return recorded(mail_app) >= target
 
         wait_until(due)
         process.send_signal(signal.SIGKILL)
