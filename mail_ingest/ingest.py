@@ -21,12 +21,10 @@ from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail, Source
 from webapp.pdf.forms import ReturnedForm
 from webapp.services import applications, attachments, equality, events, inbound
-from webapp.services.actors import Actor
+from webapp.services.actors import MAIL
 from webapp.services.attachments import Contents
-from webapp.workflow import Role
 
 log = logging.getLogger("iag-mail")
-MAIL = Actor("mail", fixed_roles=frozenset({Role.SYSTEM}))
 # Threading looks at In-Reply-To and the newest References: a long thread lists dozens.
 MAX_THREAD_IDS = 50
 
@@ -171,10 +169,9 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         if email.kind == EmailKind.REPLY:
             events.record(
                 session,
-                actor="mail",
-                action="email reply received",
-                subject_type="application",
-                subject_id=email.application_id,
+                MAIL,
+                "email reply received",
+                events.Subject("application", email.application_id),
                 detail={"email_id": email.id},
             )
     inbound.acknowledge(

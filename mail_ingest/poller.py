@@ -25,6 +25,7 @@ from webapp.clock import now
 from webapp.files import FileStore, file_store, raw_mail_store
 from webapp.models import EmailKind, InboundEmail, MailboxState
 from webapp.services import events, inbound, leases
+from webapp.services.actors import MAIL
 from webapp.services.attachments import Contents
 
 log = logging.getLogger("iag-mail")
@@ -207,9 +208,9 @@ class Poller:
             )
             events.record(
                 session,
-                actor="mail",
-                action="mailbox uidvalidity changed",
-                subject_type="mailbox",
+                MAIL,
+                "mailbox uidvalidity changed",
+                events.Subject("mailbox"),
                 detail={"mailbox": source.name, "from": state.uidvalidity, "to": uidvalidity},
             )
             state.uidvalidity, state.updated_at = uidvalidity, now()

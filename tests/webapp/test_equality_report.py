@@ -21,6 +21,7 @@ from webapp.db import session_scope
 from webapp.models import Application, EqualityResponse, Event, Group, Membership, Source
 from webapp.questions import MONITORING_QUESTIONS, PREFER_NOT
 from webapp.services import equality_report, events
+from webapp.services.actors import Actor
 from webapp.workflow import Role
 
 STAGES = ("applied", "offered", "joined")
@@ -83,10 +84,9 @@ def _seed(app, people: list[Person]) -> None:
                 if "offered" in person.stages:
                     events.record(
                         session,
-                        actor="staff:1",
-                        action="confirm decision",
-                        subject_type="application",
-                        subject_id=application.id,
+                        Actor("staff:1"),
+                        "confirm decision",
+                        application,
                         from_state="decision proposed",
                         to_state="offered",
                     )

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from webapp.db import session_scope
 from webapp.models import Event
 from webapp.services import events
+from webapp.services.actors import SYSTEM
 
 
 def _record_some(app, count: int) -> None:
@@ -17,10 +18,9 @@ def _record_some(app, count: int) -> None:
         for n in range(count):
             events.record(
                 session,
-                actor="system",
-                action="test event",
-                subject_type="test",
-                subject_id=n,
+                SYSTEM,
+                "test event",
+                events.Subject("test", n),
                 detail={"n": n, "text": "naïve café"},
             )
 
@@ -79,15 +79,15 @@ def test_events_join_the_chain_in_the_order_recorded_and_a_rolled_back_savepoint
     is rolled back is never written, and the chain has no gap where it would have been."""
     with session_scope(app) as session:
         for n in range(3):
-            events.record(session, actor="system", action=f"kept {n}", subject_type="test")
+            events.record(session, SYSTEM, f"kept {n}", events.Subject("test"))
         try:
             with session.begin_nested():
-                events.record(session, actor="system", action="rolled back", subject_type="test")
+                events.record(session, SYSTEM, "rolled back", events.Subject("test"))
                 session.flush()
                 raise RuntimeError("the step failed")
         except RuntimeError:
             pass
-        events.record(session, actor="system", action="kept 3", subject_type="test")
+        events.record(session, SYSTEM, "kept 3", events.Subject("test"))
     with session_scope(app) as session:
         rows = session.execute(select(Event.seq, Event.action).order_by(Event.seq)).all()
     assert rows == [(1, "kept 0"), (2, "kept 1"), (3, "kept 2"), (4, "kept 3")]

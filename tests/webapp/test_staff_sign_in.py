@@ -12,6 +12,7 @@ from webapp import clock
 from webapp.db import session_scope
 from webapp.models import LoginAttempt, StaffUser
 from webapp.services import staff
+from webapp.services.actors import SYSTEM
 from webapp.workflow import Role
 
 
@@ -125,7 +126,7 @@ def test_a_role_change_ends_every_session_of_that_user(app, client):
     sign_in(client, login)
     with session_scope(app) as session:
         user = session.get(StaffUser, login.id)
-        staff.grant_role(session, user, Role.CHAIR, "somerset", actor="system")
+        staff.grant_role(session, user, Role.CHAIR, "somerset", actor=SYSTEM)
     assert _inbox(client).status_code == 302
 
 
@@ -133,7 +134,7 @@ def test_disabling_a_user_ends_their_sessions_and_stops_sign_in(app, client):
     login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     sign_in(client, login)
     with session_scope(app) as session:
-        staff.disable(session, session.get(StaffUser, login.id), actor="system")
+        staff.disable(session, session.get(StaffUser, login.id), actor=SYSTEM)
     assert _inbox(client).status_code == 302
     page = text_of(post_form(client, "/staff/sign-in", {"email": login.email, "password": login.password}))
     assert "Enter a correct email address and password." in page

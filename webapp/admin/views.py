@@ -22,9 +22,9 @@ def _system_admins_only():
         abort(404)
 
 
-def acting() -> str:
-    """The signed-in admin, as the event log names them."""
-    return actors.staff(auth.staff_user()).label
+def acting() -> actors.Actor:
+    """The signed-in admin, acting."""
+    return actors.staff(auth.staff_user())
 
 
 @bp.route("/")

@@ -1,4 +1,5 @@
-"""Who is acting, and which roles they hold for a given group."""
+"""Who acts, in one vocabulary: an applicant, a member of staff, the mail poller, or the service itself.
+The event log writes each as its label ("applicant", "staff:12", "mail", "system"), as it always has."""
 
 from __future__ import annotations
 
@@ -30,7 +31,13 @@ class Actor:
 
 APPLICANT = Actor("applicant", fixed_roles=frozenset({Role.APPLICANT}))
 SYSTEM = Actor("system", fixed_roles=frozenset({Role.SYSTEM}))
+MAIL = Actor("mail", fixed_roles=frozenset({Role.SYSTEM}))  # the mail poller, recording what arrived
 
 
 def staff(user: StaffUser) -> Actor:
-    return Actor(f"staff:{user.id}", user=user)
+    return Actor(staff_label(user.id), user=user)
+
+
+def staff_label(user_id: int) -> str:
+    """How the event log names a member of staff (also for reading the log back)."""
+    return f"staff:{user_id}"

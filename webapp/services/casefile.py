@@ -21,6 +21,7 @@ from webapp.models import (
     StaffUser,
 )
 from webapp.services import InputError, access, events
+from webapp.services.actors import SYSTEM, staff, staff_label
 
 MAX_NOTE = 5000
 
@@ -56,10 +57,9 @@ def add_note(
     session.flush()
     events.record(
         session,
-        actor=f"staff:{author.id}",
-        action="note added",
-        subject_type="application",
-        subject_id=application.id,
+        staff(author),
+        "note added",
+        application,
         detail={"note_id": note.id, "recommendation": recommendation or None},
     )
     return note
@@ -71,14 +71,7 @@ def assign(session: Session, application: Application, assignee: StaffUser, by: 
         raise InputError(f"{assignee.name} does not serve this group")
     before = application.assigned_to_id
     application.assigned_to_id = assignee.id
-    events.record(
-        session,
-        actor=f"staff:{by.id}",
-        action="assigned",
-        subject_type="application",
-        subject_id=application.id,
-        detail={"from": before, "to": assignee.id},
-    )
+    events.record(session, staff(by), "assigned", application, detail={"from": before, "to": assignee.id})
 
 
 def notes(session: Session, application: Application) -> list[tuple[Note, StaffUser]]:
@@ -151,7 +144,7 @@ def staff_names(session: Session) -> dict[int, str]:
 
 def timeline(session: Session, application: Application, names: dict[int, str]) -> list[Moment]:
     """Every event, email received and email sent, oldest first; staff shown by name (`staff_names`)."""
-    by_actor = {f"staff:{user_id}": name for user_id, name in names.items()}
+    by_actor = {staff_label(user_id): name for user_id, name in names.items()}
     moments = []
     for event in session.scalars(
         select(Event).where(Event.subject_type == "application", Event.subject_id == application.id)
@@ -170,6 +163,6 @@ def timeline(session: Session, application: Application, names: dict[int, str]) 
         )
     for sent in session.scalars(select(OutboxMessage).where(OutboxMessage.application_id == application.id)):
         moments.append(
-            Moment(sent.created_at, f"Email to applicant ({sent.status}): {sent.subject}", "system")
+            Moment(sent.created_at, f"Email to applicant ({sent.status}): {sent.subject}", SYSTEM.label)
         )
     return sorted(moments, key=lambda m: m.at)

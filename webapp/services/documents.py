@@ -19,6 +19,7 @@ from webapp.clock import now
 from webapp.config import PROJECT_ROOT
 from webapp.models import DocumentKind, Group, GroupDocument, StaffUser
 from webapp.services import InputError, events
+from webapp.services.actors import staff
 
 TITLES = {
     DocumentKind.TERMS_OF_REFERENCE: "Terms of Reference",
@@ -90,10 +91,9 @@ def publish(session: Session, group: Group, kind: DocumentKind, body: str, user:
     session.flush()
     events.record(
         session,
-        actor=f"staff:{user.id}",
-        action="document published",
-        subject_type="group",
-        subject_id=group.id,
+        staff(user),
+        "document published",
+        events.Subject("group", group.id),
         detail={"kind": str(kind), "version": document.version, "sha256": sha256(document.body)},
     )
     return document

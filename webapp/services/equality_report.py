@@ -29,6 +29,7 @@ from webapp.clock import UK, now
 from webapp.models import Application, EqualityResponse, EqualityTally, Event, Group, Membership, StaffUser
 from webapp.questions import MONITORING_QUESTIONS, Question
 from webapp.services import events
+from webapp.services.actors import staff
 from webapp.services.members import safe_cell
 from webapp.workflow import State
 
@@ -303,9 +304,9 @@ def viewed(session: Session, user: StaffUser, report: Report, how: str) -> None:
     """Every look at the report is on the record: who, when, which year and group, and how."""
     events.record(
         session,
-        actor=f"staff:{user.id}",
-        action="equality report viewed",
-        subject_type="report",
+        staff(user),
+        "equality report viewed",
+        events.Subject("report"),
         detail={"year": report.year, "group": report.group, "as": how},
     )
 

@@ -14,7 +14,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
-from webapp.models import Event, EventChainHead
+from webapp.models import Application, Event, EventChainHead
+from webapp.services.actors import Actor
 
 GENESIS = "0" * 64
 
@@ -43,13 +44,21 @@ def _digest(event: Event) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about: a kind of thing ("application", "email", "group", "staff_user", ...) and,
+    where there is one, its id. An application can be given as itself."""
+
+    type: str
+    id: int | None = None
+
+
 def record(
     session: Session,
-    *,
-    actor: str,
+    actor: Actor,
     action: str,
-    subject_type: str,
-    subject_id: int | None = None,
+    subject: Subject | Application,
+    *,
     from_state: str | None = None,
     to_state: str | None = None,
     detail: dict[str, Any] | None = None,
@@ -57,12 +66,14 @@ def record(
     """Append one event in the caller's transaction. It joins the chain when the session next flushes (at
     the latest on commit), together with every other event recorded since: one turn of the chain head per
     flush, not per event. An event recorded in a savepoint that is rolled back is never written."""
+    if isinstance(subject, Application):
+        subject = Subject("application", subject.id)
     event = Event(
         at=now(),
-        actor=actor,
+        actor=actor.label,
         action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
+        subject_type=subject.type,
+        subject_id=subject.id,
         from_state=from_state,
         to_state=to_state,
         detail=json.loads(json.dumps(detail or {}, default=str)),

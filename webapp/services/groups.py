@@ -24,10 +24,9 @@ def update(session: Session, group: Group, changes: dict, user: StaffUser) -> li
     session.flush()
     events.record(
         session,
-        actor=actors.staff(user).label,
-        action="group changed",
-        subject_type="group",
-        subject_id=group.id,
+        actors.staff(user),
+        "group changed",
+        events.Subject("group", group.id),
         detail={"group": group.slug, "changed": changed},
     )
     return changed

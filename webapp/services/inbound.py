@@ -15,6 +15,7 @@ from webapp.clock import now
 from webapp.files import FileStore
 from webapp.models import Application, Attachment, EmailKind, InboundEmail, OutboxMessage
 from webapp.services import events, notify, wording
+from webapp.services.actors import MAIL
 
 ACK_WINDOW = timedelta(hours=24)
 
@@ -126,10 +127,9 @@ def record(session: Session, emails: list[tuple[InboundEmail, list[IncomingFile]
             )
         events.record(
             session,
-            actor="mail",
-            action=f"email {email.kind}",
-            subject_type="email",
-            subject_id=email.id,
+            MAIL,
+            f"email {email.kind}",
+            events.Subject("email", email.id),
             detail={"application_id": email.application_id, "reason": email.reason[:200]},
         )
 

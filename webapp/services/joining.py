@@ -68,12 +68,7 @@ def _cancel_open(session: Session, application: Application, user: StaffUser, wh
     if request is not None:
         request.cancelled_at = now()
         events.record(
-            session,
-            actor=f"staff:{user.id}",
-            action=f"signing link {why}",
-            subject_type="application",
-            subject_id=application.id,
-            detail={"signing_request": request.id},
+            session, staff(user), f"signing link {why}", application, detail={"signing_request": request.id}
         )
 
 
@@ -94,10 +89,9 @@ def _new_request(
     terms = letters.store_pdf(session, application, "terms-of-reference.pdf", pdf, "Terms of Reference sent")
     events.record(
         session,
-        actor=f"staff:{user.id}",
-        action="signing link sent",
-        subject_type="application",
-        subject_id=application.id,
+        staff(user),
+        "signing link sent",
+        application,
         detail={"signing_request": request.id, "expires_at": request.expires_at.isoformat()},
     )
     _email(session, application, template, token, request, [terms])
@@ -154,10 +148,9 @@ def send_reminders(session: Session) -> int:
         _email(session, application, "signing_reminder", token, request, [], automatic=True)
         events.record(
             session,
-            actor=SYSTEM.label,
-            action="signing reminder sent",
-            subject_type="application",
-            subject_id=application.id,
+            SYSTEM,
+            "signing reminder sent",
+            application,
             detail={"signing_request": request.id, "reminder": request.reminders_sent},
         )
         sent += 1

@@ -34,10 +34,9 @@ def email_applicant(
     if person is None or not person.email:
         events.record(
             session,
-            actor=SYSTEM.label,
-            action="email not sent",
-            subject_type="application",
-            subject_id=application.id,
+            SYSTEM,
+            "email not sent",
+            application,
             detail={"template": template, "why": "no email address known"},
         )
         return False

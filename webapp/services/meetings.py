@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from webapp import calendars
 from webapp.clock import now
 from webapp.models import Group, Meeting, StaffUser
 from webapp.services import InputError, events
+from webapp.services.actors import staff
 
 
 def future(session: Session, group_id: int | None) -> list[Meeting]:
@@ -81,7 +83,7 @@ def add(session: Session, group: Group, user: StaffUser, when: TimeAndPlace) -> 
     )
     session.add(meeting)
     session.flush()
-    _event(session, user, "meeting added", meeting)
+    events.record(session, staff(user), "meeting added", _group(meeting), detail=_recorded(meeting))
     return meeting
 
 
@@ -89,23 +91,21 @@ def move(session: Session, meeting: Meeting, user: StaffUser, when: TimeAndPlace
     when = when.checked("meeting", LONGEST_MEETING_HOURS)
     meeting.starts_at, meeting.ends_at = when.starts_at, when.ends_at
     meeting.place, meeting.online_link = when.place, when.online_link
-    _event(session, user, "meeting moved", meeting)
+    events.record(session, staff(user), "meeting moved", _group(meeting), detail=_recorded(meeting))
 
 
 def cancel(session: Session, meeting: Meeting, user: StaffUser) -> None:
     meeting.cancelled = True
-    _event(session, user, "meeting cancelled", meeting)
+    events.record(session, staff(user), "meeting cancelled", _group(meeting), detail=_recorded(meeting))
 
 
-def _event(session: Session, user: StaffUser, action: str, meeting: Meeting) -> None:
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action=action,
-        subject_type="group",
-        subject_id=meeting.group_id,
-        detail={"meeting": meeting.id, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place},
-    )
+def _group(meeting: Meeting) -> events.Subject:
+    return events.Subject("group", meeting.group_id)
+
+
+def _recorded(meeting: Meeting) -> dict[str, Any]:
+    """What the group's event log keeps of a meeting."""
+    return {"meeting": meeting.id, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place}
 
 
 def calendar(group: Group, meetings: list[Meeting]) -> bytes:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from webapp.clock import UK, now
 from webapp.models import Applicant, Application, Group, MemberRole, Membership, StaffUser
 from webapp.services import InputError, events
+from webapp.services.actors import staff
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -65,22 +66,18 @@ def csv_export(rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def _event(session: Session, user: StaffUser, action: str, membership: Membership, **detail) -> None:
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action=action,
-        subject_type="application",
-        subject_id=membership.application_id,
-        detail={"membership": membership.id, **detail},
-    )
+def _joined_by(membership: Membership) -> events.Subject:
+    """A membership's events go on the application it came from."""
+    return events.Subject("application", membership.application_id)
 
 
 def mark_left(session: Session, membership: Membership, user: StaffUser) -> None:
     if membership.left_at is not None:
         raise InputError("This member has already left")
     membership.left_at = now()
-    _event(session, user, "member left", membership)
+    events.record(
+        session, staff(user), "member left", _joined_by(membership), detail={"membership": membership.id}
+    )
 
 
 def set_role(session: Session, membership: Membership, user: StaffUser, role: str) -> None:
@@ -90,4 +87,10 @@ def set_role(session: Session, membership: Membership, user: StaffUser, role: st
         raise InputError("Choose member, chair or vice chair", "role") from None
     before = membership.role
     membership.role = chosen
-    _event(session, user, "member role changed", membership, before=str(before), after=str(chosen))
+    events.record(
+        session,
+        staff(user),
+        "member role changed",
+        _joined_by(membership),
+        detail={"membership": membership.id, "before": str(before), "after": str(chosen)},
+    )

@@ -47,6 +47,7 @@ from webapp.models import (
 )
 from webapp.questions import MONITORING_QUESTIONS
 from webapp.services import events
+from webapp.services.actors import Actor
 from webapp.services.equality_report import OFFER_STATES, answer_for
 
 
@@ -307,7 +308,7 @@ def erase_application(session: Session, application: Application) -> Freed:
     return freed
 
 
-def erase(session: Session, person: Footprint, actor: str) -> Freed:
+def erase(session: Session, person: Footprint, actor: Actor) -> Freed:
     """Erase a person on request. The event says an erasure happened, not who or what. Returns the stored
     files no longer referred to (remove them with `remove_files` once this has committed)."""
     freed = Freed()
@@ -327,12 +328,12 @@ def erase(session: Session, person: Footprint, actor: str) -> Freed:
         .execution_options(synchronize_session=False)
     )
     session.expunge_all()  # the objects found before are gone or changed
-    events.record(session, actor=actor, action="personal data erased", subject_type="person", detail={})
+    events.record(session, actor, "personal data erased", events.Subject("person"), detail={})
     return freed
 
 
-def exported(session: Session, actor: str) -> None:
-    events.record(session, actor=actor, action="personal data exported", subject_type="person", detail={})
+def exported(session: Session, actor: Actor) -> None:
+    events.record(session, actor, "personal data exported", events.Subject("person"), detail={})
 
 
 # --- Files ------------------------------------------------------------------------------------------------

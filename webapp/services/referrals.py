@@ -32,12 +32,7 @@ def answer_referral(session: Session, application: Application, consent: bool) -
     if not consent:
         referral.consent_refused_at = now()
         events.record(
-            session,
-            actor=APPLICANT.label,
-            action="referral declined",
-            subject_type="application",
-            subject_id=application.id,
-            detail={"referral_id": referral.id},
+            session, APPLICANT, "referral declined", application, detail={"referral_id": referral.id}
         )
         return None
     group = session.get_one(Group, referral.to_group_id)
@@ -60,10 +55,9 @@ def answer_referral(session: Session, application: Application, consent: bool) -
     referral.to_application_id = linked.id
     events.record(
         session,
-        actor=APPLICANT.label,
-        action="referral accepted",
-        subject_type="application",
-        subject_id=application.id,
+        APPLICANT,
+        "referral accepted",
+        application,
         detail={"referral_id": referral.id, "new_application": linked.reference, "group": group.slug},
     )
     token = links.issue_status_link(session, linked)

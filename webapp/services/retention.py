@@ -27,6 +27,7 @@ from webapp.clock import now
 from webapp.models import Application, Draft, InboundEmail, Membership, OutboxMessage
 from webapp.models.outbox import OutboxStatus
 from webapp.services import events, personal_data
+from webapp.services.actors import SYSTEM
 from webapp.workflow import State
 
 log = logging.getLogger("iag.retention")
@@ -144,11 +145,7 @@ def run(
     if apply:
         with sessions() as session, session.begin():
             events.record(
-                session,
-                actor="system",
-                action="retention applied",
-                subject_type="retention",
-                detail=result.counts,
+                session, SYSTEM, "retention applied", events.Subject("retention"), detail=result.counts
             )
     log.info("retention %s: %s", "applied" if apply else "dry run", "; ".join(result.lines()))
     return result

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import Group, LoginAttempt, StaffRole, StaffUser
-from webapp.services import events, links
+from webapp.services import actors, events, links
+from webapp.services.actors import Actor
 from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
 
 # argon2id parameters by the name of IAG_PASSWORD_HASHING. A stored hash carries its own parameters, so
@@ -59,17 +60,8 @@ class Policy:
         )
 
 
-def _event(
-    session: Session, user: StaffUser, action: str, actor: str | None = None, detail: dict | None = None
-) -> None:
-    events.record(
-        session,
-        actor=actor or f"staff:{user.id}",
-        action=action,
-        subject_type="staff_user",
-        subject_id=user.id,
-        detail=detail,
-    )
+def _about(user: StaffUser) -> events.Subject:
+    return events.Subject("staff_user", user.id)
 
 
 def find_by_email(session: Session, email: str) -> StaffUser | None:
@@ -83,7 +75,7 @@ def create_user(
     role: Role,
     group_slug: str | None,
     policy: Policy,
-    actor: str = "system",
+    actor: Actor = actors.SYSTEM,
 ) -> tuple[StaffUser, str]:
     """Create a staff user with one role, returning the user and the one-time enrolment token."""
     if find_by_email(session, email):
@@ -96,7 +88,7 @@ def create_user(
 
 
 def invite(
-    session: Session, email: str, name: str, role: Role, group_slug: str | None, policy: Policy, actor: str
+    session: Session, email: str, name: str, role: Role, group_slug: str | None, policy: Policy, actor: Actor
 ) -> StaffUser:
     """Create a staff user and email them their one-time link to set up the account."""
     user, token = create_user(session, email, name, role, group_slug, policy, actor=actor)
@@ -104,13 +96,13 @@ def invite(
     return user
 
 
-def reset_second_factor(session: Session, user: StaffUser, policy: Policy, actor: str) -> None:
+def reset_second_factor(session: Session, user: StaffUser, policy: Policy, actor: Actor) -> None:
     """For a lost phone: the old password and authenticator stop working at once, and the user gets a
     new one-time link to set both up again."""
     if not user.active:
         raise StaffError("This account is disabled. Enable it first.")
     token = issue_enrolment(session, user, policy)
-    _event(session, user, "staff second factor reset", actor=actor)
+    events.record(session, actor, "staff second factor reset", _about(user))
     _email_enrolment(session, user, token, "staff_reset", "Set up your IAG Membership account again")
 
 
@@ -129,7 +121,7 @@ def _email_enrolment(session: Session, user: StaffUser, token: str, template: st
     )
 
 
-def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | None, actor: str) -> None:
+def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | None, actor: Actor) -> None:
     group_id = None
     if role in GROUP_ROLES:
         if not group_slug:
@@ -145,7 +137,9 @@ def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | 
     user.roles.append(StaffRole(role=role, group_id=group_id))
     end_all_sessions(user)
     session.flush()
-    _event(session, user, "staff role granted", actor=actor, detail={"role": str(role), "group": group_slug})
+    events.record(
+        session, actor, "staff role granted", _about(user), detail={"role": str(role), "group": group_slug}
+    )
 
 
 def issue_enrolment(session: Session, user: StaffUser, policy: Policy) -> str:
@@ -188,7 +182,7 @@ def complete_enrolment(session: Session, user: StaffUser, password: str, code: s
     user.enrolment_token_hash = None
     user.enrolment_expires_at = None
     user.enrolled_at = now()
-    _event(session, user, "staff enrolled")
+    events.record(session, actors.staff(user), "staff enrolled", _about(user))
 
 
 def _accept_code(user: StaffUser, code: str) -> bool:
@@ -270,7 +264,7 @@ def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Po
     user.failed_attempts = 0
     user.locked_until = None
     _log_attempt(session, user.email, user, ip, True, "signed in")
-    _event(session, user, "staff signed in", detail={"ip": ip})
+    events.record(session, actors.staff(user), "staff signed in", _about(user), detail={"ip": ip})
 
 
 def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
@@ -279,7 +273,7 @@ def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Poli
         user.locked_until = now() + timedelta(minutes=policy.lockout_minutes)
         user.failed_attempts = 0
         outcome += "; account locked"
-        _event(session, user, "staff account locked", actor="system", detail={"ip": ip})
+        events.record(session, actors.SYSTEM, "staff account locked", _about(user), detail={"ip": ip})
     _log_attempt(session, user.email, user, ip, False, outcome)
 
 
@@ -312,10 +306,10 @@ def end_all_sessions(user: StaffUser) -> None:
 
 def sign_out(session: Session, user: StaffUser) -> None:
     end_all_sessions(user)
-    _event(session, user, "staff signed out")
+    events.record(session, actors.staff(user), "staff signed out", _about(user))
 
 
-def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: str) -> None:
+def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: Actor) -> None:
     if held.role == Role.SYSTEM_ADMIN:
         _keep_a_system_admin(session, user)
     group_id = held.group_id
@@ -323,30 +317,30 @@ def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: str) 
     end_all_sessions(user)
     session.flush()
     group = session.get(Group, group_id) if group_id else None
-    _event(
+    events.record(
         session,
-        user,
+        actor,
         "staff role removed",
-        actor=actor,
+        _about(user),
         detail={"role": str(held.role), "group": group.slug if group else None},
     )
 
 
-def disable(session: Session, user: StaffUser, actor: str) -> None:
-    if actor == f"staff:{user.id}":
+def disable(session: Session, user: StaffUser, actor: Actor) -> None:
+    if actor.user_id == user.id:
         raise StaffError("You cannot disable your own account.")
     if any(held.role == Role.SYSTEM_ADMIN for held in user.roles):
         _keep_a_system_admin(session, user)
     user.active = False
     end_all_sessions(user)
-    _event(session, user, "staff user disabled", actor=actor)
+    events.record(session, actor, "staff user disabled", _about(user))
 
 
-def enable(session: Session, user: StaffUser, actor: str) -> None:
+def enable(session: Session, user: StaffUser, actor: Actor) -> None:
     user.active = True
     user.failed_attempts = 0
     user.locked_until = None
-    _event(session, user, "staff user enabled", actor=actor)
+    events.record(session, actor, "staff user enabled", _about(user))
 
 
 def _keep_a_system_admin(session: Session, user: StaffUser) -> None:

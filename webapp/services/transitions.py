@@ -30,13 +30,6 @@ def apply(
     if application.id is None:
         session.flush()  # the event names the application by its id
     events.record(
-        session,
-        actor=actor.label,
-        action=str(action),
-        subject_type="application",
-        subject_id=application.id,
-        from_state=str(before),
-        to_state=str(after),
-        detail=detail,
+        session, actor, str(action), application, from_state=str(before), to_state=str(after), detail=detail
     )
     return after

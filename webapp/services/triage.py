@@ -18,7 +18,7 @@ from webapp.clock import now
 from webapp.files import file_store
 from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, Source, StaffUser
 from webapp.services import InputError, access, applications, attachments, events, inbound, search
-from webapp.services.actors import SYSTEM
+from webapp.services.actors import SYSTEM, staff
 from webapp.workflow import State
 
 # What the triage list shows, by tab. Quarantined mail is there so that nothing waits unseen.
@@ -69,22 +69,15 @@ def page(session: Session, user: StaffUser, tab: str, q: str = "", after: str = 
     return TriagePage(rows, counts, next_cursor)
 
 
-def _event(session: Session, user: StaffUser, action: str, email: InboundEmail, **detail) -> None:
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action=action,
-        subject_type="email",
-        subject_id=email.id,
-        detail=detail,
-    )
+def _filed(session: Session, user: StaffUser, action: str, email: InboundEmail, **detail: str) -> None:
+    """A triage change is an event on the email and, when it has one, on its application too."""
+    events.record(session, staff(user), action, events.Subject("email", email.id), detail=detail)
     if email.application_id is not None:
         events.record(
             session,
-            actor=f"staff:{user.id}",
-            action=action,
-            subject_type="application",
-            subject_id=email.application_id,
+            staff(user),
+            action,
+            events.Subject("application", email.application_id),
             detail={"email_id": email.id, **detail},
         )
 
@@ -143,8 +136,8 @@ def create_application(
     )
     email.application_id = application.id
     email.kind = EmailKind.NEW_APPLICATION
-    email.reason = f"made an application in triage by staff:{user.id}"
-    _event(session, user, "application made from email", email, application=application.reference)
+    email.reason = f"made an application in triage by {staff(user).label}"
+    _filed(session, user, "application made from email", email, application=application.reference)
     return application
 
 
@@ -159,8 +152,8 @@ def attach(session: Session, email: InboundEmail, user: StaffUser, reference: st
         raise InputError(f"There is no application {normal} that you can see", "reference")
     email.application_id = application.id
     email.kind = EmailKind.REPLY
-    email.reason = f"attached in triage by staff:{user.id}"
-    _event(session, user, "email attached", email, application=application.reference)
+    email.reason = f"attached in triage by {staff(user).label}"
+    _filed(session, user, "email attached", email, application=application.reference)
     return application
 
 
@@ -178,7 +171,7 @@ def not_an_application(session: Session, emails: list[InboundEmail], user: Staff
         before = email.kind
         email.kind = EmailKind.NOT_APPLICATION
         email.reason = reason
-        _event(session, user, "marked not an application", email, reason=reason, was=str(before))
+        _filed(session, user, "marked not an application", email, reason=reason, was=str(before))
     return len(emails)
 
 
@@ -191,14 +184,7 @@ def set_group(session: Session, application: Application, user: StaffUser, group
         raise InputError(f"The {group.name} is not taking applications", "group")
     application.group_id = group.id
     application.state_changed_at = now()
-    events.record(
-        session,
-        actor=f"staff:{user.id}",
-        action="group set",
-        subject_type="application",
-        subject_id=application.id,
-        detail={"group": group.slug},
-    )
+    events.record(session, staff(user), "group set", application, detail={"group": group.slug})
 
 
 def first_without_group(session: Session) -> int | None:

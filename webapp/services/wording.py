@@ -203,10 +203,9 @@ def use_standard(session: Session, name: str, user: StaffUser) -> None:
 def _changed(session: Session, name: str, user: StaffUser, action: str, body: str) -> None:
     events.record(
         session,
-        actor=actors.staff(user).label,
-        action=action,
-        subject_type="wording",
-        subject_id=None,
+        actors.staff(user),
+        action,
+        events.Subject("wording", None),
         detail={"email": name, "sha256": hashlib.sha256(body.encode()).hexdigest()},
     )
 
