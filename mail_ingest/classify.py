@@ -1,11 +1,14 @@
-"""What kind of message arrived: automatic (auto-replies, bounces, lists), or what a person sent. Pure rules
-on the parsed message; the poller adds what needs the database (threading by reference or Message-ID)."""
+"""What kind of message arrived, decided in one place: `classify` takes what reading the message found
+(and the two things only the database knows: an earlier copy, the application it answers) and says what
+the email is. Pure rules, no database; `ingest.record` looks those two up and acts on the verdict."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from mail_ingest.parse import ParsedMessage
+from webapp.models import EmailKind
 from webapp.services.applications import REFERENCE_ALPHABET
 
 REFERENCE = re.compile(rf"\bIAG-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}\b", re.IGNORECASE)
@@ -50,3 +53,47 @@ def group_mentioned(text: str, names: dict[str, str]) -> str | None:
     lowered = " ".join((text or "").lower().split())
     found = [(len(name), slug) for name, slug in names.items() if name.lower() in lowered]
     return max(found)[1] if found else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """What is known of one message when its kind is decided."""
+
+    failure: str = ""  # why it could not be read (it goes to quarantine)
+    copy_of: int | None = None  # an earlier email with the same bytes or Message-ID
+    copy_application_id: int | None = None  # ... and the application that one belongs to
+    automatic: str | None = None  # why a machine sent it (automatic_reason)
+    answers: int | None = None  # the application it answers, by reference or thread
+    has_application_form: bool = False
+    has_document_text: bool = False
+    mentions_applying: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: EmailKind
+    reason: str
+    application_id: int | None = None
+    duplicate_of: int | None = None
+
+
+def classify(found: Found) -> Verdict:
+    """The email's kind, in this order: unreadable, a copy, automatic, a reply, a new application (a form,
+    a document, or the words of applying), or for a person to look at. A returned form on a thread is a new
+    application, not a reply. NEW_APPLICATION's application is made by the caller."""
+    if found.failure:
+        return Verdict(EmailKind.QUARANTINED, found.failure[:2000])
+    if found.copy_of is not None:
+        return Verdict(
+            EmailKind.DUPLICATE,
+            f"the same message as email {found.copy_of}",
+            application_id=found.copy_application_id,
+            duplicate_of=found.copy_of,
+        )
+    if found.automatic:
+        return Verdict(EmailKind.AUTOMATIC, found.automatic, application_id=found.answers)
+    if found.answers is not None and not found.has_application_form:
+        return Verdict(EmailKind.REPLY, "threaded onto application", application_id=found.answers)
+    if found.has_application_form or found.has_document_text or found.mentions_applying:
+        return Verdict(EmailKind.NEW_APPLICATION, "")
+    return Verdict(EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply")

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail_ingest.classify import automatic_reason, group_mentioned, mentions_applying, references_in
+from mail_ingest.classify import (
+    Found,
+    automatic_reason,
+    classify,
+    group_mentioned,
+    mentions_applying,
+    references_in,
+)
 from mail_ingest.parse import Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.deployment import Deployment
 from webapp.files import FileStore
@@ -141,26 +148,25 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         copy = next((earlier[key] for key in item.keys if key in earlier), None) if parsed else None
         threaded = threads.application_for(item.references, item.thread)
         emails.append((email, item.contents.keep if parsed and not copy else []))
-        if parsed is None:
-            email.kind, email.reason = EmailKind.QUARANTINED, item.failure[:2000]
-            email.folder = settings.quarantine_folder
-        elif copy is not None:
-            email.kind, email.duplicate_of_id, email.application_id = (
-                EmailKind.DUPLICATE,
-                copy.id,
-                copy.application_id,
+        verdict = classify(
+            Found(
+                failure=(item.failure or "could not be read") if parsed is None else "",
+                copy_of=copy.id if copy else None,
+                copy_application_id=copy.application_id if copy else None,
+                automatic=item.automatic,
+                answers=threaded,
+                has_application_form=item.contents.application_form is not None,
+                has_document_text=bool(item.contents.document_text),
+                mentions_applying=parsed is not None and mentions_applying(parsed),
             )
-            email.reason = f"the same message as email {copy.id}"
-        elif item.automatic:
-            email.kind, email.reason, email.application_id = EmailKind.AUTOMATIC, item.automatic, threaded
-        elif threaded is not None and item.contents.application_form is None:
-            email.kind, email.application_id = EmailKind.REPLY, threaded
-            email.reason = "threaded onto application"
-        elif item.contents.application_form or item.contents.document_text or mentions_applying(parsed):
+        )
+        email.kind, email.reason = verdict.kind, verdict.reason
+        email.application_id, email.duplicate_of_id = verdict.application_id, verdict.duplicate_of
+        if verdict.kind == EmailKind.QUARANTINED:
+            email.folder = settings.quarantine_folder
+        elif verdict.kind == EmailKind.NEW_APPLICATION and parsed is not None:
             arriving.append(email)
             arrivals.append(_arrival(email, parsed, item.contents, groups))
-        else:
-            email.kind, email.reason = EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply"
     made = [application for application, _created in applications.receive_many(session, arrivals, MAIL)]
     for email, application in zip(arriving, made, strict=True):
         email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id

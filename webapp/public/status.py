@@ -79,7 +79,7 @@ def _application(token: str) -> Application:
 @bp.route("/my-application/<token>")
 def status(token: str):
     application = _application(token)
-    state = State(application.state)
+    state = application.state
     now_text, next_text = PLAIN_WORDS[state]
     return render_template(
         "public/status/status.html",
@@ -107,7 +107,7 @@ def status_monitoring(token: str):
 def withdraw(token: str):
     application = _application(token)
     form = ConfirmForm()
-    if State(application.state) not in WITHDRAWABLE:
+    if application.state not in WITHDRAWABLE:
         return redirect(url_for("public.status", token=token))
     if form.validate_on_submit():
         withdrawals.withdraw(db_session(), application, APPLICANT, "applicant, from their page")
@@ -164,7 +164,7 @@ def referral(token: str):
 @bp.route("/my-application/<token>/appeal", methods=["GET", "POST"])
 def appeal(token: str):
     application = _application(token)
-    if State(application.state) != State.UNSUCCESSFUL:
+    if application.state != State.UNSUCCESSFUL:
         return redirect(url_for("public.status", token=token))
     if not appeals.appeal_window_open(db_session(), application):
         return render_template("public/status/appeal_closed.html", application=application, token=token)

@@ -20,7 +20,7 @@ from webapp.review.forms import ActionForm, GroupForm
 from webapp.services import InputError, access
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
-from webapp.workflow import Action, Role, State
+from webapp.workflow import Action, Role
 
 INVALID = 422
 
@@ -80,7 +80,7 @@ def form_page(application: Application, form, template: str, title: str, status:
 def check_action(application: Application, action: Action) -> None:
     """Show a form only when its step is possible now (the POST is checked again by the workflow)."""
     roles = staff(auth.staff_user()).roles_for(application.group_id)
-    if action not in workflow.available_actions(State(application.state), roles):
+    if action not in workflow.available_actions(application.state, roles):
         raise workflow.NotAllowed(f"You cannot {action} this application now: it is {application.state}.")
 
 

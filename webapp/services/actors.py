@@ -23,9 +23,9 @@ class Actor:
         if self.user is None:
             return self.fixed_roles
         return frozenset(
-            Role(r.role)
+            r.role
             for r in self.user.roles
-            if (r.group_id is not None and r.group_id == group_id) or Role(r.role) in GLOBAL_ROLES
+            if (r.group_id is not None and r.group_id == group_id) or r.role in GLOBAL_ROLES
         )
 
 

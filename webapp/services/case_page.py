@@ -24,7 +24,7 @@ from webapp.models import (
 )
 from webapp.services import access, appeals, casefile, decisions, discussions, joining
 from webapp.services.actors import staff
-from webapp.workflow import Action, Context, Role, State
+from webapp.workflow import Action, Context, State
 
 
 @dataclass
@@ -56,11 +56,9 @@ def steps(application: Application, user: StaffUser, pending: Decision | None) -
     ctx = Context(
         actor_id=user.id,
         proposer_id=pending.proposed_by_id if pending else None,
-        proposer_role=Role(pending.proposed_role) if pending else None,
+        proposer_role=pending.proposed_role if pending else None,
     )
-    return workflow.available_actions(
-        State(application.state), staff(user).roles_for(application.group_id), ctx
-    )
+    return workflow.available_actions(application.state, staff(user).roles_for(application.group_id), ctx)
 
 
 def page(session: Session, user: StaffUser, application: Application) -> CasePage:

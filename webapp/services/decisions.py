@@ -111,16 +111,16 @@ def confirm_decision(session: Session, application: Application, user: StaffUser
         actor,
         Context(
             actor_id=user.id,
-            outcome=Outcome(decision.outcome),
+            outcome=decision.outcome,
             proposer_id=decision.proposed_by_id,
-            proposer_role=Role(decision.proposed_role),
+            proposer_role=decision.proposed_role,
         ),
         detail={"outcome": str(decision.outcome), "decision_id": decision.id},
     )
     decision.status = DecisionStatus.CONFIRMED
     decision.confirmed_by_id = user.id
     roles = actor.roles_for(application.group_id)
-    decision.confirmed_role = _decider_role(roles, Role(decision.proposed_role))
+    decision.confirmed_role = _decider_role(roles, decision.proposed_role)
     decision.confirmed_at = now()
     referred = session.get(Group, decision.referred_group_id) if decision.referred_group_id else None
     if referred is not None:

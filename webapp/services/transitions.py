@@ -23,7 +23,7 @@ def apply(
 ) -> workflow.State:
     """Move `application` on by `action`, or raise workflow.NotAllowed and change nothing."""
     ctx = ctx or workflow.Context(actor_id=actor.user_id)
-    before = workflow.State(application.state)
+    before = application.state
     after = workflow.check(before, action, actor.roles_for(application.group_id), ctx)
     application.state = after
     application.state_changed_at = now()

@@ -14,7 +14,7 @@ from mail_ingest.parse import ParsedMessage, ParseFailure, parse
 from tests.mail_ingest import mailgen
 from webapp.extract import DOCX, document_text
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "mail_ingest" / "fixtures"
 
 
 def fixture(name: str) -> ParsedMessage:
