@@ -25,7 +25,7 @@ from mail_ingest.classify import (
 from mail_ingest.parse import Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.deployment import Deployment
 from webapp.files import FileStore
-from webapp.models import Application, EmailKind, Group, InboundEmail, Source
+from webapp.models import Application, EmailKind, Group, InboundEmail
 from webapp.pdf.forms import ReturnedForm
 from webapp.services import applications, attachments, equality, events, inbound
 from webapp.services.actors import MAIL
@@ -249,14 +249,8 @@ def _arrival(
     """The new application an email makes (the email's reason says which group it went to, and why)."""
     answers = contents.answers
     group, email.reason = _group(parsed, contents.application_form, groups)
-    return applications.Arrival(
-        source=Source.EMAIL,
-        name=answers.get("full_name") or parsed.from_name or (parsed.from_address or "Unknown sender"),
-        email=answers.get("email") or parsed.from_address,
-        phone=answers.get("phone") or None,
-        group=group,
-        answers=answers,
-        idempotency_key=f"email:{email.sha256}",
+    return applications.Arrival.by_email(
+        answers, parsed.from_name, parsed.from_address, group, f"email:{email.sha256}"
     )
 
 

@@ -41,6 +41,22 @@ class Arrival:
     phone: str | None = None
     idempotency_key: str | None = None
 
+    @classmethod
+    def by_email(
+        cls, answers: dict[str, Any], sender_name: str, sender: str | None, group: Group | None, key: str
+    ) -> Arrival:
+        """An application an email makes: the answers its attachments gave (a returned form's details
+        first), else the sender's own name and address. Used by the mail poller and by triage alike."""
+        return cls(
+            source=Source.EMAIL,
+            name=answers.get("full_name") or sender_name or sender or "Unknown sender",
+            email=answers.get("email") or sender,
+            phone=answers.get("phone") or None,
+            group=group,
+            answers=answers,
+            idempotency_key=key,
+        )
+
 
 def _by_keys(session: Session, keys: set[str]) -> dict[str, Application]:
     if not keys:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.files import file_store
-from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, Source, StaffUser
+from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, StaffUser
 from webapp.services import InputError, access, applications, attachments, events, inbound, search
 from webapp.services.actors import SYSTEM, staff
 from webapp.workflow import State
@@ -123,14 +123,8 @@ def create_application(
     answers = prefilled_answers(session, email)
     application, _ = applications.receive(
         session,
-        applications.Arrival(
-            source=Source.EMAIL,
-            name=answers.get("full_name") or email.from_name or email.from_address or "Unknown sender",
-            email=answers.get("email") or email.from_address,
-            phone=answers.get("phone") or None,
-            group=group,
-            answers=answers,
-            idempotency_key=f"triage:{email.id}",
+        applications.Arrival.by_email(
+            answers, email.from_name, email.from_address, group, f"triage:{email.id}"
         ),
         SYSTEM,  # the submission is the applicant's email; the event below records who filed it
     )
