@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from webapp import auth
 from webapp.admin import bp
 from webapp.admin.forms import GroupForm
 from webapp.db import db_session
-from webapp.models import Group
 from webapp.review.helpers import INVALID
 from webapp.services import groups
 
 
 @bp.route("/groups")
 def groups_list():
-    found = db_session().scalars(select(Group).order_by(Group.position, Group.id))
-    return render_template("admin/groups.html", groups=list(found))
+    return render_template("admin/groups.html", groups=groups.in_order(db_session()))
 
 
 @bp.route("/groups/<slug>", methods=["GET", "POST"])
 def group_edit(slug: str):
     session = db_session()
-    group = session.scalar(select(Group).where(Group.slug == slug))
+    group = groups.by_slug(session, slug)
     if group is None:
         abort(404)
     form = GroupForm()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from webapp.admin import bp
 from webapp.admin.forms import ActionForm, InviteForm, RoleForm
@@ -13,12 +12,13 @@ from webapp.admin.views import acting
 from webapp.db import db_session
 from webapp.models import Group, StaffRole, StaffUser
 from webapp.review.helpers import INVALID
+from webapp.services import groups
 from webapp.services import staff as accounts
 from webapp.workflow import Role
 
 
 def _groups() -> list[Group]:
-    return list(db_session().scalars(select(Group).order_by(Group.position, Group.id)))
+    return groups.in_order(db_session())
 
 
 def _user(user_id: int) -> StaffUser:
@@ -40,9 +40,10 @@ def _refused(form, step: Callable[[], object]) -> bool:
 
 @bp.route("/staff")
 def staff_list():
-    users = db_session().scalars(select(StaffUser).order_by(StaffUser.name, StaffUser.id))
-    groups = {g.id: g for g in _groups()}
-    return render_template("admin/staff_list.html", users=list(users), groups=groups, status=accounts.status)
+    by_id = {g.id: g for g in _groups()}
+    return render_template(
+        "admin/staff_list.html", users=accounts.everyone(db_session()), groups=by_id, status=accounts.status
+    )
 
 
 @bp.route("/staff/invite", methods=["GET", "POST"])

@@ -4,14 +4,13 @@ optional equal-opportunities form."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from webapp.db import db_session
-from webapp.models import Draft, Group
+from webapp.models import Draft
 from webapp.public import bp
 from webapp.public.forms import ConfirmForm, MonitoringForm, SaveForLaterForm, StartForm, form_class
 from webapp.questions import CODE_OF_ETHICS, MONITORING_QUESTIONS, Page
-from webapp.services import applications, drafts, equality
+from webapp.services import applications, drafts, equality, groups
 
 
 def _pages() -> tuple[Page, ...]:
@@ -48,12 +47,12 @@ def _next_url(page: Page) -> str:
 
 @bp.route("/apply/<slug>", methods=["GET", "POST"])
 def start(slug: str):
-    group = db_session().scalar(select(Group).where(Group.slug == slug))
+    group = groups.by_slug(db_session(), slug)
     if group is None:
         abort(404)
     if not group.open_to_applicants:
-        others = db_session().scalars(select(Group).where(Group.open_to_applicants).order_by(Group.position))
-        return render_template("public/apply/closed.html", group=group, others=others.all())
+        others = groups.open_to_applicants(db_session())
+        return render_template("public/apply/closed.html", group=group, others=others)
     form = StartForm(group=group)
     if form.validate_on_submit():
         if group.screening_may_apply and form.screening.data == "no":

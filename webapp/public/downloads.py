@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import select
 
 from webapp.db import db_session
-from webapp.models import Group
 from webapp.pdf.forms import cached_form
 from webapp.public import bp
+from webapp.services import groups
 
 FILENAMES = {"application": "iag-application-form.pdf", "monitoring": "iag-equal-opportunities-form.pdf"}
 
@@ -24,11 +23,7 @@ def forms():
 def form_pdf(kind: str):
     if kind not in FILENAMES:
         return render_template("errors/404.html"), 404
-    names = (
-        db_session()
-        .scalars(select(Group.name).where(Group.open_to_applicants).order_by(Group.position))
-        .all()
-    )
+    names = [group.name for group in groups.open_to_applicants(db_session())]
     deployment = current_app.extensions["deployment"]
     data = cached_form(
         kind, Path(current_app.instance_path) / "cache", deployment.application_pages, list(names), deployment

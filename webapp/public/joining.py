@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 
 from flask import abort, current_app, render_template, request
-from sqlalchemy import select
 
 from webapp.db import db_session
 from webapp.files import file_store
-from webapp.models import Application, Attachment, Group, Membership, SigningRequest
+from webapp.models import Application, Attachment, Group, Membership
 from webapp.pdf.seal import verify as verify_seal
 from webapp.public import bp
 from webapp.public.forms import SignForm, VerifyForm
 from webapp.public.status import _application
-from webapp.services import InputError, documents, meetings, signing
+from webapp.services import InputError, documents, meetings, members, signing
 
 
 @bp.route("/sign/<token>", methods=["GET", "POST"])
@@ -56,7 +55,7 @@ def sign(token: str):
 
 def _membership(token: str) -> Membership:
     application = _application(token)
-    membership = db_session().scalar(select(Membership).where(Membership.application_id == application.id))
+    membership = members.of(db_session(), application)
     if membership is None:
         abort(404)
     return membership
@@ -93,11 +92,9 @@ def verify():
         data = form.pdf.data.read()
         verdict = verify_seal(data, signing.seal_settings(current_app))
         if verdict.sealed_here:
-            digest = hashlib.sha256(data).hexdigest()
-            found = db_session().scalar(select(SigningRequest).where(SigningRequest.pdf_sha256 == digest))
+            found = signing.signed_as(db_session(), hashlib.sha256(data).hexdigest())
             if found is not None:
-                application = db_session().get(Application, found.application_id)
-                found_group = application.group.name
+                found_group = db_session().get_one(Application, found.application_id).known_group.name
     return render_template(
         "public/verify.html", form=form, verdict=verdict, found=found, found_group=found_group
     ), (422 if form.errors else 200)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
-from sqlalchemy import func, select
 
 from webapp.db import db_session
-from webapp.models import Applicant, Application, Group
+from webapp.models import Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
-from webapp.services import appeals, decisions, equality, letters, links, meetings, referrals, withdrawals
+from webapp.services import (
+    appeals,
+    applications,
+    decisions,
+    equality,
+    letters,
+    links,
+    meetings,
+    referrals,
+    withdrawals,
+)
 from webapp.services.actors import APPLICANT
 from webapp.workflow import WITHDRAWABLE, State
 
@@ -121,11 +130,7 @@ def find_application():
     form = FindApplicationForm()
     if form.validate_on_submit():
         reference = form.reference.data.upper().replace(" ", "")
-        application = db_session().scalar(
-            select(Application)
-            .join(Applicant)
-            .where(Application.reference == reference, func.lower(Applicant.email) == form.email.data.lower())
-        )
+        application = applications.find(db_session(), reference, form.email.data)
         if application is not None:
             letters.email_applicant(
                 db_session(),

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask import render_template
-from sqlalchemy import select
 
 from webapp.db import db_session
-from webapp.models import Group
 from webapp.public import bp
+from webapp.services import groups as group_service
 
 
 @bp.route("/")
@@ -15,5 +14,4 @@ def home():
 
 @bp.route("/groups")
 def groups():
-    rows = db_session().scalars(select(Group).order_by(Group.position, Group.name)).all()
-    return render_template("public/groups.html", groups=rows)
+    return render_template("public/groups.html", groups=group_service.in_order(db_session()))

@@ -12,7 +12,7 @@ from webapp.models import Application
 from webapp.review import bp
 from webapp.review.forms import RECOMMENDATIONS, ActionForm, NoteForm
 from webapp.review.helpers import INVALID, attempt, back, group_form, load
-from webapp.services import InputError, access, case_page, casefile, triage
+from webapp.services import InputError, access, case_page, casefile, groups, triage
 
 
 def show(application: Application, note_form: NoteForm | None = None, status: int = 200):
@@ -68,7 +68,7 @@ def assign_to_me(application_id: int):
 @login_required
 def set_group(application_id: int):
     application = load(application_id)
-    form = group_form(case_page.open_groups(db_session()))
+    form = group_form(groups.open_to_applicants(db_session()))
     if form.validate_on_submit() and attempt(
         form,
         lambda: triage.set_group(db_session(), application, auth.staff_user(), int(form.group.data)),

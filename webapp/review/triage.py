@@ -13,7 +13,7 @@ from webapp.models import Application, InboundEmail, StaffUser
 from webapp.review import bp
 from webapp.review.forms import AttachForm, GroupForm, NotApplicationForm
 from webapp.review.helpers import INVALID, attempt, back, group_form
-from webapp.services import InputError, access, case_page, casefile, triage
+from webapp.services import InputError, access, casefile, groups, triage
 
 
 @bp.route("/emails/<int:email_id>/html")
@@ -87,7 +87,7 @@ def _email_page(email: InboundEmail, status: int = 200, **forms):
         "review/email.html",
         email=email,
         attachments=casefile.email_attachments(session, email),
-        group_form=group_form(case_page.open_groups(session), forms.get("group_form")),
+        group_form=group_form(groups.open_to_applicants(session), forms.get("group_form")),
         attach_form=forms.get("attach_form") or AttachForm(),
         not_form=forms.get("not_form") or NotApplicationForm(),
         prefilled=triage.prefilled_answers(session, email) if email.application_id is None else {},
@@ -106,7 +106,7 @@ def create_from_email(email_id: int):
     session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = GroupForm()
-    form.group.choices = [(str(g.id), g.name) for g in triage.all_groups(session)]
+    form.group.choices = [(str(g.id), g.name) for g in groups.in_order(session)]
     made: list[Application] = []
     if form.validate_on_submit() and attempt(
         form, lambda: made.append(triage.create_application(session, email, user, int(form.group.data)))

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,15 @@ class Arrival:
             answers=answers,
             idempotency_key=key,
         )
+
+
+def find(session: Session, reference: str, email: str) -> Application | None:
+    """The application with this reference whose applicant has this email address (any case)."""
+    return session.scalar(
+        select(Application)
+        .join(Applicant)
+        .where(Application.reference == reference, func.lower(Applicant.email) == email.strip().lower())
+    )
 
 
 def _by_keys(session: Session, keys: set[str]) -> dict[str, Application]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import workflow
@@ -22,7 +21,7 @@ from webapp.models import (
     SigningRequest,
     StaffUser,
 )
-from webapp.services import access, appeals, casefile, decisions, discussions, joining
+from webapp.services import access, appeals, casefile, decisions, discussions, groups, joining
 from webapp.services.actors import staff
 from webapp.workflow import Action, Context, State
 
@@ -87,12 +86,5 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         user_serves=serves,
         may_resend_agreement=serves and application.state == State.AGREEMENT_SENT,
         may_assign_to_self=serves and application.assigned_to_id != user.id,
-        open_groups=open_groups(session) if application.group_id is None else [],
-    )
-
-
-def open_groups(session: Session) -> list[Group]:
-    """Groups taking applications, in the deployment's order."""
-    return list(
-        session.scalars(select(Group).where(Group.open_to_applicants.is_(True)).order_by(Group.position))
+        open_groups=groups.open_to_applicants(session) if application.group_id is None else [],
     )

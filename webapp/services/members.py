@@ -27,6 +27,11 @@ class Row:
     reference: str
 
 
+def of(session: Session, application: Application) -> Membership | None:
+    """The membership an application led to, if it did."""
+    return session.scalar(select(Membership).where(Membership.application_id == application.id))
+
+
 def register(session: Session, group: Group, include_left: bool = True) -> list[Row]:
     query = (
         select(Membership, Applicant.name, Applicant.email, Application.reference)

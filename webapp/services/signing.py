@@ -96,6 +96,11 @@ def by_token(session: Session, token: str) -> SigningRequest:
     return request
 
 
+def signed_as(session: Session, pdf_sha256: str) -> SigningRequest | None:
+    """The signature a sealed agreement records, found by the PDF's SHA-256 (for /verify)."""
+    return session.scalar(select(SigningRequest).where(SigningRequest.pdf_sha256 == pdf_sha256))
+
+
 def opened(session: Session, request: SigningRequest) -> None:
     """The first opening of the emailed link: evidence that the person reads that inbox."""
     if request.first_opened_at is None:

@@ -64,6 +64,11 @@ def _about(user: StaffUser) -> events.Subject:
     return events.Subject("staff_user", user.id)
 
 
+def everyone(session: Session) -> list[StaffUser]:
+    """Every staff account, by name."""
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.name, StaffUser.id)))
+
+
 def find_by_email(session: Session, email: str) -> StaffUser | None:
     return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower()))
 

@@ -188,7 +188,3 @@ def first_without_group(session: Session) -> int | None:
         .where(Application.group_id.is_(None), Application.state != State.DRAFT)
         .limit(1)
     )
-
-
-def all_groups(session: Session) -> list[Group]:
-    return list(session.scalars(select(Group).order_by(Group.position)))
