@@ -5,6 +5,7 @@ use: it takes over half a second, which the web app and the mail poller need not
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 
 @cache
@@ -24,10 +25,10 @@ def render_pdf(html: str, *, fillable: bool = False) -> bytes:
     return HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf(pdf_forms=fillable)
 
 
-def print_template(template: str, **context) -> bytes:
+def print_template(template: str, *, fillable: bool = False, **context: Any) -> bytes:
     """A print template in templates/pdf/ as PDF, rendered by the same Jinja environment as the pages,
-    with the force's deployment to hand."""
+    with the force's deployment to hand. The one way this app makes a PDF from a template."""
     from flask import current_app, render_template
 
     context.setdefault("deployment", current_app.extensions["deployment"])
-    return render_pdf(render_template(template, **context))
+    return render_pdf(render_template(template, **context), fillable=fillable)

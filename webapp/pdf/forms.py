@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from flask import render_template
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from webapp.config import PROJECT_ROOT
-from webapp.pdf import render_pdf
+from webapp.pdf import print_template
 from webapp.questions import CODE_OF_ETHICS, MONITORING_QUESTIONS, Page, Question, all_questions
 
 log = logging.getLogger(__name__)
@@ -51,18 +50,23 @@ def cached_form(
     if path.exists():
         return path.read_bytes()
     if kind == "application":
-        html = render_template(
+        data = print_template(
             "pdf/application_form.html",
+            fillable=True,
+            deployment=deployment,
             pages=pages,
             groups=group_names,
             form_id=APPLICATION_FORM,
             code_of_ethics=CODE_OF_ETHICS,
         )
     else:
-        html = render_template(
-            "pdf/monitoring_form.html", questions=MONITORING_QUESTIONS, form_id=MONITORING_FORM
+        data = print_template(
+            "pdf/monitoring_form.html",
+            fillable=True,
+            deployment=deployment,
+            questions=MONITORING_QUESTIONS,
+            form_id=MONITORING_FORM,
         )
-    data = render_pdf(html, fillable=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)

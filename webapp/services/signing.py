@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.db import rows_changed
 from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
-from webapp.pdf import render_pdf
+from webapp.pdf import print_template
 from webapp.pdf.seal import SealSettings, seal
 from webapp.services import InputError, documents, letters, links, meetings, transitions
 from webapp.services.actors import APPLICANT, SYSTEM
@@ -223,17 +223,11 @@ def same_person(typed: str, name: str) -> bool:
 
 def signed_pdf(application: Application, request: SigningRequest, shown: documents.Shown) -> bytes:
     """The agreement, the Terms of Reference, the signature and an evidence page, sealed."""
-    deployment = current_app.extensions["deployment"]
-    html = render_template(
-        "pdf/agreement.html",
-        deployment=deployment,
-        application=application,
-        group=application.group,
-        request=request,
-        shown=shown,
+    pdf = print_template(
+        "pdf/agreement.html", application=application, group=application.group, request=request, shown=shown
     )
     return seal(
-        render_pdf(html),
+        pdf,
         seal_settings(current_app),
         reason=f"Confidentiality agreement signed by {request.signed_name}",
     )
