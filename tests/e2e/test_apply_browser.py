@@ -134,6 +134,11 @@ def test_the_journey_works_with_the_keyboard_alone(app, page):
     page.keyboard.press("Enter")
     for slug, answers in ANSWERS.items():
         expect(page).to_have_url(re.compile(f"/apply/page/{slug}"))
+        # The address changes before the new page is ready: wait until its scripts have run (they reveal
+        # the follow-up questions) and its fields are there, or a radio group looks like a missing text box.
+        page.wait_for_load_state("load")
+        for name in answers:
+            page.locator(f"[name={name}]").first.wait_for(state="attached")
         for name, value in answers.items():
             radio = _radio(name, value)
             if _is_radio_group(page, name):
@@ -141,12 +146,14 @@ def test_the_journey_works_with_the_keyboard_alone(app, page):
                 while not page.evaluate("(s) => document.activeElement.matches(s)", radio):
                     page.keyboard.press("ArrowDown")
                 page.keyboard.press("Space")
+                expect(page.locator(radio)).to_be_checked()
             elif value:
                 _tab_to(page, f"[name={name}]")
                 page.keyboard.type(value)
         _tab_to(page, "button[value=continue]")
         page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("/apply/check-answers"))
+    page.wait_for_load_state("load")
     _tab_to(page, "button[data-prevent-double-click]")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
