@@ -9,7 +9,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.apply_journey import apply
+from tests.given import given_application
 from tests.helpers import csrf_token, make_staff, sign_in
 from webapp.clock import UK, now
 from webapp.db import session_scope
@@ -77,7 +77,7 @@ APPLICANT = "amina@example.org"  # the email address in tests.apply_journey.ANSW
 
 def reviewed(app, client):
     """An application to Bristol in review, and its Police Coordinator and Chair signed in."""
-    reference = apply(client)
+    reference = given_application(app)
     url = f"/staff/applications/{application_id(app, reference)}"
     coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
