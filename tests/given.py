@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from tests.apply_journey import ANSWERS
 from webapp.db import session_scope
+from webapp.public.forms import form_class
 from webapp.services import drafts, groups
 
 
 def given_application(app, group: str = "bristol", **answers: str) -> str:
-    """A web application submitted to `group` with the journey's answers (and any given), exactly as the
-    service records one from the form: the application, its event and the applicant's email. Returns the
-    reference."""
+    """A web application submitted to `group` with the journey's answers (and any given): each page's
+    answers checked and tidied by that page's own form, then submitted through the same service as the
+    web (the application, its events and the email to the applicant). Returns the reference."""
     with app.app_context(), session_scope(app) as session:
         found = groups.by_slug(session, group)
         assert found is not None, f"no group {group}"
         draft = drafts.start(session, found, requirements_confirmed=True, screening_consent=True)
-        journey = {name: value for page in ANSWERS.values() for name, value in page.items()}
-        drafts.save(draft, journey | answers)
+        for page in app.extensions["deployment"].application_pages:
+            given = {
+                q.key: answers.get(q.key, ANSWERS.get(page.slug, {}).get(q.key, "")) for q in page.questions
+            }
+            with app.test_request_context(method="POST", data=given):
+                form = form_class(page)(meta={"csrf": False})
+                assert form.validate(), f"{page.slug}: {form.errors}"
+                drafts.save(draft, form.answers())
         return drafts.submit(session, draft).reference

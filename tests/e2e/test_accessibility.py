@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.apply_journey import ANSWERS, link_in
 from tests.e2e.test_apply_browser import continue_, fill_page
+from tests.given import given_application
 from webapp import outgoing
 
 pytestmark = pytest.mark.browser
@@ -134,11 +135,10 @@ def test_every_public_page_and_error_state_has_no_axe_violations(app, page, smtp
 
 
 def test_the_staff_inbox_and_application_page_have_no_axe_violations(app, page):
-    from tests.apply_journey import apply
     from tests.helpers import make_staff
     from webapp.workflow import Role
 
-    apply(app.test_client())
+    given_application(app)
     login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     audit = Audit(page)
     page.goto("/staff/sign-in")
@@ -159,14 +159,13 @@ def test_the_staff_inbox_and_application_page_have_no_axe_violations(app, page):
 def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violations(app, page):
     from sqlalchemy import select
 
-    from tests.apply_journey import apply
     from tests.helpers import make_staff, sign_in_browser
     from tests.review_journey import act, application_id, mails_to, staff_client, status_token
     from webapp.db import session_scope
     from webapp.models import EmailKind, Group, InboundEmail, StaffRole
     from webapp.workflow import Role
 
-    appealing, referred = apply(app.test_client()), apply(app.test_client())
+    appealing, referred = given_application(app), given_application(app)
     chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
     login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     with session_scope(app) as session:
@@ -196,7 +195,7 @@ def test_the_review_steps_triage_and_the_applicants_answers_have_no_axe_violatio
     audit.check("application decided")
     page.goto(f"/staff/applications/{application_id(app, referred)}")
     page.get_by_role("button", name="Agree and send the decision").click()
-    fresh = apply(app.test_client())
+    fresh = given_application(app)
     page.goto(f"/staff/applications/{application_id(app, fresh)}")
     page.get_by_role("button", name="Start review").click()
     page.get_by_role("link", name="Invite to a discussion").click()

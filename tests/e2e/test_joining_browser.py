@@ -9,8 +9,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.apply_journey import apply, link_in
+from tests.apply_journey import link_in
 from tests.e2e.test_review_browser import open_application, signed_in, state_is
+from tests.given import given_application
 from tests.review_journey import act, application_id, staff_client
 from webapp import outgoing
 from webapp.pdf.seal import verify
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_send_sign_download_and_verify(app, browser, live_server, smtp_sink, tmp_path):
-    reference = apply(app.test_client())
+    reference = given_application(app)
     url = f"/staff/applications/{application_id(app, reference)}"
     chair = staff_client(app, "dele@force.example", Role.CHAIR, "bristol")
     act(chair, url, f"{url}/start-review")

@@ -11,7 +11,8 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.apply_journey import apply, link_in
+from tests.apply_journey import link_in
+from tests.given import given_application
 from tests.helpers import make_staff, sign_in_browser
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
@@ -103,7 +104,7 @@ def the_life_of(app, browser, live_server, smtp_sink, reference: str, applicant:
 
 
 def test_the_life_of_a_web_application(app, browser, live_server, smtp_sink):
-    reference = apply(app.test_client())
+    reference = given_application(app)
     the_life_of(app, browser, live_server, smtp_sink, reference, "amina@example.org")
 
 
@@ -123,7 +124,7 @@ def test_the_life_of_an_email_application(mail_app, client, browser, live_server
 
 
 def test_referral_with_the_applicants_consent(app, browser, live_server, smtp_sink):
-    reference = apply(app.test_client())
+    reference = given_application(app)
     coordinator = signed_in(
         browser, live_server, app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"
     )
@@ -154,7 +155,7 @@ def test_referral_with_the_applicants_consent(app, browser, live_server, smtp_si
 
 
 def test_unsuccessful_then_an_appeal_upheld(app, browser, live_server, smtp_sink):
-    reference = apply(app.test_client())
+    reference = given_application(app)
     coordinator = signed_in(
         browser, live_server, app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"
     )

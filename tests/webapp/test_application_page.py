@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.apply_journey import apply
+from tests.given import given_application
 from tests.helpers import csrf_token, text_of
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
@@ -19,7 +19,7 @@ from webapp.workflow import Role
 
 
 def test_a_coordinator_reads_the_answers_adds_a_note_and_starts_the_review(app, client):
-    reference = apply(client)
+    reference = given_application(app)
     url = f"/staff/applications/{application_id(app, reference)}"
     staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     assert reference in text_of(staff.get("/staff/"))
@@ -38,7 +38,7 @@ def test_a_coordinator_reads_the_answers_adds_a_note_and_starts_the_review(app, 
 
 
 def test_an_empty_note_is_refused_with_a_message(app, client):
-    reference = apply(client)
+    reference = given_application(app)
     url = f"/staff/applications/{application_id(app, reference)}"
     staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     token = csrf_token(staff.get(url).get_data(as_text=True))
@@ -47,7 +47,7 @@ def test_an_empty_note_is_refused_with_a_message(app, client):
 
 
 def test_a_chair_of_another_group_gets_not_found_everywhere_and_the_denial_is_logged(app, client, caplog):
-    reference = apply(client)
+    reference = given_application(app)
     app_id = application_id(app, reference)
     url = f"/staff/applications/{app_id}"
     outsider = staff_client(app, "sam@force.example", Role.CHAIR, "somerset")
@@ -94,15 +94,15 @@ def test_email_attachments_download_as_files_and_only_for_the_group(mail_app, cl
 
 
 def test_applications_from_the_same_person_are_flagged_as_possible_duplicates(app, client):
-    first = apply(client)
-    second = apply(app.test_client())  # the same answers, so the same email and phone
+    first = given_application(app)
+    second = given_application(app)  # the same answers, so the same email and phone
     staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     text = text_of(staff.get(f"/staff/applications/{application_id(app, second)}"))
     assert "Possible duplicate" in text and first in text
 
 
 def test_a_get_never_changes_state(app, client):
-    reference = apply(client)
+    reference = given_application(app)
     staff = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     assert staff.get(f"/staff/applications/{application_id(app, reference)}/start-review").status_code == 405
     with session_scope(app) as session:

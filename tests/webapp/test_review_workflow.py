@@ -9,7 +9,7 @@ from datetime import timedelta
 import icalendar
 from sqlalchemy import func, select
 
-from tests.apply_journey import apply
+from tests.given import given_application
 from tests.helpers import csrf_token, text_of
 from tests.review_journey import (
     APPLICANT,
@@ -77,7 +77,7 @@ def test_invite_hold_propose_and_confirm_an_offer(app, client):
 
 
 def test_one_person_holding_both_roles_still_needs_a_second_person(app, client):
-    reference = apply(client)
+    reference = given_application(app)
     url = f"/staff/applications/{application_id(app, reference)}"
     both = staff_client(app, "both@force.example", Role.CHAIR, "bristol")
     with session_scope(app) as session:

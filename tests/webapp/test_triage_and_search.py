@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.apply_journey import apply
+from tests.given import given_application
 from tests.helpers import text_of
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import blank_form, poll
@@ -120,7 +120,7 @@ def test_a_returned_form_pre_fills_the_application_made_in_triage(app, client):
 
 
 def test_an_email_is_attached_to_an_application_by_its_reference(mail_app, imap):
-    reference = apply(mail_app.test_client())
+    reference = given_application(mail_app)
     mailgen.append(
         imap, [mailgen.plain("Quick question", "Is there parking?", sender="Amina <amina@example.org>")]
     )
@@ -155,7 +155,7 @@ def test_an_application_of_no_known_group_is_given_one_then_reaches_the_group(ma
 
 
 def test_search_finds_by_name_reference_and_email_words_within_what_the_user_may_see(mail_app, client, imap):
-    reference = apply(client)
+    reference = given_application(mail_app)
     mailgen.append(
         imap,
         [
@@ -188,7 +188,7 @@ def test_search_finds_by_name_reference_and_email_words_within_what_the_user_may
 
 def test_a_search_matching_too_much_says_so_and_asks_for_more_words(app, monkeypatch):
     for _ in range(3):
-        apply(app.test_client())  # three applications from Amina Yusuf
+        given_application(app)  # three applications from Amina Yusuf
     monkeypatch.setattr("webapp.services.search.CAP", 2)
     coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     page = text_of(coordinator.get("/staff/", query_string={"q": "amina"}))
