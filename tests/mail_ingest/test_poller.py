@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -87,7 +88,10 @@ def test_a_returned_pdf_form_becomes_an_application_with_its_answers_and_an_ackn
     assert ack["To"] == "rhi@example.net"  # the acknowledgement answers the sender, in the thread
     assert ack["Auto-Submitted"] == "auto-replied"
     assert ack["In-Reply-To"] == email.message_id
-    assert ack["Subject"] == f"Re: My IAG application [{reference}]"
+    assert ack["Subject"] == f"We have received your application: {reference}"  # ours, not the sender's
+    body = ack.get_content()
+    assert "/my-application/" in body  # a link to their own page
+    assert re.search(r"of the Somerset IAG\.\s+We will be in touch", body)  # two sentences, apart
 
 
 def test_200_messages_of_every_kind_are_each_accounted_for_once(mail_app, client, imap, capsys):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from webapp.clock import now
 from webapp.files import FileStore
 from webapp.models import Application, Attachment, EmailKind, InboundEmail, OutboxMessage
-from webapp.services import events, notify, wording
+from webapp.services import events, links, notify, wording
 from webapp.services.actors import MAIL
 
 ACK_WINDOW = timedelta(hours=24)
@@ -169,14 +169,17 @@ def _acknowledgement(session: Session, application: Application, email: InboundE
     headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
     if email.message_id:
         headers |= {"In-Reply-To": email.message_id, "References": references}
-    subject = email.subject if email.subject.lower().startswith("re:") else f"Re: {email.subject}".strip()
+    # A subject of our own, never the sender's: a forged sender must not make the force's mailbox carry
+    # their words to someone else.
     notify.email(
         session,
         "acknowledgement",
         to=to,
         application_id=application.id,
-        subject=f"{subject or 'Your application'} [{application.reference}]",
+        subject=f"We have received your application: {application.reference}",
         application=application,
+        group=application.group,
+        token=links.issue_status_link(session, application),
         headers=headers,
         purpose="acknowledgement",
     )
