@@ -13,7 +13,7 @@ from tests.mail_ingest.test_poller import blank_form, poll
 from tests.review_journey import act, application_id, staff_client
 from webapp.db import session_scope
 from webapp.files import file_store
-from webapp.models import Application, Attachment, EmailKind, Event, Group, InboundEmail
+from webapp.models import Application, Attachment, EmailKind, Event, Group, InboundEmail, OutboxMessage
 from webapp.workflow import Role
 
 
@@ -83,6 +83,10 @@ def test_an_application_is_made_from_an_email_with_its_files(mail_app, imap):
         application = session.scalar(select(Application))
         assert application.source == "email" and application.state == "submitted"
         assert session.scalar(select(InboundEmail.application_id)) == application.id
+        # Jo wrote a plain email and heard nothing; now the application is made, Jo learns its reference.
+        [ack] = session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "jo@example.org"))
+        assert ack.subject == f"We have received your application: {application.reference}"
+        assert "/my-application/" in ack.body_text
 
 
 def test_a_returned_form_pre_fills_the_application_made_in_triage(app, client):

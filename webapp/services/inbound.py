@@ -28,6 +28,15 @@ class IncomingFile:
     flags: list[str] = field(default_factory=list)
 
 
+def own_addresses(mailbox: str, mail_from: str | None) -> set[str]:
+    """The addresses that are ours (the shared mailbox, and IAG_MAIL_FROM): never acknowledged, so we never
+    answer ourselves."""
+    own = {mailbox.lower()}
+    if mail_from:
+        own.add(mail_from.rsplit("<", 1)[-1].rstrip(">").strip().lower())
+    return own
+
+
 def by_location(session: Session, mailbox: str, uidvalidity: int, uids: list[int]) -> dict[int, InboundEmail]:
     rows = session.scalars(
         select(InboundEmail).where(

@@ -120,6 +120,7 @@ def create_application(
     group = _readable_group(session, user, group_id)
     if not group.open_to_applicants:
         raise InputError(f"The {group.name} is not taking applications", "group")
+    automatic = email.kind == EmailKind.AUTOMATIC
     answers = prefilled_answers(session, email)
     application, _ = applications.receive(
         session,
@@ -132,6 +133,10 @@ def create_application(
     email.kind = EmailKind.NEW_APPLICATION
     email.reason = f"made an application in triage by {staff(user).label}"
     _filed(session, user, "application made from email", email, application=application.reference)
+    if not automatic:  # the person learns their reference now, as they would have at once by email
+        mail_from = current_app.config.get("MAIL_FROM")
+        mine = inbound.own_addresses(current_app.extensions["deployment"].mailbox, mail_from)
+        inbound.acknowledge(session, [(application, email)], mine)
     return application
 
 
