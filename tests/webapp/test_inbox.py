@@ -11,10 +11,10 @@ from tests.helpers import csrf_token, make_staff, sign_in, text_of
 from webapp import clock
 from webapp.db import session_scope
 from webapp.models import Application, Event, Group, Source
-from webapp.services import applications
+from webapp.services import applications, transitions
 from webapp.services.actors import APPLICANT
 from webapp.services.inbox import PAGE_SIZE
-from webapp.workflow import Role
+from webapp.workflow import Action, Role
 
 REFERENCE = re.compile(r">(IAG-[A-Z0-9]{4}-[A-Z0-9]{4})</a>")
 
@@ -83,3 +83,16 @@ def test_assign_to_me_and_filter_by_assignee(app):
     with session_scope(app) as session:
         event = session.scalar(select(Event).where(Event.action == "assigned"))
         assert event.actor == f"staff:{login.id}" and event.detail["to"] == login.id
+
+
+def test_finished_cases_are_left_out_until_asked_for(app, client):
+    waiting, withdrawn = _seed(app, "bristol", 2)
+    with session_scope(app) as session:
+        application = session.scalar(select(Application).where(Application.reference == withdrawn))
+        transitions.apply(session, application, Action.WITHDRAW, APPLICANT)
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    assert _references(client, "/staff/") == [waiting]
+    assert _references(client, "/staff/?state=finished") == [withdrawn]
+    assert sorted(_references(client, "/staff/?state=any")) == sorted([waiting, withdrawn])
+    page = text_of(client.get("/staff/"))
+    assert "Open cases (1)" in page and "appeal dismissed (1)" in page and "Any state (2)" in page

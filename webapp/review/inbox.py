@@ -23,9 +23,10 @@ def inbox():
     filters = inbox_service.Filters(
         **{k: request.args.get(k, "") for k in inbox_service.Filters.__dataclass_fields__}
     )
+    page = inbox_service.page(session, user, filters)
     return render_template(
         "review/inbox.html",
-        page=inbox_service.page(session, user, filters),
+        page=page,
         filters=filters,
         states=[s for s in State if s != State.DRAFT],
         ages=inbox_service.AGES,

@@ -6,21 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, false, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, false, func, select, true, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.clock import now
 from webapp.models import Application, Group, StaffRole, StaffUser
 from webapp.services import access, search
 from webapp.services.access import application_clause
-from webapp.workflow import GROUP_ROLES, State
+from webapp.workflow import FINAL_STATES, GROUP_ROLES, State
 
 PAGE_SIZE = 50
 
 
+# The state filter's own choices besides each state: open cases (the default), finished ones, or all.
+OPEN, FINISHED, ANY = "", "finished", "any"
+
+
 @dataclass(frozen=True)
 class Filters:
-    state: str = ""
+    state: str = OPEN  # OPEN, FINISHED, ANY or one state
     group: str = ""  # a group's slug, or "none" for applications whose group is not known
     source: str = ""
     assignee: str = ""  # "me", "nobody" or ""
@@ -36,6 +40,14 @@ class Page:
     next_cursor: str | None
     total: int
     search_truncated: bool = False
+
+    @property
+    def open_count(self) -> int:
+        return sum(n for state, n in self.counts.items() if _counts_in(OPEN, state))
+
+    @property
+    def finished_count(self) -> int:
+        return sum(n for state, n in self.counts.items() if _counts_in(FINISHED, state))
 
 
 AGES = ("7", "14", "28")
@@ -72,7 +84,7 @@ def page(session: Session, user: StaffUser, filters: Filters) -> Page:
     base, truncated = _searched(session, _base(session, user, filters), filters)
     by_state = base.with_only_columns(Application.state, func.count()).group_by(Application.state)
     counts = {str(state): n for state, n in session.execute(by_state)}
-    query = base.where(Application.state == filters.state) if filters.state else base
+    query = base.where(_in_state(filters.state))
     if filters.after:
         stamp, _, last_id = filters.after.rpartition("|")
         try:
@@ -92,8 +104,27 @@ def page(session: Session, user: StaffUser, filters: Filters) -> Page:
         rows = rows[:PAGE_SIZE]
         last = rows[-1]
         next_cursor = f"{last.state_changed_at.isoformat()}|{last.id}"
-    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    total = sum(n for state, n in counts.items() if _counts_in(filters.state, state))
     return Page(rows, counts, next_cursor, total, truncated)
+
+
+def _counts_in(choice: str, state: str) -> bool:
+    if choice == ANY:
+        return True
+    if choice in (OPEN, FINISHED):
+        return (state in FINAL_STATES) == (choice == FINISHED)
+    return state == choice
+
+
+def _in_state(choice: str) -> ColumnElement[bool]:
+    """Finished cases (member, referred, withdrawn, appeal dismissed) are left out unless asked for."""
+    if choice == ANY:
+        return true()
+    if choice == OPEN:
+        return Application.state.not_in(FINAL_STATES)
+    if choice == FINISHED:
+        return Application.state.in_(FINAL_STATES)
+    return Application.state == choice
 
 
 def visible_groups(session: Session, user: StaffUser) -> list[Group]:
