@@ -37,6 +37,8 @@ def automatic_reason(message: ParsedMessage) -> str | None:
         return f"sent by {message.from_address.split('@')[0]}"
     if headers.get("list-id"):
         return "mailing list"
+    if headers.get("list-unsubscribe"):
+        return "bulk mail (List-Unsubscribe)"
     return None
 
 
@@ -63,7 +65,9 @@ class Found:
     copy_of: int | None = None  # an earlier email with the same bytes or Message-ID
     copy_application_id: int | None = None  # ... and the application that one belongs to
     automatic: str | None = None  # why a machine sent it (automatic_reason)
+    from_ourselves: bool = False  # sent from the shared mailbox (or IAG_MAIL_FROM) itself: a loop
     answers: int | None = None  # the application it answers, by reference or thread
+    unknown_references: tuple[str, ...] = ()  # references it quotes that no application has
     has_application_form: bool = False
     has_document_text: bool = False
     mentions_applying: bool = False
@@ -78,8 +82,9 @@ class Verdict:
 
 
 def classify(found: Found) -> Verdict:
-    """The email's kind, in this order: unreadable, a copy, automatic, a reply, a new application (a form,
-    a document, or the words of applying), or for a person to look at. A returned form on a thread is a new
+    """The email's kind, in this order: unreadable, a copy, automatic (or from our own mailbox), a reply, a
+    reference that matches no application (for a person to look at), a new application (a form, a
+    document, or the words of applying), or for a person to look at. A returned form on a thread is a new
     application, not a reply. NEW_APPLICATION's application is made by the caller."""
     if found.failure:
         return Verdict(EmailKind.QUARANTINED, found.failure[:2000])
@@ -92,8 +97,14 @@ def classify(found: Found) -> Verdict:
         )
     if found.automatic:
         return Verdict(EmailKind.AUTOMATIC, found.automatic, application_id=found.answers)
+    if found.from_ourselves:
+        return Verdict(EmailKind.AUTOMATIC, "sent from our own mailbox", application_id=found.answers)
     if found.answers is not None and not found.has_application_form:
         return Verdict(EmailKind.REPLY, "threaded onto application", application_id=found.answers)
+    if found.answers is None and found.unknown_references:
+        # Someone writing about an application we cannot find: a person must look, never a second one.
+        quoted = ", ".join(found.unknown_references)
+        return Verdict(EmailKind.NEEDS_TRIAGE, f"quotes a reference no application has: {quoted}")
     if found.has_application_form or found.has_document_text or found.mentions_applying:
         return Verdict(EmailKind.NEW_APPLICATION, "")
     return Verdict(EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply")

@@ -81,6 +81,7 @@ CLASSIFYING_HEADERS = (
     "return-path",
     "x-auto-response-suppress",
     "list-id",
+    "list-unsubscribe",
     "x-failed-recipients",
 )
 

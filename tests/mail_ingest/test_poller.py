@@ -351,3 +351,40 @@ def test_an_oversized_message_is_quarantined_by_its_size_without_fetching_it(mai
     cli._quarantine(mail_app, argparse.Namespace(json=True))
     [listed] = json.loads(capsys.readouterr().out)
     assert listed["reason"].startswith("too large:")
+
+
+def test_our_own_mail_bulk_mail_and_unknown_references_never_become_applications(mail_app, imap, smtp_sink):
+    """A loop through the shared mailbox, a newsletter, and someone quoting a reference that does not
+    exist all wait where a person (or nobody) should see them; none is acknowledged."""
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "Application to join the Bristol IAG",
+                "Forwarded to ourselves.",
+                sender="Strategic IAG <StrategicIAG@avonandsomerset.police.uk>",
+            ),
+            mailgen.plain(
+                "Join us at the summer fair",
+                "Come along!",
+                sender="news@example.org",
+                List_Unsubscribe="<https://news.example/unsubscribe>",
+            ),
+            mailgen.plain(
+                "My application IAG-AAAA-BBBB",
+                "I would like to join; is my application going ahead?",
+                sender="kim@example.org",
+            ),
+        ],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        rows = {e.subject: (e.kind, e.reason) for e in session.scalars(select(InboundEmail))}
+        assert session.scalar(select(func.count()).select_from(Application)) == 0
+    assert rows["Application to join the Bristol IAG"] == (EmailKind.AUTOMATIC, "sent from our own mailbox")
+    assert rows["Join us at the summer fair"] == (EmailKind.AUTOMATIC, "bulk mail (List-Unsubscribe)")
+    assert rows["My application IAG-AAAA-BBBB"] == (
+        EmailKind.NEEDS_TRIAGE,
+        "quotes a reference no application has: IAG-AAAA-BBBB",
+    )
+    assert outgoing.send_due(mail_app) == (0, 0)

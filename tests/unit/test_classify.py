@@ -47,3 +47,16 @@ def test_anything_else_waits_for_a_person_in_triage():
         EmailKind.NEEDS_TRIAGE,
         "not recognised as an application or a reply",
     )
+
+
+def test_mail_from_our_own_mailbox_is_automatic_never_an_application():
+    verdict = classify(Found(from_ourselves=True, mentions_applying=True, has_application_form=True))
+    assert (verdict.kind, verdict.reason) == (EmailKind.AUTOMATIC, "sent from our own mailbox")
+
+
+def test_a_reference_no_application_has_goes_to_triage_not_to_a_second_application():
+    verdict = classify(Found(unknown_references=("IAG-AAAA-BBBB",), mentions_applying=True))
+    assert verdict.kind == EmailKind.NEEDS_TRIAGE
+    assert verdict.reason == "quotes a reference no application has: IAG-AAAA-BBBB"
+    # A known one wins: the email is filed with that application.
+    assert classify(Found(unknown_references=("IAG-AAAA-BBBB",), answers=7)).kind == EmailKind.REPLY

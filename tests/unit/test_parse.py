@@ -131,6 +131,7 @@ def test_automatic_messages_are_recognised_by_every_usual_sign():
     assert reason(X_Autoreply="yes") == "X-Autoreply header"
     assert reason(Precedence="junk") == "Precedence: junk"
     assert reason(Return_Path="<>") == "empty Return-Path (a bounce)"
+    assert reason(List_Unsubscribe="<https://news.example/unsubscribe>") == "bulk mail (List-Unsubscribe)"
     assert (
         automatic_reason(parse(mailgen.plain("Hi", sender="MAILER-DAEMON@mx.example")))
         == "sent by mailer-daemon"
