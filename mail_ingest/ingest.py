@@ -34,6 +34,7 @@ from webapp.services.attachments import Contents
 log = logging.getLogger("iag-mail")
 # Threading looks at In-Reply-To and the newest References: a long thread lists dozens.
 MAX_THREAD_IDS = 50
+MAX_BODY_SCAN = 20_000  # characters of a body searched for references
 
 
 @dataclass
@@ -86,7 +87,9 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         incoming.headers = parsed
         incoming.contents = _read_attachments(parsed, settings)
         incoming.automatic = automatic_reason(parsed)
-        incoming.references = references_in(parsed.subject)
+        # A reference anywhere counts: the subject first, then the body (quoted text included).
+        quoted = references_in(parsed.subject) + references_in(parsed.text_body[:MAX_BODY_SCAN])
+        incoming.references = list(dict.fromkeys(quoted))
         answered = [*parsed.in_reply_to.split(), *reversed(parsed.references)]
         incoming.thread = list(dict.fromkeys(answered))[:MAX_THREAD_IDS]
     except Exception as exc:

@@ -388,3 +388,32 @@ def test_our_own_mail_bulk_mail_and_unknown_references_never_become_applications
         "quotes a reference no application has: IAG-AAAA-BBBB",
     )
     assert outgoing.send_due(mail_app) == (0, 0)
+
+
+def test_a_reference_quoted_in_the_body_files_the_email_with_its_application(mail_app, imap):
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "Application to join the Bristol IAG", "Please consider me.", sender="lee@example.org"
+            )
+        ],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        application = session.scalar(select(Application))
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "Hello again",
+                "Can I still come on Tuesday?\n\n"
+                f"> We have given your application the reference\n> {application.reference}.",
+                sender="lee@example.org",
+            )
+        ],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        reply = session.scalar(select(InboundEmail).where(InboundEmail.subject == "Hello again"))
+        assert (reply.kind, reply.application_id) == (EmailKind.REPLY, application.id)
