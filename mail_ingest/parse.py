@@ -15,6 +15,7 @@ from email.utils import getaddresses, parseaddr
 
 from webapp import safe_html
 from webapp.extract import detect_type
+from webapp.models import DMARC_FAILED
 
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
@@ -83,7 +84,9 @@ CLASSIFYING_HEADERS = (
     "list-id",
     "list-unsubscribe",
     "x-failed-recipients",
+    "authentication-results",  # the first one: the one our own receiving server added
 )
+DMARC_FAIL = re.compile(r"\bdmarc\s*=\s*fail\b", re.IGNORECASE)
 
 
 def parse(raw: bytes, limits: Limits | None = None) -> ParsedMessage | ParseFailure:
@@ -106,6 +109,8 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     headers = {name: raw_headers.get(name, "") for name in CLASSIFYING_HEADERS}
     from_name, from_address = _sender(_header(message, "from", flags), flags)
     message_id = _message_id(raw_headers.get("message-id", ""))
+    if DMARC_FAIL.search(headers["authentication-results"]):
+        flags.append(DMARC_FAILED)
     if message_id is None:
         flags.append("no Message-ID")
     text_body, html_body, attachments = "", "", list[ParsedAttachment]()

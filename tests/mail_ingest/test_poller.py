@@ -417,3 +417,32 @@ def test_a_reference_quoted_in_the_body_files_the_email_with_its_application(mai
     with session_scope(mail_app) as session:
         reply = session.scalar(select(InboundEmail).where(InboundEmail.subject == "Hello again"))
         assert (reply.kind, reply.application_id) == (EmailKind.REPLY, application.id)
+
+
+def test_no_acknowledgement_goes_to_a_sender_our_server_found_forged(mail_app, imap):
+    """Our receiving server says the sender's domain did not authorise the message: the application is
+    still made (a person will look), but the force's mailbox does not write to an address that may be
+    someone else's."""
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "Application to join the Bristol IAG",
+                "Please consider me.",
+                sender="ceo@bank.example",
+                Authentication_Results="mx.avonandsomerset.police.uk; spf=fail; dmarc=fail (p=reject)",
+            ),
+            mailgen.plain("Application to join the Bristol IAG", "Me too.", sender="real@example.org"),
+        ],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == 2
+        forged = session.scalar(select(InboundEmail).where(InboundEmail.from_address == "ceo@bank.example"))
+        assert "DMARC failed" in forged.flags
+        acknowledged = set(
+            session.scalars(
+                select(OutboxMessage.to_address).where(OutboxMessage.purpose == "acknowledgement")
+            )
+        )
+    assert acknowledged == {"real@example.org"}

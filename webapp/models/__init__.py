@@ -16,7 +16,7 @@ from webapp.models.drafts import ApplicantLink, Draft
 from webapp.models.equality import EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
-from webapp.models.mail import Attachment, EmailKind, InboundEmail, Lease, MailboxState
+from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Applicant, LoginAttempt, StaffRole, StaffUser
 from webapp.models.signing import (
@@ -30,6 +30,7 @@ from webapp.models.signing import (
 from webapp.models.wording import Wording
 
 __all__ = [
+    "DMARC_FAILED",
     "Appeal",
     "AppealOutcome",
     "Applicant",

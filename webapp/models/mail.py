@@ -57,6 +57,11 @@ class InboundEmail(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# The flag parsing sets when the receiving server found the sender's domain did not authorise the message
+# (Authentication-Results: dmarc=fail): the sender may be forged, so it is never acknowledged.
+DMARC_FAILED = "DMARC failed: the sender's domain did not authorise this message"
+
+
 class MailboxState(Base):
     """The UIDVALIDITY last seen for a mailbox folder, so that a change is noticed and reported."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.files import FileStore
-from webapp.models import Application, Attachment, EmailKind, InboundEmail, OutboxMessage
+from webapp.models import DMARC_FAILED, Application, Attachment, EmailKind, InboundEmail, OutboxMessage
 from webapp.services import events, links, notify, wording
 from webapp.services.actors import MAIL
 
@@ -147,8 +147,9 @@ def acknowledge(
     session: Session, arrivals: list[tuple[Application, InboundEmail]], own_addresses: set[str]
 ) -> int:
     """For each new application that came by email, one acknowledgement with its reference, in the thread,
-    marked auto-replied; at most one per sender per 24 hours, and never to our own address. (Automatic
-    messages never reach here.) Returns how many were sent."""
+    marked auto-replied; at most one per sender per 24 hours, never to our own address, and never when the
+    receiving server found the sender forged (DMARC failed). (Automatic messages never reach here.)
+    Returns how many were sent."""
     senders = {email.from_address for _application, email in arrivals if email.from_address}
     answered = set()
     if senders:
@@ -164,7 +165,8 @@ def acknowledge(
     due = []
     for application, email in arrivals:
         sender = email.from_address
-        if sender and sender.lower() not in own_addresses and sender not in answered:
+        forged = DMARC_FAILED in email.flags
+        if sender and sender.lower() not in own_addresses and sender not in answered and not forged:
             answered.add(sender)
             due.append((application, email, sender))
     with wording.rendering():
