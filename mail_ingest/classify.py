@@ -13,6 +13,7 @@ from webapp.services.applications import REFERENCE_ALPHABET
 
 REFERENCE = re.compile(rf"\bIAG-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}\b", re.IGNORECASE)
 APPLYING = re.compile(r"\b(apply|applying|application|join|joining|membership)\b", re.IGNORECASE)
+BULK_RECIPIENTS = 20  # more recipients than this: a mailing, not a person writing to us
 DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|noreply-dmarc-support|bounce[s]?)@", re.I)
 
 
@@ -39,6 +40,8 @@ def automatic_reason(message: ParsedMessage) -> str | None:
         return "mailing list"
     if headers.get("list-unsubscribe"):
         return "bulk mail (List-Unsubscribe)"
+    if len(message.to) + len(message.cc) > BULK_RECIPIENTS:
+        return f"bulk mail ({len(message.to) + len(message.cc)} recipients)"
     return None
 
 

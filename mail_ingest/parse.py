@@ -36,6 +36,7 @@ class ParsedMessage:
     from_address: str | None  # None: "unknown sender", never matched to an applicant
     from_name: str
     to: list[str]
+    cc: list[str]
     subject: str
     in_reply_to: str
     references: list[str]
@@ -131,6 +132,7 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
         from_address=from_address,
         from_name=from_name,
         to=[addr for _name, addr in getaddresses([_header(message, "to", flags)]) if addr],
+        cc=[addr for _name, addr in getaddresses([_header(message, "cc", flags)]) if addr],
         subject=" ".join(_header(message, "subject", flags).split())[:998],
         in_reply_to=" ".join(MESSAGE_ID.findall(raw_headers.get("in-reply-to", ""))),
         references=MESSAGE_ID.findall(raw_headers.get("references", ""))[-50:],

@@ -132,6 +132,9 @@ def test_automatic_messages_are_recognised_by_every_usual_sign():
     assert reason(Precedence="junk") == "Precedence: junk"
     assert reason(Return_Path="<>") == "empty Return-Path (a bounce)"
     assert reason(List_Unsubscribe="<https://news.example/unsubscribe>") == "bulk mail (List-Unsubscribe)"
+    crowd = ", ".join(f"person{n}@example.org" for n in range(15))
+    assert reason(Cc=crowd) is None  # 16 people: still a person writing
+    assert reason(Cc=f"{crowd}, {crowd.replace('person', 'other')}") == "bulk mail (31 recipients)"
     assert (
         automatic_reason(parse(mailgen.plain("Hi", sender="MAILER-DAEMON@mx.example")))
         == "sent by mailer-daemon"
