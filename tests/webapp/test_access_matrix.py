@@ -301,7 +301,11 @@ def test_every_role_against_every_staff_route_and_object(app, world, caplog):
             client, token = clients[role], tokens[role]
             bulk = client.post(
                 "/staff/bulk-assign",
-                data={"csrf_token": token, "application_id": world.applications[owner], "assignee_id": 1},
+                data={
+                    "csrf_token": token,
+                    "application_id": world.applications[owner],
+                    "assignee_id": world.bystander[0],
+                },
             )
             mark = client.post(
                 "/staff/triage/not-applications",

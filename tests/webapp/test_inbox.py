@@ -96,3 +96,11 @@ def test_finished_cases_are_left_out_until_asked_for(app, client):
     assert sorted(_references(client, "/staff/?state=any")) == sorted([waiting, withdrawn])
     page = text_of(client.get("/staff/"))
     assert "Open cases (1)" in page and "appeal dismissed (1)" in page and "Any state (2)" in page
+
+
+def test_a_mangled_filter_in_the_address_shows_nothing_rather_than_an_error(app, client):
+    _seed(app, "bristol", 1)
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    for url in ("/staff/?state=in+limbo", "/staff/?source=pigeon"):
+        response = client.get(url)
+        assert response.status_code == 200 and _references(client, url) == []

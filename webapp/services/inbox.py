@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.clock import now
-from webapp.models import Application, Group, StaffRole, StaffUser
+from webapp.models import Application, Group, Source, StaffRole, StaffUser
 from webapp.services import access, search
 from webapp.services.access import application_clause
 from webapp.workflow import FINAL_STATES, GROUP_ROLES, State
@@ -60,7 +60,9 @@ def _base(session: Session, user: StaffUser, filters: Filters) -> Select:
     elif filters.group:
         query = query.join(Group, Application.group_id == Group.id).where(Group.slug == filters.group)
     if filters.source:
-        query = query.where(Application.source == filters.source)
+        # A value from the address bar: only a real source can match (an unknown one matches nothing).
+        known = filters.source in {str(source) for source in Source}
+        query = query.where(Application.source == filters.source if known else false())
     if filters.assignee == "me":
         query = query.where(Application.assigned_to_id == user.id)
     elif filters.assignee == "nobody":
@@ -124,6 +126,8 @@ def _in_state(choice: str) -> ColumnElement[bool]:
         return Application.state.not_in(FINAL_STATES)
     if choice == FINISHED:
         return Application.state.in_(FINAL_STATES)
+    if choice not in {str(state) for state in State}:
+        return false()  # a mangled address: nothing matches, rather than an error
     return Application.state == choice
 
 
