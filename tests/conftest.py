@@ -39,8 +39,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser journeys are about what a person does, not the database: each runs once, on the first
-    database the run covers (SQLite, the embedded default, unless IAG_TEST_DATABASES says otherwise)."""
+    """The unit tier runs first (a broken rule shows in seconds). Browser journeys are about what a person
+    does, not the database: each runs once, on the first database the run covers (SQLite, the embedded
+    default, unless IAG_TEST_DATABASES says otherwise)."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/unit/"))  # stable: order kept otherwise
     first = f"[{BACKENDS[0]}]" if BACKENDS else ""
     again = [i for i in items if i.get_closest_marker("browser") and first not in i.nodeid]
     if again:
