@@ -39,6 +39,7 @@ class Deployment:
     website: str = ""
     source: str = ""
     question_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+    reply_working_days: int = 20  # how soon the force promises a reply, in working days
 
     def text(self, key: str, default: str = "") -> str:
         return self.texts.get(key, default)
@@ -111,8 +112,16 @@ def load(path: str | Path) -> Deployment:
         groups=tuple(groups),
         texts={k: prose(v) for k, v in data.get("texts", {}).items()},
         question_wording=_question_wording(data.get("questions", {}), str(path)),
+        reply_working_days=_reply_days(force, f"{path}: [force]"),
         source=str(path),
     )
+
+
+def _reply_days(force: dict, where: str) -> int:
+    days = force.get("reply_working_days", 20)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
+        raise DeploymentError(f"{where}: 'reply_working_days' must be a whole number of days from 1 to 90")
+    return days
 
 
 def _question_wording(raw: dict, where: str) -> dict[str, dict[str, str]]:

@@ -91,7 +91,7 @@ def test_a_returned_pdf_form_becomes_an_application_with_its_answers_and_an_ackn
     assert ack["Subject"] == f"We have received your application: {reference}"  # ours, not the sender's
     body = ack.get_content()
     assert "/my-application/" in body  # a link to their own page
-    assert re.search(r"of the Somerset IAG\.\s+We will be in touch", body)  # two sentences, apart
+    assert re.search(r"of the Somerset IAG\.\s+We aim to reply within 20 working days", body)  # apart
 
 
 def test_200_messages_of_every_kind_are_each_accounted_for_once(mail_app, client, imap, capsys):

@@ -89,6 +89,12 @@ def test_a_broken_deployment_file_says_what_is_wrong(tmp_path):
     path.write_text('[force]\nname = "X"\n')
     with pytest.raises(DeploymentError, match=r"\[force\]: 'mailbox' is missing"):
         load(path)
+    group = '[[groups]]\nslug = "a"\nname = "A"\nkind = "area"\nopen_to_applicants = true\n'
+    path.write_text(f'[force]\nname = "X"\nmailbox = "a@b.c"\nreply_working_days = "soon"\n{group}')
+    with pytest.raises(DeploymentError, match="'reply_working_days' must be a whole number of days"):
+        load(path)
+    path.write_text(f'[force]\nname = "X"\nmailbox = "a@b.c"\nreply_working_days = 10\n{group}')
+    assert load(path).reply_working_days == 10
 
 
 PRODUCTION = PROJECT_ROOT / "instance" / "examples" / "production"
