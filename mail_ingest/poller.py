@@ -62,9 +62,7 @@ class Poller:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds = app.config["MAIL_LEASE_SECONDS"]
         self.raw_store = raw_mail_store(app)
-        self.own_addresses = inbound.own_addresses(
-            app.extensions["deployment"].mailbox, app.config.get("MAIL_FROM")
-        )
+        self.own_addresses = inbound.own_addresses(app)
         self.limits = Limits(
             max_attachments=app.config["MAIL_MAX_ATTACHMENTS"],
             max_attachment_bytes=app.config["MAIL_MAX_ATTACHMENT_MB"] * 1024 * 1024,

@@ -195,8 +195,6 @@ def app(shared_app, request, tmp_path, smtp_sink):
         shared_app.config.clear()
         shared_app.config.update(config)
         shared_app.instance_path = instance_path
-        for key in ("wording_env", "wording_env_strict"):
-            shared_app.extensions.pop(key, None)
 
 
 @pytest.fixture

@@ -80,15 +80,13 @@ def invite(session: Session, application: Application, user: StaffUser, when: Ti
     )
     if rescheduling and earlier is not None:
         earlier.status = DiscussionStatus.RESCHEDULED
+    # Each new time is one more version of the same calendar entry: the invitations sent before it.
+    sequence = session.scalar(
+        select(func.count()).select_from(Discussion).where(Discussion.application_id == application.id)
+    )
     session.add(discussion)
     session.flush()
-    sequence = (
-        session.scalar(
-            select(func.count()).select_from(Discussion).where(Discussion.application_id == application.id)
-        )
-        or 1
-    ) - 1
-    invitation = file_store(current_app).put(calendar_invite(application, discussion, sequence))
+    invitation = file_store(current_app).put(calendar_invite(application, discussion, sequence or 0))
     letters.email_applicant(
         session,
         application,

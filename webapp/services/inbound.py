@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,12 +29,12 @@ class IncomingFile:
     flags: list[str] = field(default_factory=list)
 
 
-def own_addresses(mailbox: str, mail_from: str | None) -> set[str]:
+def own_addresses(app: Flask) -> set[str]:
     """The addresses that are ours (the shared mailbox, and IAG_MAIL_FROM): never acknowledged, so we never
     answer ourselves."""
-    own = {mailbox.lower()}
-    if mail_from:
-        own.add(mail_from.rsplit("<", 1)[-1].rstrip(">").strip().lower())
+    own = {app.extensions["deployment"].mailbox.lower()}
+    if app.config.get("MAIL_FROM"):
+        own.add(app.config["MAIL_FROM"].rsplit("<", 1)[-1].rstrip(">").strip().lower())
     return own
 
 

@@ -134,9 +134,7 @@ def create_application(
     email.reason = f"made an application in triage by {staff(user).label}"
     _filed(session, user, "application made from email", email, application=application.reference)
     if not automatic:  # the person learns their reference now, as they would have at once by email
-        mail_from = current_app.config.get("MAIL_FROM")
-        mine = inbound.own_addresses(current_app.extensions["deployment"].mailbox, mail_from)
-        inbound.acknowledge(session, [(application, email)], mine)
+        inbound.acknowledge(session, [(application, email)], inbound.own_addresses(current_app))
     return application
 
 
