@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mail_ingest.intent import APPLY, QUESTION
 from mail_ingest.parse import ParsedMessage
 from webapp.models import EmailKind
 from webapp.services.applications import REFERENCE_ALPHABET
 
 REFERENCE = re.compile(rf"\bIAG-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}\b", re.IGNORECASE)
-APPLYING = re.compile(r"\b(apply|applying|application|join|joining|membership)\b", re.IGNORECASE)
 BULK_RECIPIENTS = 20  # more recipients than this: a mailing, not a person writing to us
 DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|noreply-dmarc-support|bounce[s]?)@", re.I)
 
@@ -49,10 +49,6 @@ def references_in(text: str) -> list[str]:
     return [match.upper() for match in REFERENCE.findall(text or "")]
 
 
-def mentions_applying(message: ParsedMessage) -> bool:
-    return bool(APPLYING.search(message.subject))
-
-
 def group_mentioned(text: str, names: dict[str, str]) -> str | None:
     """The slug of the group whose name appears in `text` (the longest name wins), else None."""
     lowered = " ".join((text or "").lower().split())
@@ -72,8 +68,12 @@ class Found:
     answers: int | None = None  # the application it answers, by reference or thread
     unknown_references: tuple[str, ...] = ()  # references it quotes that no application has
     has_application_form: bool = False
-    has_document_text: bool = False
-    mentions_applying: bool = False
+    attached: str = ""  # what a person attached that may be an application: "a document", "a photo" ...
+    dangerous: str = ""  # why an attachment must not be opened (a zip bomb, entities): quarantine
+    calendar_reply: str = ""  # "accepted", "declined", "tentative": an answer to an invitation
+    intent: str = ""  # from the subject and the sender's own words: APPLY, QUESTION or ""
+    evidence: str = ""  # the words that showed the intent
+    language: str = ""  # the language, when neither English nor Welsh
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,19 @@ class Verdict:
     reason: str
     application_id: int | None = None
     duplicate_of: int | None = None
+    # Who is answered: "application" (the reference and what happens next), "enquiry" (we have your
+    # email), or "" (no one: a machine, a thread already going, a copy, something dangerous).
+    answer: str = ""
 
 
 def classify(found: Found) -> Verdict:
-    """The email's kind, in this order: unreadable, a copy, automatic (or from our own mailbox), a reply, a
-    reference that matches no application (for a person to look at), a new application (a form, a
-    document, or the words of applying), or for a person to look at. A returned form on a thread is a new
+    """The email's kind and reason, in this order: unreadable or dangerous, a copy, automatic (or from our
+    own mailbox), a reply (a calendar answer included), a reference that matches no application, then what
+    a person wrote: a returned form, a document or photo, a language we do not read, the words of
+    applying, a question, or anything else (for a person to look at). A returned form on a thread is a new
     application, not a reply. NEW_APPLICATION's application is made by the caller."""
-    if found.failure:
-        return Verdict(EmailKind.QUARANTINED, found.failure[:2000])
+    if found.failure or found.dangerous:
+        return Verdict(EmailKind.QUARANTINED, (found.failure or found.dangerous)[:2000])
     if found.copy_of is not None:
         return Verdict(
             EmailKind.DUPLICATE,
@@ -103,11 +107,40 @@ def classify(found: Found) -> Verdict:
     if found.from_ourselves:
         return Verdict(EmailKind.AUTOMATIC, "sent from our own mailbox", application_id=found.answers)
     if found.answers is not None and not found.has_application_form:
-        return Verdict(EmailKind.REPLY, "threaded onto application", application_id=found.answers)
+        reason = (
+            f"calendar reply: {found.calendar_reply}" if found.calendar_reply else "threaded onto application"
+        )
+        return Verdict(EmailKind.REPLY, reason, application_id=found.answers)
     if found.answers is None and found.unknown_references:
         # Someone writing about an application we cannot find: a person must look, never a second one.
         quoted = ", ".join(found.unknown_references)
-        return Verdict(EmailKind.NEEDS_TRIAGE, f"quotes a reference no application has: {quoted}")
-    if found.has_application_form or found.has_document_text or found.mentions_applying:
-        return Verdict(EmailKind.NEW_APPLICATION, "")
-    return Verdict(EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply")
+        return Verdict(
+            EmailKind.NEEDS_TRIAGE, f"quotes a reference no application has: {quoted}", answer="enquiry"
+        )
+    return _written_by_a_person(found)
+
+
+def _written_by_a_person(found: Found) -> Verdict:
+    if found.has_application_form:
+        return Verdict(EmailKind.NEW_APPLICATION, "a returned application form", answer="application")
+    if found.attached:
+        return Verdict(
+            EmailKind.NEW_APPLICATION,
+            f"written by a person, with {found.attached} attached",
+            answer="application",
+        )
+    if found.language:
+        return Verdict(
+            EmailKind.NEEDS_TRIAGE, f"written in {found.language}: someone needs to read it", answer="enquiry"
+        )
+    if found.intent == APPLY:
+        return Verdict(
+            EmailKind.NEW_APPLICATION,
+            f"asks to apply (\u201c{found.evidence[:60]}\u201d)",
+            answer="application",
+        )
+    if found.intent == QUESTION:
+        return Verdict(
+            EmailKind.NEEDS_TRIAGE, f"an enquiry (\u201c{found.evidence[:60]}\u201d)", answer="enquiry"
+        )
+    return Verdict(EmailKind.NEEDS_TRIAGE, "not recognised as an application or a reply", answer="enquiry")

@@ -14,20 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail_ingest.classify import (
-    Found,
-    automatic_reason,
-    classify,
-    group_mentioned,
-    mentions_applying,
-    references_in,
-)
-from mail_ingest.parse import Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
+from mail_ingest.calendar import CalendarReply, reply_in
+from mail_ingest.classify import Found, Verdict, automatic_reason, classify, group_mentioned, references_in
+from mail_ingest.intent import Intent, intent_of
+from mail_ingest.parse import Forwarded, Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.deployment import Deployment
 from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail
 from webapp.pdf.forms import ReturnedForm
-from webapp.services import applications, attachments, equality, events, inbound
+from webapp.services import applications, attachments, discussions, equality, events, inbound
 from webapp.services.actors import MAIL
 from webapp.services.attachments import Contents
 
@@ -63,6 +58,8 @@ class Incoming:
     automatic: str | None = None
     references: list[str] = field(default_factory=list)  # application references in the subject
     thread: list[str] = field(default_factory=list)  # the Message-IDs it answers
+    intent: Intent = field(default_factory=Intent)
+    calendar: CalendarReply | None = None
     into: InboundEmail | None = None  # a quarantined row to fill again (`iag-mail reprocess`)
 
     @property
@@ -87,8 +84,13 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         incoming.headers = parsed
         incoming.contents = _read_attachments(parsed, settings)
         incoming.automatic = automatic_reason(parsed)
-        # A reference anywhere counts: the subject first, then the body (quoted text included).
+        incoming.calendar = reply_in(parsed.attachments)
+        incoming.intent = _intent(parsed)
+        # A reference anywhere counts: the subject first, then the body (quoted text included), then the
+        # calendar entry an answer to an invitation names.
         quoted = references_in(parsed.subject) + references_in(parsed.text_body[:MAX_BODY_SCAN])
+        if incoming.calendar is not None:
+            quoted += references_in(incoming.calendar.uid)
         incoming.references = list(dict.fromkeys(quoted))
         answered = [*parsed.in_reply_to.split(), *reversed(parsed.references)]
         incoming.thread = list(dict.fromkeys(answered))[:MAX_THREAD_IDS]
@@ -96,6 +98,15 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         log.exception("message uid %s could not be read; quarantining it", uid)
         incoming.failure = f"error while ingesting: {type(exc).__name__}: {exc}"
     return incoming
+
+
+def _intent(parsed: ParsedMessage) -> Intent:
+    """What the sender asks, from their own words; when they only forward a message, from that one's."""
+    intent = intent_of(parsed.subject, parsed.text_body)
+    if parsed.forwarded is not None and not intent.kind:
+        inner = intent_of(parsed.forwarded.subject, parsed.forwarded.text)
+        return Intent(inner.kind, inner.evidence, intent.language or inner.language)
+    return intent
 
 
 def too_large(uid: int, uidvalidity: int, size: int, header: bytes, limit: int) -> Incoming:
@@ -143,28 +154,16 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     )
     groups = session.scalars(select(Group)).all()
     emails: list[tuple[InboundEmail, list[inbound.IncomingFile]]] = []
+    verdicts: list[Verdict] = []
     arriving: list[InboundEmail] = []  # the emails that make new applications, and what each one makes
     arrivals: list[applications.Arrival] = []
     for item in items:
         email = _email(item, settings)
         parsed = item.parsed
         copy = next((earlier[key] for key in item.keys if key in earlier), None) if parsed else None
-        threaded = threads.application_for(item.references, item.thread)
         emails.append((email, item.contents.keep if parsed and not copy else []))
-        verdict = classify(
-            Found(
-                failure=(item.failure or "could not be read") if parsed is None else "",
-                copy_of=copy.id if copy else None,
-                copy_application_id=copy.application_id if copy else None,
-                automatic=item.automatic,
-                from_ourselves=(item.headers.from_address or "").lower() in settings.own_addresses,
-                answers=threaded,
-                unknown_references=tuple(r for r in item.references if r not in threads.by_reference),
-                has_application_form=item.contents.application_form is not None,
-                has_document_text=bool(item.contents.document_text),
-                mentions_applying=parsed is not None and mentions_applying(parsed),
-            )
-        )
+        verdict = classify(_found(item, settings, copy, threads))
+        verdicts.append(verdict)
         email.kind, email.reason = verdict.kind, verdict.reason
         email.application_id, email.duplicate_of_id = verdict.application_id, verdict.duplicate_of
         if verdict.kind == EmailKind.QUARANTINED:
@@ -176,25 +175,71 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     for email, application in zip(arriving, made, strict=True):
         email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id
     inbound.record(session, emails, settings.files)
-    for email, _files in emails:
-        if email.kind == EmailKind.REPLY:
-            events.record(
-                session,
-                MAIL,
-                "email reply received",
-                events.Subject("application", email.application_id),
-                detail={"email_id": email.id},
-            )
-    inbound.acknowledge(
-        session,
-        list(zip(made, arriving, strict=True)),
-        settings.own_addresses,
-    )
     for item, (email, _files) in zip(items, emails, strict=True):
-        recorded = email.kind not in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}
-        if recorded and item.contents.monitoring_form is not None:
-            _monitoring(session, item.contents.monitoring_form, email.application_id)
+        _after(session, item, email, settings.files)
+    made_by = {id(email): application for email, application in zip(arriving, made, strict=True)}
+    answers = []
+    for item, (email, _files), verdict in zip(items, emails, verdicts, strict=True):
+        to = _answer_to(item, email, settings)
+        if verdict.answer and to and email.kind in {EmailKind.NEW_APPLICATION, EmailKind.NEEDS_TRIAGE}:
+            answers.append(inbound.Answer(email, made_by.get(id(email)), to))
+    inbound.acknowledge(session, answers, settings.own_addresses)
     return [email for email, _files in emails]
+
+
+def _found(
+    item: Incoming, settings: Settings, copy: inbound.Earlier | None, threads: inbound.Threads
+) -> Found:
+    parsed = item.parsed
+    return Found(
+        failure=(item.failure or "could not be read") if parsed is None else "",
+        copy_of=copy.id if copy else None,
+        copy_application_id=copy.application_id if copy else None,
+        automatic=item.automatic,
+        from_ourselves=(item.headers.from_address or "").lower() in settings.own_addresses,
+        answers=threads.application_for(item.references, item.thread),
+        unknown_references=tuple(r for r in item.references if r not in threads.by_reference),
+        has_application_form=item.contents.application_form is not None,
+        attached=item.contents.attached,
+        dangerous=item.contents.dangerous,
+        calendar_reply=item.calendar.answer if item.calendar else "",
+        intent=item.intent.kind,
+        evidence=item.intent.evidence,
+        language=item.intent.language,
+    )
+
+
+def _after(session: Session, item: Incoming, email: InboundEmail, store: FileStore) -> None:
+    """What an email leads to once it is recorded: a reply (or a calendar answer) on the case's timeline,
+    equal opportunities answers and unreadable forms into the equality store."""
+    if email.kind == EmailKind.REPLY and email.application_id is not None:
+        events.record(
+            session,
+            MAIL,
+            "email reply received",
+            events.Subject("application", email.application_id),
+            detail={"email_id": email.id},
+        )
+        if item.calendar is not None:
+            discussions.record_response(session, email.application_id, item.calendar.answer, email.id)
+    if email.kind in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}:
+        return
+    if item.contents.monitoring_form is not None:
+        _monitoring(session, item.contents.monitoring_form, email.application_id)
+    if item.contents.apart:
+        equality.keep_files(session, store, item.contents.apart, email.id, email.application_id)
+
+
+def _answer_to(item: Incoming, email: InboundEmail, settings: Settings) -> str | None:
+    """Who an acknowledgement goes to: the sender, or, for an application a colleague at the force
+    forwarded, the person who wrote it (a stranger's forward is answered to the stranger, so a forged
+    "From:" line in a body never makes us write to someone else)."""
+    forwarded = item.parsed.forwarded if item.parsed else None
+    sender = email.from_address
+    colleague = sender is not None and sender.rsplit("@", 1)[-1] == settings.deployment.mail_domain.lower()
+    if email.kind == EmailKind.NEW_APPLICATION and forwarded and forwarded.from_address and colleague:
+        return forwarded.from_address
+    return sender
 
 
 def _email(item: Incoming, settings: Settings) -> InboundEmail:
@@ -221,7 +266,8 @@ def _email(item: Incoming, settings: Settings) -> InboundEmail:
 
 def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
     files = [
-        inbound.IncomingFile(a.filename, a.detected_type, a.data, list(a.flags)) for a in parsed.attachments
+        inbound.IncomingFile(a.filename, a.detected_type, a.data, list(a.flags), a.inline)
+        for a in parsed.attachments
     ]
     contents = attachments.read(files, settings.deployment.application_pages)
     parsed.flags += ["an equal opportunities form was received and kept apart"] * contents.kept_apart
@@ -253,10 +299,16 @@ def _arrival(
 ) -> applications.Arrival:
     """The new application an email makes (the email's reason says which group it went to, and why)."""
     answers = contents.answers
-    group, email.reason = _group(parsed, contents.application_form, groups)
-    return applications.Arrival.by_email(
-        answers, parsed.from_name, parsed.from_address, group, f"email:{email.sha256}"
-    )
+    group, for_group = _group(parsed, contents.application_form, groups)
+    forwarded: Forwarded | None = parsed.forwarded
+    name, address = parsed.from_name, parsed.from_address
+    reasons = [email.reason, for_group]
+    if forwarded is not None and forwarded.from_address:
+        # The applicant is the person who wrote the message, not the one who passed it on.
+        name, address = forwarded.from_name, forwarded.from_address
+        reasons.append(f"forwarded by {parsed.from_address or 'an unknown sender'}")
+    email.reason = "; ".join(filter(None, reasons))
+    return applications.Arrival.by_email(answers, name, address, group, f"email:{email.sha256}")
 
 
 def _monitoring(session: Session, form: ReturnedForm, application_id: int | None) -> None:

@@ -28,6 +28,18 @@ class ParsedAttachment:
     detected_type: str
     data: bytes
     flags: list[str] = field(default_factory=list)
+    inline: bool = False  # shown in the body (a logo, a signature picture), not attached by the writer
+
+
+@dataclass
+class Forwarded:
+    """The message someone forwarded to us: attached whole (message/rfc822) or quoted in the body under a
+    "Forwarded message" line. Its sender is read from its own From."""
+
+    from_address: str | None
+    from_name: str
+    subject: str
+    text: str
 
 
 @dataclass
@@ -46,6 +58,7 @@ class ParsedMessage:
     attachments: list[ParsedAttachment]
     flags: list[str]
     is_report: bool  # multipart/report: a delivery status notification or similar
+    forwarded: Forwarded | None = None
 
 
 @dataclass
@@ -108,7 +121,7 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
     # Structured headers are read raw (cheap); only those shown to people are decoded by the email policy.
     raw_headers = _raw_headers(message)
     headers = {name: raw_headers.get(name, "") for name in CLASSIFYING_HEADERS}
-    from_name, from_address = _sender(_header(message, "from", flags), flags)
+    from_name, from_address = _sender(_header(message, "from", flags), raw_headers.get("from", ""), flags)
     message_id = _message_id(raw_headers.get("message-id", ""))
     if DMARC_FAIL.search(headers["authentication-results"]):
         flags.append(DMARC_FAILED)
@@ -116,24 +129,25 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
         flags.append("no Message-ID")
     text_body, html_body, attachments = "", "", list[ParsedAttachment]()
     bodies: dict[str, list[str]] = {"text": [], "html": []}
-    _walk(message, flags, limits, attachments, bodies)
+    forwards: list[Forwarded] = []
+    _walk(message, _Walk(flags, limits, attachments, bodies, forwards))
     if len(attachments) > limits.max_attachments:
         return ParseFailure(
             f"{len(attachments)} attachments, more than the limit of {limits.max_attachments}"
         )
-    text_body = "\n\n".join(bodies["text"])
-    raw_html = "\n".join(bodies["html"])
-    if raw_html:
-        html_body = safe_html.clean(raw_html)
-        if not text_body:
-            text_body = safe_html.text_of(raw_html)
+    text_body, html_body = _bodies(bodies)
+    subject = " ".join(_header(message, "subject", flags).split())[:998]
+    forwarded = forwards[0] if forwards else _inline_forward(subject, text_body)
+    for inner in forwards:
+        text_body += f"\n\n---------- Forwarded message ----------\nFrom: {inner.from_name} "
+        text_body += f"<{inner.from_address or 'unknown'}>\nSubject: {inner.subject}\n\n{inner.text}"
     return ParsedMessage(
         message_id=message_id,
         from_address=from_address,
         from_name=from_name,
         to=[addr for _name, addr in getaddresses([_header(message, "to", flags)]) if addr],
         cc=[addr for _name, addr in getaddresses([_header(message, "cc", flags)]) if addr],
-        subject=" ".join(_header(message, "subject", flags).split())[:998],
+        subject=subject,
         in_reply_to=" ".join(MESSAGE_ID.findall(raw_headers.get("in-reply-to", ""))),
         references=MESSAGE_ID.findall(raw_headers.get("references", ""))[-50:],
         headers=headers,
@@ -142,6 +156,54 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage | ParseFailure:
         attachments=attachments,
         flags=flags,
         is_report=message.get_content_type() == "multipart/report",
+        forwarded=forwarded,
+    )
+
+
+def _bodies(bodies: dict[str, list[str]]) -> tuple[str, str]:
+    """The text body and the sanitised HTML body (the text taken from the HTML when there is none)."""
+    text_body = "\n\n".join(bodies["text"])
+    raw_html = "\n".join(bodies["html"])
+    html_body = safe_html.clean(raw_html) if raw_html else ""
+    if raw_html and not text_body:
+        text_body = safe_html.text_of(raw_html)
+    return text_body, html_body
+
+
+FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|tr|wg|ymlaen)\s*:", re.IGNORECASE)
+# Where a forwarded message starts in a body (Gmail, Outlook, Apple Mail, Thunderbird), then its From.
+FORWARD_START = re.compile(
+    r"^\s*(-{2,}\s*(Forwarded message|Original Message|Neges wedi'i hanfon ymlaen)\s*-*|_{10,}|"
+    r"Begin forwarded message:)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+FORWARD_FIELD = re.compile(
+    r"^\s*\*?(From|Subject|Oddi wrth|Pwnc)\s*:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _inline_forward(subject: str, text: str) -> Forwarded | None:
+    """A forwarded message quoted in the body: the sender and subject from its header lines."""
+    if not FORWARD_SUBJECT.match(subject):
+        return None
+    start = FORWARD_START.search(text)
+    if start is None:
+        return None
+    rest = text[start.end() :]
+    header, _sep, body = rest.lstrip("\n").partition("\n\n")
+    fields: dict[str, str] = {}
+    for found in FORWARD_FIELD.finditer(header):
+        key = {"oddi wrth": "from", "pwnc": "subject"}.get(found.group(1).lower(), found.group(1).lower())
+        fields.setdefault(key, found.group(2).strip())
+    if "from" not in fields:
+        return None
+    name, address = parseaddr(fields["from"].replace("[mailto:", "<").replace("]", ">"))
+    address = address.strip().lower()
+    return Forwarded(
+        address if ADDRESS.match(address) else None,
+        name[:200],
+        fields.get("subject", "")[:998],
+        body[:20_000],
     )
 
 
@@ -168,7 +230,7 @@ def parse_headers(raw: bytes) -> Headers:
     try:
         message = message_from_bytes(raw + b"\n\n", policy=POLICY)
         flags: list[str] = []
-        name, address = _sender(_header(message, "from", flags), flags)
+        name, address = _sender(_header(message, "from", flags), _raw_headers(message).get("from", ""), flags)
         return Headers(
             _message_id(_header(message, "message-id", flags)),
             address,
@@ -195,10 +257,14 @@ def _header(message: Message, name: str, flags: list[str]) -> str:
     return ""
 
 
-def _sender(value: str, flags: list[str]) -> tuple[str, str | None]:
-    name, address = parseaddr(value)
+def _sender(value: str, raw: str, flags: list[str]) -> tuple[str, str | None]:
+    """The display name (decoded) and the address, read from the raw header: an address can never be
+    inside an encoded word, so one that only appears once decoded (a display name pretending to be an
+    address) is not the sender."""
+    name, _decoded_address = parseaddr(value)
+    _raw_name, address = parseaddr(raw)
     address = address.strip().lower()
-    if not address or len(address) > 320 or not ADDRESS.match(address):
+    if not address or len(address) > 320 or not ADDRESS.match(address) or "=?" in address:
         flags.append("sender address could not be read")
         return (name or value)[:200], None
     return name[:200], address
@@ -209,39 +275,36 @@ def _message_id(value: str) -> str | None:
     return match.group(0)[:998] if match else None
 
 
-def _walk(
-    part: Message,
-    flags: list[str],
-    limits: Limits,
-    attachments: list[ParsedAttachment],
-    bodies: dict[str, list[str]],
-    depth: int = 0,
-) -> None:
+@dataclass
+class _Walk:
+    """What walking a message's parts collects."""
+
+    flags: list[str]
+    limits: Limits
+    attachments: list[ParsedAttachment]
+    bodies: dict[str, list[str]]
+    forwards: list[Forwarded]
+
+
+def _walk(part: Message, into: _Walk, depth: int = 0) -> None:
     if depth > 20:
-        flags.append("parts nested too deeply; the rest was not read")
+        into.flags.append("parts nested too deeply; the rest was not read")
         return
     content_type = part.get_content_type()
     if content_type == "message/rfc822" and depth > 0:
-        inner = part.get_payload()
-        data = (
-            inner[0].as_bytes()
-            if isinstance(inner, list) and inner and isinstance(inner[0], Message)
-            else _payload(part)
-        )
-        flags.append("contains a forwarded message")
-        _add_attachment(attachments, flags, limits, "forwarded message.eml", "message/rfc822", data)
+        _forwarded(part, into, depth)
         return
     if part.is_multipart():
         for child in part.get_payload():
             if isinstance(child, Message):
-                _walk(child, flags, limits, attachments, bodies, depth + 1)
+                _walk(child, into, depth + 1)
         return
-    filename = _filename(part, flags)
+    filename = _filename(part, into.flags)
     disposition = (part.get_content_disposition() or "").lower()
     is_body = content_type in {"text/plain", "text/html"} and disposition != "attachment" and not filename
     if is_body:
-        text = _decode_text(part, flags)
-        bodies["html" if content_type == "text/html" else "text"].append(text)
+        text = _decode_text(part, into.flags)
+        into.bodies["html" if content_type == "text/html" else "text"].append(text)
         return
     data = _payload(part)
     if not filename:
@@ -250,10 +313,32 @@ def _walk(
             if content_type == "application/ms-tnef"
             else f"attachment.{content_type.split('/')[-1]}"
         )
-    _add_attachment(attachments, flags, limits, filename, content_type, data)
+    inline = (
+        disposition != "attachment" and bool(part.get("content-id")) and content_type.startswith("image/")
+    )
+    _add_attachment(into, filename, content_type, data, inline)
 
 
-def _add_attachment(attachments, flags, limits, filename: str, declared: str, data: bytes) -> None:
+def _forwarded(part: Message, into: _Walk, depth: int) -> None:
+    """A message attached whole: its files join this message's, its text is kept as its own, and its
+    sender is remembered (the person who wrote it, not the one who forwarded it)."""
+    into.flags.append("contains a forwarded message")
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
+    if inner is None:
+        inner = message_from_bytes(_payload(part), policy=POLICY)
+    bodies: dict[str, list[str]] = {"text": [], "html": []}
+    _walk(inner, _Walk(into.flags, into.limits, into.attachments, bodies, into.forwards), depth + 1)
+    name, address = _sender(
+        _header(inner, "from", into.flags), _raw_headers(inner).get("from", ""), into.flags
+    )
+    text, _html = _bodies(bodies)
+    subject = " ".join(_header(inner, "subject", into.flags).split())[:998]
+    into.forwards.insert(0, Forwarded(address, name, subject, text[:20_000]))
+
+
+def _add_attachment(into: _Walk, filename: str, declared: str, data: bytes, inline: bool = False) -> None:
+    flags, limits = into.flags, into.limits
     own_flags = []
     if filename.lower() == "winmail.dat" or declared == "application/ms-tnef":
         own_flags.append("Outlook winmail.dat: its contents can only be opened in Outlook")
@@ -265,7 +350,7 @@ def _add_attachment(attachments, flags, limits, filename: str, declared: str, da
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension in {"pdf", "docx", "odt"} and data and not detected.endswith(_EXPECTED[extension]):
         own_flags.append(f"named .{extension} but its content is {detected}")
-    attachments.append(ParsedAttachment(filename, declared, detected, data, own_flags))
+    into.attachments.append(ParsedAttachment(filename, declared, detected, data, own_flags, inline))
 
 
 _EXPECTED = {"pdf": "pdf", "docx": "wordprocessingml.document", "odt": "opendocument.text"}

@@ -21,7 +21,9 @@ TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
 def detect_type(data: bytes) -> str:
-    if data.startswith(b"%PDF-"):
+    # A PDF may carry bytes before its header (some scanners and mail gateways add them); readers accept
+    # up to 1,024, and so do we.
+    if b"%PDF-" in data[:1024]:
         return "application/pdf"
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -58,30 +60,44 @@ def detect_type(data: bytes) -> str:
 class DocumentText:
     text: str = ""
     problem: str = ""
+    dangerous: bool = False  # built to harm whoever opens it (a zip bomb, XML entities): quarantine
+
+
+ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
+def safe_zip_problem(data: bytes) -> str:
+    """Why a zip file (a ZIP, a DOCX, an ODT) must not be unpacked: too many parts, too large unpacked, or
+    compressed so well it can only be a zip bomb. "" when it is safe; "could not be opened" when broken."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except ZIP_ERRORS:
+        return "it could not be opened"
+    if len(infos) > MAX_ZIP_ENTRIES:
+        return f"it has {len(infos)} parts; not opened"
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        return "it would unpack to more than 50 MB (a zip bomb?); not opened"
+    if any(info.file_size > MAX_RATIO * max(info.compress_size, 1) for info in infos):
+        return "it is compressed suspiciously well (a zip bomb?); not opened"
+    return ""
 
 
 def document_text(data: bytes, kind: str) -> DocumentText:
     """The text of a DOCX or ODT, or the reason it was not read."""
     member = "word/document.xml" if kind == DOCX else "content.xml"
+    problem = safe_zip_problem(data)
+    if problem:
+        return DocumentText(problem=f"the document: {problem}", dangerous="zip bomb" in problem)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
-                return DocumentText(problem=f"the document has {len(infos)} parts; not opened")
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                return DocumentText(problem="the document would unpack to more than 50 MB; not opened")
-            for info in infos:
-                if info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    return DocumentText(
-                        problem="the document is compressed suspiciously well (a zip bomb?); not opened"
-                    )
             xml = archive.read(member)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, NotImplementedError, RuntimeError):
+    except ZIP_ERRORS:
         return DocumentText(problem="the document could not be opened")
     try:
         root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        return DocumentText(problem="the document declares a DTD or entities; not read")
+        return DocumentText(problem="the document declares a DTD or entities; not read", dangerous=True)
     except Exception:
         return DocumentText(problem="the document's text could not be read")
     if kind == DOCX:

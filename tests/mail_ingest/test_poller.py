@@ -278,10 +278,10 @@ def test_a_message_that_breaks_recording_is_quarantined_and_the_rest_of_its_grou
 
     real_acknowledge = inbound.acknowledge
 
-    def breaks_on_one(session, arrivals, *args):
-        if any("Poison" in email.subject for _application, email in arrivals):
+    def breaks_on_one(session, answers, *args):
+        if any("Poison" in answer.email.subject for answer in answers):
             raise KeyError("a bug this message triggers")
-        return real_acknowledge(session, arrivals, *args)
+        return real_acknowledge(session, answers, *args)
 
     monkeypatch.setattr(inbound, "acknowledge", breaks_on_one)
     mailgen.append(
@@ -355,7 +355,8 @@ def test_an_oversized_message_is_quarantined_by_its_size_without_fetching_it(mai
 
 def test_our_own_mail_bulk_mail_and_unknown_references_never_become_applications(mail_app, imap, smtp_sink):
     """A loop through the shared mailbox, a newsletter, and someone quoting a reference that does not
-    exist all wait where a person (or nobody) should see them; none is acknowledged."""
+    exist all wait where a person (or nobody) should see them; only the person is answered, and not with
+    a reference."""
     mailgen.append(
         imap,
         [
@@ -387,7 +388,10 @@ def test_our_own_mail_bulk_mail_and_unknown_references_never_become_applications
         EmailKind.NEEDS_TRIAGE,
         "quotes a reference no application has: IAG-AAAA-BBBB",
     )
-    assert outgoing.send_due(mail_app) == (0, 0)
+    assert outgoing.send_due(mail_app) == (1, 0)
+    answer = smtp_sink.wait_for(lambda m: m["To"] == "kim@example.org")
+    assert answer["Subject"] == "We have received your email"
+    assert "reply within 20 working days" in " ".join(answer.get_content().split())
 
 
 def test_a_reference_quoted_in_the_body_files_the_email_with_its_application(mail_app, imap):

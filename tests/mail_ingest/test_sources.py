@@ -91,7 +91,10 @@ def test_reprocess_reads_a_quarantined_message_again(mail_app, imap, capsys, mon
     capsys.readouterr()
     with mail_app.app_context():  # as the iag-mail command runs it
         cli._reprocess(mail_app, argparse.Namespace(id=email_id, all=False))
-    assert f"{email_id}: now new application (for the Somerset IAG)" in capsys.readouterr().out
+    assert (
+        f"{email_id}: now new application (asks to apply (“Application”); for the Somerset IAG)"
+        in capsys.readouterr().out
+    )
     with session_scope(mail_app) as session:
         application = session.scalar(select(Application))
         assert application.group.slug == "somerset"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mail_ingest.classify import Found, classify
+from mail_ingest.intent import APPLY, QUESTION, intent_of
 from webapp.models import EmailKind
 
 
@@ -22,40 +23,121 @@ def test_a_copy_of_an_earlier_email_is_a_duplicate_on_that_emails_application():
 
 
 def test_an_auto_reply_is_automatic_and_still_filed_with_the_application_it_answers():
-    verdict = classify(Found(automatic="Auto-Submitted: auto-replied", answers=7, mentions_applying=True))
+    verdict = classify(Found(automatic="Auto-Submitted: auto-replied", answers=7, intent=APPLY))
     assert (verdict.kind, verdict.application_id) == (EmailKind.AUTOMATIC, 7)
 
 
 def test_an_answer_on_a_thread_is_a_reply_unless_it_brings_a_returned_form():
-    assert classify(Found(answers=7, mentions_applying=True)).kind == EmailKind.REPLY
+    assert classify(Found(answers=7, intent=APPLY)).kind == EmailKind.REPLY
     with_form = classify(Found(answers=7, has_application_form=True))
     assert (with_form.kind, with_form.application_id) == (EmailKind.NEW_APPLICATION, None)
 
 
 @pytest.mark.parametrize(
     "found",
-    [Found(has_application_form=True), Found(has_document_text=True), Found(mentions_applying=True)],
-    ids=["returned form", "document", "the words of applying"],
+    [
+        Found(has_application_form=True),
+        Found(attached="a document"),
+        Found(attached="a photo or scan"),
+        Found(intent=APPLY, evidence="hoffwn ymuno"),
+    ],
+    ids=["returned form", "document", "scan", "the words of applying"],
 )
-def test_a_form_a_document_or_asking_to_apply_makes_a_new_application(found):
-    assert classify(found).kind == EmailKind.NEW_APPLICATION
+def test_a_form_a_document_or_asking_to_apply_makes_a_new_application_and_is_answered(found):
+    verdict = classify(found)
+    assert (verdict.kind, verdict.answer) == (EmailKind.NEW_APPLICATION, "application")
+
+
+def test_the_reason_says_what_made_it_an_application():
+    assert classify(Found(has_application_form=True)).reason == "a returned application form"
+    assert classify(Found(attached="a document")).reason == "written by a person, with a document attached"
+    assert (
+        classify(Found(intent=APPLY, evidence="Hoffwn ymuno")).reason
+        == "asks to apply (\u201cHoffwn ymuno\u201d)"
+    )
+
+
+def test_a_question_is_an_enquiry_for_triage_and_is_answered():
+    verdict = classify(Found(intent=QUESTION, evidence="could someone"))
+    assert (verdict.kind, verdict.answer) == (EmailKind.NEEDS_TRIAGE, "enquiry")
+    assert verdict.reason == "an enquiry (\u201ccould someone\u201d)"
+
+
+def test_mail_in_another_language_waits_in_triage_marked_with_its_language():
+    verdict = classify(Found(language="Spanish", intent=APPLY))
+    assert (verdict.kind, verdict.reason) == (
+        EmailKind.NEEDS_TRIAGE,
+        "written in Spanish: someone needs to read it",
+    )
+    # ... unless it brings our form, which needs no reading.
+    assert classify(Found(language="Spanish", has_application_form=True)).kind == EmailKind.NEW_APPLICATION
+
+
+def test_a_dangerous_attachment_quarantines_the_email():
+    verdict = classify(
+        Found(dangerous="cv.docx: it is compressed suspiciously well (a zip bomb?)", intent=APPLY)
+    )
+    assert verdict.kind == EmailKind.QUARANTINED and "zip bomb" in verdict.reason and verdict.answer == ""
+
+
+def test_a_calendar_answer_on_a_thread_is_a_reply_saying_so():
+    verdict = classify(Found(answers=7, calendar_reply="accepted"))
+    assert (verdict.kind, verdict.reason, verdict.answer) == (EmailKind.REPLY, "calendar reply: accepted", "")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "kind"),
+    [
+        ("IAG", "Hi, I'd like to apply to be on the group. My form is below.\nName: Jo Bloggs", APPLY),
+        ("Cais", "Hoffwn ymuno \u00e2'r IAG. Rwy'n byw yng Nghaerdydd.", APPLY),
+        ("Ymuno", "Rwy'n awyddus i ymuno \u00e2'r grŵp.", APPLY),
+        ("Membership application", "", APPLY),
+        ("Question about joining", "What does membership involve? How many meetings are there?", QUESTION),
+        ("Hello", "Could someone ring me please? 07700 900123", QUESTION),
+        ("Ymholiad", "Helo, a oes modd i rywun fy ffonio i drafod y grŵp?", QUESTION),
+        ("Meeting next week", "Thanks for the notes, see you Tuesday.", ""),
+        (
+            "Re: thing",
+            "Thanks\n\nOn Mon, 1 Dec 2026 at 10:00, Bob <b@x.org> wrote:\n> Do you want to apply?",
+            "",
+        ),
+    ],
+)
+def test_intent_is_read_from_the_subject_and_the_senders_own_words(subject, body, kind):
+    assert intent_of(subject, body).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("body", "language"),
+    [
+        ("Hola, me gustaría unirme al grupo asesor. Adjunto mi formulario rellenado. Gracias.", "Spanish"),
+        ("我想加入独立咨询小组。我住在布里斯托尔，希望为社区服务。", "Chinese"),
+        ("Dzień dobry, chciałbym dołączyć do grupy doradczej. Mieszkam w Bristolu.", "Polish"),
+        ("Hoffwn ymuno â'r IAG. Rwy'n byw yng Nghaerdydd ac rwyf eisiau helpu.", ""),
+        ("Hello, I hope you are well. I would like to join the group.", ""),
+        ("Thanks", ""),
+    ],
+)
+def test_a_language_other_than_english_or_welsh_is_named(body, language):
+    assert intent_of("Hello", body).language == language
 
 
 def test_anything_else_waits_for_a_person_in_triage():
     verdict = classify(Found())
-    assert (verdict.kind, verdict.reason) == (
+    assert (verdict.kind, verdict.reason, verdict.answer) == (
         EmailKind.NEEDS_TRIAGE,
         "not recognised as an application or a reply",
+        "enquiry",  # a person wrote it: they are told we have it
     )
 
 
 def test_mail_from_our_own_mailbox_is_automatic_never_an_application():
-    verdict = classify(Found(from_ourselves=True, mentions_applying=True, has_application_form=True))
+    verdict = classify(Found(from_ourselves=True, intent=APPLY, has_application_form=True))
     assert (verdict.kind, verdict.reason) == (EmailKind.AUTOMATIC, "sent from our own mailbox")
 
 
 def test_a_reference_no_application_has_goes_to_triage_not_to_a_second_application():
-    verdict = classify(Found(unknown_references=("IAG-AAAA-BBBB",), mentions_applying=True))
+    verdict = classify(Found(unknown_references=("IAG-AAAA-BBBB",), intent=APPLY))
     assert verdict.kind == EmailKind.NEEDS_TRIAGE
     assert verdict.reason == "quotes a reference no application has: IAG-AAAA-BBBB"
     # A known one wins: the email is filed with that application.

@@ -106,10 +106,12 @@ def test_winmail_dat_and_forwarded_messages_are_kept_and_flagged():
     outer.add_attachment(inner)
     parsed = parse(outer.as_bytes())
     names = [a.filename for a in parsed.attachments]
-    assert names == ["winmail.dat", "forwarded message.eml"]
+    assert names == ["winmail.dat"]  # the forwarded message's own files would join these
     assert parsed.attachments[0].flags == ["Outlook winmail.dat: its contents can only be opened in Outlook"]
-    assert b"original text" in parsed.attachments[1].data
+    assert "original text" in parsed.text_body  # its words are kept, under a line saying so
+    assert "Forwarded message" in parsed.text_body
     assert "contains a forwarded message" in parsed.flags
+    assert (parsed.forwarded.from_address, parsed.forwarded.subject) == ("b@example.org", "Original")
 
 
 def test_a_file_named_pdf_that_is_not_a_pdf_is_flagged():

@@ -83,8 +83,14 @@ def test_an_application_is_made_from_an_email_with_its_files(mail_app, imap):
         application = session.scalar(select(Application))
         assert application.source == "email" and application.state == "submitted"
         assert session.scalar(select(InboundEmail.application_id)) == application.id
-        # Jo wrote a plain email and heard nothing; now the application is made, Jo learns its reference.
-        [ack] = session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "jo@example.org"))
+        # Jo wrote a plain email and was told it had arrived; now the application is made, Jo learns its
+        # reference.
+        [enquiry, ack] = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == "jo@example.org")
+            .order_by(OutboxMessage.id)
+        )
+        assert enquiry.subject == "We have received your email" and "IAG-" not in enquiry.body_text
         assert ack.subject == f"We have received your application: {application.reference}"
         assert "/my-application/" in ack.body_text
 

@@ -13,10 +13,17 @@ from webapp.models.applications import (
     Source,
 )
 from webapp.models.drafts import ApplicantLink, Draft
-from webapp.models.equality import EqualityResponse, EqualityTally
+from webapp.models.equality import EqualityFile, EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
 from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState
+from webapp.models.notifications import (
+    CaseView,
+    Delivery,
+    NewsKind,
+    Notification,
+    NotificationChoice,
+)
 from webapp.models.outbox import OutboxMessage, OutboxStatus
 from webapp.models.people import Applicant, LoginAttempt, StaffRole, StaffUser
 from webapp.models.signing import (
@@ -37,13 +44,16 @@ __all__ = [
     "ApplicantLink",
     "Application",
     "Attachment",
+    "CaseView",
     "Decision",
     "DecisionStatus",
+    "Delivery",
     "Discussion",
     "DiscussionStatus",
     "DocumentKind",
     "Draft",
     "EmailKind",
+    "EqualityFile",
     "EqualityResponse",
     "EqualityTally",
     "Event",
@@ -58,7 +68,10 @@ __all__ = [
     "Meeting",
     "MemberRole",
     "Membership",
+    "NewsKind",
     "Note",
+    "Notification",
+    "NotificationChoice",
     "OutboxMessage",
     "OutboxStatus",
     "Referral",

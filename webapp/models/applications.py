@@ -18,6 +18,7 @@ class Source(StrEnum):
     WEB = "web"
     EMAIL = "email"
     PAPER = "paper"
+    PHONE = "phone"
 
 
 class Application(Base):
@@ -105,6 +106,10 @@ class Discussion(Base):
     )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The applicant's answer to the calendar invitation ("accepted", "declined", "tentative"), from the
+    # calendar REPLY their mail program sent back.
+    response: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DecisionStatus(StrEnum):

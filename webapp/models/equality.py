@@ -44,3 +44,21 @@ class EqualityTally(Base):
     question: Mapped[str] = mapped_column(String(40))
     answer: Mapped[str] = mapped_column(String(120))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EqualityFile(Base):
+    """An equal opportunities form that came by email but could not be read by machine (a scan, a photo, a
+    damaged PDF). Kept apart like the answers: stored here, not as an email's attachment, and opened only
+    by the equality reporter and system admins, who can type its answers in."""
+
+    __tablename__ = "equality_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL"))
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_emails.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_name: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -13,8 +13,8 @@ from webapp import calendars
 from webapp.clock import now, uk_time
 from webapp.files import file_store
 from webapp.models import Application, Discussion, DiscussionStatus, StaffUser
-from webapp.services import letters, transitions
-from webapp.services.actors import staff
+from webapp.services import events, letters, transitions
+from webapp.services.actors import MAIL, staff
 from webapp.services.meetings import TimeAndPlace
 from webapp.workflow import Action, State
 
@@ -108,3 +108,21 @@ def record_held(session: Session, application: Application, user: StaffUser) -> 
     discussion = current(session, application)
     if discussion is not None:
         discussion.status = DiscussionStatus.HELD
+
+
+def record_response(session: Session, application_id: int, answer: str, email_id: int) -> Discussion | None:
+    """The applicant's calendar answered the invitation: accepted, declined or tentative, on the current
+    discussion and on the timeline. None when there is no discussion to answer (it is then just a reply)."""
+    application = session.get_one(Application, application_id)
+    discussion = current(session, application)
+    if discussion is None:
+        return None
+    discussion.response, discussion.responded_at = answer, now()
+    events.record(
+        session,
+        MAIL,
+        f"calendar reply: {answer}",
+        application,
+        detail={"email_id": email_id, "discussion_id": discussion.id},
+    )
+    return discussion

@@ -27,6 +27,7 @@ class IncomingFile:
     content_type: str
     data: bytes
     flags: list[str] = field(default_factory=list)
+    inline: bool = False  # a picture shown in the body (a logo, a signature), not attached by the writer
 
 
 def own_addresses(app: Flask) -> set[str]:
@@ -144,54 +145,76 @@ def record(session: Session, emails: list[tuple[InboundEmail, list[IncomingFile]
         )
 
 
-def acknowledge(
-    session: Session, arrivals: list[tuple[Application, InboundEmail]], own_addresses: set[str]
-) -> int:
-    """For each new application that came by email, one acknowledgement with its reference, in the thread,
-    marked auto-replied; at most one per sender per 24 hours, never to our own address, and never when the
-    receiving server found the sender forged (DMARC failed). (Automatic messages never reach here.)
-    Returns how many were sent."""
-    senders = {email.from_address for _application, email in arrivals if email.from_address}
-    answered = set()
+@dataclass(frozen=True)
+class Answer:
+    """An acknowledgement due: for the application an email made (its reference, its page, what happens
+    next), or, with no application, for an enquiry (we have your email and will reply within ...)."""
+
+    email: InboundEmail
+    application: Application | None
+    to: str
+
+
+PURPOSES = ("acknowledgement", "enquiry acknowledgement")
+
+
+def acknowledge(session: Session, answers: list[Answer], own_addresses: set[str]) -> int:
+    """One acknowledgement for each, in the thread, marked auto-replied; at most one of each kind per
+    sender per 24 hours, never to our own address, and never when the receiving server found the sender
+    forged (DMARC failed). (Automatic messages never reach here.) Returns how many were sent."""
+    senders = {answer.to for answer in answers}
+    answered: set[tuple[str, str | None]] = set()
     if senders:
         answered = set(
-            session.scalars(
-                select(OutboxMessage.to_address).where(
+            session.execute(
+                select(OutboxMessage.to_address, OutboxMessage.purpose).where(
                     OutboxMessage.to_address.in_(senders),
-                    OutboxMessage.purpose == "acknowledgement",
+                    OutboxMessage.purpose.in_(PURPOSES),
                     OutboxMessage.created_at > now() - ACK_WINDOW,
                 )
-            )
+            ).tuples()
         )
     due = []
-    for application, email in arrivals:
-        sender = email.from_address
-        forged = DMARC_FAILED in email.flags
-        if sender and sender.lower() not in own_addresses and sender not in answered and not forged:
-            answered.add(sender)
-            due.append((application, email, sender))
+    for answer in answers:
+        purpose = PURPOSES[0] if answer.application is not None else PURPOSES[1]
+        forged = DMARC_FAILED in answer.email.flags
+        ours = answer.to.lower() in own_addresses
+        if not ours and not forged and (answer.to, purpose) not in answered:
+            answered.add((answer.to, purpose))
+            due.append(answer)
     with wording.rendering():
-        for application, email, sender in due:
-            _acknowledgement(session, application, email, sender)
+        for answer in due:
+            _acknowledgement(session, answer)
     return len(due)
 
 
-def _acknowledgement(session: Session, application: Application, email: InboundEmail, to: str) -> None:
+def _acknowledgement(session: Session, answer: Answer) -> None:
+    email, application = answer.email, answer.application
     references = " ".join(filter(None, [email.references, email.message_id]))
     headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
     if email.message_id:
         headers |= {"In-Reply-To": email.message_id, "References": references}
     # A subject of our own, never the sender's: a forged sender must not make the force's mailbox carry
     # their words to someone else.
+    if application is None:
+        notify.email(
+            session,
+            "enquiry_acknowledgement",
+            to=answer.to,
+            subject="We have received your email",
+            headers=headers,
+            purpose=PURPOSES[1],
+        )
+        return
     notify.email(
         session,
         "acknowledgement",
-        to=to,
+        to=answer.to,
         application_id=application.id,
         subject=f"We have received your application: {application.reference}",
         application=application,
         group=application.group,
         token=links.issue_status_link(session, application),
         headers=headers,
-        purpose="acknowledgement",
+        purpose=PURPOSES[0],
     )

@@ -133,8 +133,12 @@ def create_application(
     email.kind = EmailKind.NEW_APPLICATION
     email.reason = f"made an application in triage by {staff(user).label}"
     _filed(session, user, "application made from email", email, application=application.reference)
-    if not automatic:  # the person learns their reference now, as they would have at once by email
-        inbound.acknowledge(session, [(application, email)], inbound.own_addresses(current_app))
+    if not automatic and email.from_address:  # the person learns their reference now, as by email at once
+        inbound.acknowledge(
+            session,
+            [inbound.Answer(email, application, email.from_address)],
+            inbound.own_addresses(current_app),
+        )
     return application
 
 

@@ -1,0 +1,179 @@
+"""What a person's email asks for, read from its subject and its own words (not the quoted text below), in
+English and Welsh: to apply, a question, or neither. Mail in another language is named, so that triage
+can find someone to read it. Pure: no database, no mailbox."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+APPLY, QUESTION = "apply", "question"
+
+# Saying, in so many words, that this is an application (these win over a question mark: "I'd like to
+# apply - is there a closing date?" is an application, and its question is answered by the coordinator).
+_APPLYING = [
+    r"(like|love|want|wish|hoping|hope|keen|write|writing|interested)\s+(to\s+)?(apply|join)",
+    r"(i\s*am|i'm|i\s+would\s+like\s+to\s+be)\s+applying",
+    r"apply(ing)?\s+(to\s+join|for\s+(membership|a\s+place)|to\s+become)",
+    r"(my|an?|the)\s+(completed\s+|filled[\s-]in\s+)?(application|application\s+form|form)\s+(is\s+)?"
+    r"(attached|below|enclosed|here)",
+    r"(attached|enclosed|below)\s+(is|are|please\s+find)?\s*(my\s+)?(completed\s+)?(application|form)",
+    r"please\s+(accept|consider)\s+(my|this)\s+(application|email\s+as\s+(an|my)\s+application)",
+    r"become\s+a\s+member",
+    r"^\s*(application|membership\s+application|iag\s+application|application\s+to\s+join)\b",
+    # Welsh: "I would like to join / to apply", "my application", "application form", "membership".
+    r"hoffwn\s+(ymuno|wneud\s+cais|gyflwyno\s+cais|fod\s+yn\s+aelod)",
+    r"(rwyf|rydw\s+i|dw\s+i|rwy'n|rwy\s+n)\s*(eisiau|awyddus\s+i|am)\s+(ymuno|wneud\s+cais)",
+    r"(fy|y)\s+(nghais|cais|ffurflen(\s+gais)?)\s+(wedi\s+ei\s+(atodi|hatodi)|isod|yma|ynghlwm)",
+    r"ffurflen\s+gais",
+    r"cais\s+(i\s+ymuno|am\s+aelodaeth)",
+    r"^\s*(cais|aelodaeth)\b",
+]
+# The words of applying, weaker: they count when nothing says it is a question.
+_JOINING_WORDS = r"\b(apply|applying|application|join|joining|membership|ymuno|cais|aelodaeth|ffurflen)\b"
+# Asking, not applying (English and Welsh).
+_ASKING = [
+    r"\?",
+    r"^\s*(question|query|enquiry|inquiry|quick\s+question|ymholiad|cwestiwn)\b",
+    r"\b(could|can|would)\s+(someone|somebody|you|anyone)\b",
+    r"\b(ring|call|phone|contact)\s+me\b",
+    r"\b(more\s+information|find\s+out\s+more|more\s+details|further\s+details)\b",
+    r"\b(i\s+was\s+wondering|wondering\s+if|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know)\b",
+    r"\b(ffoniwch|cysylltwch|mwy\s+o\s+wybodaeth|tybed)\b",
+]
+APPLYING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _APPLYING]
+JOINING_WORDS = re.compile(_JOINING_WORDS, re.IGNORECASE)
+ASKING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _ASKING]
+# Where the person's own words end: the quoted message, a forwarded one, or a signature.
+_QUOTE_START = re.compile(
+    r"^(>|On .{5,200} wrote:|-{2,}\s*(Original|Forwarded) Message|From: .+@|Sent from my|Anfonwyd o)",
+    re.IGNORECASE | re.MULTILINE,
+)
+OWN_WORDS = 3000  # characters of a body read for its intent and language
+MIN_LETTERS_FOR_LANGUAGE = 20
+LANGUAGE_CONFIDENCE = 0.8
+OURS = {"en", "cy"}
+# The languages told apart: ours, and those most written in the UK and the world. A short list gives
+# clearer odds than the model's 200 (which splits Chinese between zh, wuu and yue, say).
+LANGUAGES = [
+    "en",
+    "cy",
+    "ga",
+    "gd",
+    "pl",
+    "ro",
+    "pa",
+    "ur",
+    "bn",
+    "gu",
+    "ar",
+    "zh",
+    "es",
+    "pt",
+    "fr",
+    "it",
+    "de",
+    "nl",
+    "lt",
+    "lv",
+    "ru",
+    "uk",
+    "bg",
+    "tr",
+    "ku",
+    "fa",
+    "ps",
+    "so",
+    "am",
+    "sw",
+    "yo",
+    "ha",
+    "ta",
+    "hi",
+    "ne",
+    "vi",
+    "th",
+    "tl",
+    "hu",
+    "cs",
+    "sk",
+    "sq",
+    "el",
+    "he",
+    "ko",
+    "ja",
+    "ms",
+    "id",
+]
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str = ""  # APPLY, QUESTION or "" (neither)
+    evidence: str = ""  # the words that decided it, for the email's reason
+    language: str = ""  # the language's English name, when it is neither English nor Welsh
+
+
+def own_words(body: str) -> str:
+    """The start of a body, up to the quoted or forwarded text or the signature."""
+    text = (body or "")[:OWN_WORDS]
+    cut = _QUOTE_START.search(text)
+    return text[: cut.start()] if cut else text
+
+
+def intent_of(subject: str, body: str) -> Intent:
+    """What the subject and the body's own words ask for, and the language if it is not ours."""
+    words = own_words(body)
+    text = f"{subject}\n{words}"
+    language = language_of(words if len(_letters(words)) >= MIN_LETTERS_FOR_LANGUAGE else text)
+    for pattern in APPLYING:
+        if found := pattern.search(text):
+            return Intent(APPLY, found.group(0).strip(), language)
+    for pattern in ASKING:
+        if found := pattern.search(text):
+            return Intent(QUESTION, found.group(0).strip(), language)
+    if found := JOINING_WORDS.search(text):
+        return Intent(APPLY, found.group(0), language)
+    return Intent("", "", language)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+@functools.cache
+def _identifier() -> Any:
+    # py3langid's model, loaded once (about a second) on first use; probabilities, so short or mixed text
+    # can be left undecided rather than guessed.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(LANGUAGES)
+    return identifier
+
+
+def language_of(text: str) -> str:
+    """The English name of the language `text` is written in, when that is confidently neither English
+    nor Welsh; "" otherwise (ours, too short to tell, or unsure)."""
+    if len(_letters(text)) < MIN_LETTERS_FOR_LANGUAGE and not _non_latin(text):
+        return ""
+    code, confidence = _identifier().classify(text)
+    if code in OURS or confidence < LANGUAGE_CONFIDENCE:
+        return ""
+    return _name(code)
+
+
+def _non_latin(text: str) -> bool:
+    """Written in a script other than Latin (a few characters of Chinese say more than many of English)."""
+    return sum(1 for ch in text if ch.isalpha() and ord(ch) > 0x24F) >= 4
+
+
+def _name(code: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code).english_name or code
+    except (UnknownLocaleError, ValueError):
+        return code
