@@ -13,6 +13,7 @@ from webapp.models import EmailKind
 from webapp.services.applications import REFERENCE_ALPHABET
 
 REFERENCE = re.compile(rf"\bIAG-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}\b", re.IGNORECASE)
+GENERIC_NAME = re.compile(r"\b(independent advisory group|iag|group)\b", re.IGNORECASE)
 BULK_RECIPIENTS = 20  # more recipients than this: a mailing, not a person writing to us
 DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|noreply-dmarc-support|bounce[s]?)@", re.I)
 
@@ -50,9 +51,17 @@ def references_in(text: str) -> list[str]:
 
 
 def group_mentioned(text: str, names: dict[str, str]) -> str | None:
-    """The slug of the group whose name appears in `text` (the longest name wins), else None."""
+    """The slug of the group named in `text`: by its full name, or by the words that tell it apart ("Bristol"
+    for the Bristol IAG), as whole words. The longest name found wins."""
     lowered = " ".join((text or "").lower().split())
-    found = [(len(name), slug) for name, slug in names.items() if name.lower() in lowered]
+    found = []
+    for name, slug in names.items():
+        full = name.lower()
+        short = GENERIC_NAME.sub("", full).strip()
+        if full in lowered:
+            found.append((len(full), slug))
+        elif len(short) >= 4 and re.search(rf"\b{re.escape(short)}\b", lowered):
+            found.append((len(short), slug))
     return max(found)[1] if found else None
 
 

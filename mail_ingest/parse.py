@@ -4,7 +4,9 @@ the reason, which the poller quarantines."""
 
 from __future__ import annotations
 
+import base64
 import functools
+import quopri
 import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -327,11 +329,17 @@ def _forwarded(part: Message, into: _Walk, depth: int) -> None:
     inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
     if inner is None:
         inner = message_from_bytes(_payload(part), policy=POLICY)
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding in {"base64", "quoted-printable"} and not inner.keys():
+        # Some programs encode an attached message (RFC 2046 forbids it): decode it, then read it.
+        encoded = inner.get_payload()
+        raw = encoded.encode("ascii", "replace") if isinstance(encoded, str) else b""
+        data = base64.b64decode(raw, validate=False) if encoding == "base64" else quopri.decodestring(raw)
+        inner = message_from_bytes(data, policy=POLICY)
     bodies: dict[str, list[str]] = {"text": [], "html": []}
     _walk(inner, _Walk(into.flags, into.limits, into.attachments, bodies, into.forwards), depth + 1)
-    name, address = _sender(
-        _header(inner, "from", into.flags), _raw_headers(inner).get("from", ""), into.flags
-    )
+    # (Its sender's problems are not this message's: the flag is for the person who sent it to us.)
+    name, address = _sender(_header(inner, "from", []), _raw_headers(inner).get("from", ""), [])
     text, _html = _bodies(bodies)
     subject = " ".join(_header(inner, "subject", into.flags).split())[:998]
     into.forwards.insert(0, Forwarded(address, name, subject, text[:20_000]))

@@ -126,3 +126,78 @@ def folder_counts(server) -> dict[str, int]:
             if client.folder_exists(folder):
                 counts[folder] = client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"]
         return counts
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def forwarded(
+    inner: bytes, by: str, note: str = "Forwarding this application, see attached.", encode: bool = False
+) -> bytes:
+    """`inner` forwarded as an attachment (Outlook's and Thunderbird's "forward as attachment")."""
+    message = EmailMessage()
+    message["From"] = by
+    message["To"] = MAILBOX
+    message["Subject"] = "FW: application"
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content(note)
+    if encode:
+        message.add_attachment(inner, maintype="message", subtype="rfc822")  # base64, as some programs do
+    else:
+        from email import message_from_bytes, policy
+
+        message.add_attachment(message_from_bytes(inner, policy=policy.default))
+    return message.as_bytes()
+
+
+def calendar_reply(
+    uid: str, answer: str, attendee: str, subject: str = "Accepted: Informal discussion"
+) -> bytes:
+    """What Outlook sends when an invitation is accepted, declined or tentatively accepted."""
+    ics = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n"
+        "METHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        f"ATTENDEE;PARTSTAT={answer.upper()};CN=Amina:mailto:{attendee}\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20261120T093000Z\r\nSEQUENCE:0\r\nSUMMARY:{subject}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    message = MIMEMultipart("alternative")
+    message["From"] = f"Amina <{attendee}>"
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.attach(MIMEText(f"{subject.split(':')[0]}", "plain"))
+    message.attach(MIMEText(ics, "calendar; method=REPLY", "utf-8"))
+    return message.as_bytes()
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def add_attachments(raw: bytes, files: dict[str, tuple[bytes, str]]) -> bytes:
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(raw, policy=policy.default)
+    for name, (data, content_type) in files.items():
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def inline_logo(subject: str, body: str, sender: str = "Sam Person <sam@example.org>") -> bytes:
+    """An HTML email with the sender's logo in its signature (Outlook's inline image, by Content-ID)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content(body)
+    message.add_alternative(f'<p>{body}</p><img src="cid:logo001">', subtype="html")
+    html = message.get_payload()[1]
+    html.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, maintype="image", subtype="png", cid="<logo001>")
+    return message.as_bytes()

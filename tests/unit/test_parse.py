@@ -6,6 +6,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -231,3 +232,22 @@ def test_malformed_messages_never_make_the_parser_raise(raw):
 def test_random_bytes_never_make_the_parser_raise(raw):
     result = parse(raw)
     assert isinstance(result, ParsedMessage | ParseFailure)
+
+
+@pytest.mark.parametrize(
+    "encode", [False, True], ids=["as sent by Outlook", "base64-encoded (against RFC 2046)"]
+)
+def test_a_forwarded_message_gives_its_files_and_its_writer(encode):
+    inner = mailgen.with_attachment(
+        "Fy nghais", "cais.pdf", b"%PDF-1.4 x", sender="Rhian <rhian@example.org>"
+    )
+    parsed = parse(mailgen.forwarded(inner, by="pat@example.org", encode=encode))
+    assert [a.filename for a in parsed.attachments] == ["cais.pdf"]
+    assert (parsed.forwarded.from_address, parsed.forwarded.from_name) == ("rhian@example.org", "Rhian")
+    assert parsed.from_address == "pat@example.org"
+
+
+def test_an_address_only_inside_an_encoded_word_is_not_a_sender():
+    raw = b"From: =?utf-8?q?boss=40force=2Epolice=2Euk?=\nTo: a@b.org\nSubject: x\nMessage-ID: <1@x>\n\nhi\n"
+    parsed = parse(raw)
+    assert parsed.from_address is None and "sender address could not be read" in parsed.flags

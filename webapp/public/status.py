@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 
 from webapp.db import db_session
 from webapp.models import Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
+from webapp.questions import CODE_OF_ETHICS
 from webapp.services import (
     appeals,
     applications,
@@ -26,7 +27,7 @@ from webapp.workflow import WITHDRAWABLE, State
 PLAIN_WORDS: dict[State, tuple[str, str]] = {
     State.SUBMITTED: (
         "We have received your application.",
-        "The group's Chair and Police Coordinator will read it. We aim to reply within 4 weeks.",
+        "The group's Chair and Police Coordinator will read it. We aim to reply within {days} working days.",
     ),
     State.IN_REVIEW: (
         "The Chair and Police Coordinator are reading your application.",
@@ -90,6 +91,7 @@ def status(token: str):
     application = _application(token)
     state = application.state
     now_text, next_text = PLAIN_WORDS[state]
+    next_text = next_text.format(days=current_app.extensions["deployment"].reply_working_days)
     return render_template(
         "public/status/status.html",
         application=application,
@@ -102,7 +104,20 @@ def status(token: str):
         monitoring_done=equality.answered(db_session(), application.id),
         member=state == State.MEMBER,
         meetings=meetings.future(db_session(), application.group_id) if state == State.MEMBER else [],
+        declaration_needed=applications.declaration_needed(application),
+        declaration_form=ConfirmForm(),
+        code_of_ethics=CODE_OF_ETHICS,
     )
+
+
+@bp.route("/my-application/<token>/declaration", methods=["POST"])
+def declaration(token: str):
+    """The applicant confirms the declaration their returned form left unticked."""
+    application = _application(token)
+    if ConfirmForm().validate_on_submit() and applications.declaration_needed(application):
+        applications.confirm_declaration(db_session(), application)
+        flash("Thank you. You have confirmed the declaration.", "success")
+    return redirect(url_for("public.status", token=token))
 
 
 @bp.route("/my-application/<token>/equal-opportunities")

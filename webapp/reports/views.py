@@ -9,8 +9,10 @@ from webapp import auth
 from webapp.db import db_session
 from webapp.reports import bp
 from webapp.review.helpers import staff_context
-from webapp.services import access, equality_report
+from webapp.services import access, equality_report, events
+from webapp.services import equality as equality_store
 from webapp.services import pipeline as pipeline_service
+from webapp.services.actors import staff
 from webapp.workflow import Role, State
 
 bp.context_processor(staff_context)
@@ -56,7 +58,28 @@ def equality():
         years=list(range(latest, latest - YEARS_BACK, -1)),
         groups=equality_report.group_choices(session),
         stages=equality_report.STAGE_NAMES,
+        unread_forms=equality_store.unread_files(session),
     )
+
+
+@bp.route("/equality/forms/<int:file_id>")
+@login_required
+def equality_form(file_id: int):
+    """An equal opportunities form that came by email and could not be read by machine, opened by the
+    equality reporter (or a system admin) to type its answers in. Each opening is on the audit log."""
+    _reporter()
+    session = db_session()
+    found = equality_store.stored_file(session, file_id)
+    if found is None:
+        abort(404)
+    kept, data = found
+    events.record(
+        session, staff(auth.staff_user()), "equality form opened", events.Subject("equality file", kept.id)
+    )
+    response = Response(data, mimetype=kept.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=kept.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/equality.csv")

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from webapp import workflow
 from webapp.clock import now
 from webapp.models import Applicant, Application, Group, Source
-from webapp.services import transitions
-from webapp.services.actors import Actor
+from webapp.services import events, transitions
+from webapp.services.actors import APPLICANT, Actor
 
 # No 0/O, 1/I/L, U/V or 5/S pairs: a reference must survive being read aloud, handwritten and retyped.
 REFERENCE_ALPHABET = "2346789ABCDEFGHJKMNPQRTWXYZ"
@@ -143,3 +143,13 @@ def get(session: Session, application_id: int) -> Application:
     if application is None:
         raise LookupError(f"no application {application_id}")
     return application
+
+
+def declaration_needed(application: Application) -> bool:
+    """A returned form came with its declaration unticked, and the applicant has not confirmed it since."""
+    return (application.answers or {}).get("declaration") == "not ticked"
+
+
+def confirm_declaration(session: Session, application: Application) -> None:
+    application.answers = {**(application.answers or {}), "declaration": "confirmed on the applicant's page"}
+    events.record(session, APPLICANT, "declaration confirmed", application)

@@ -165,15 +165,16 @@ def acknowledge(session: Session, answers: list[Answer], own_addresses: set[str]
     senders = {answer.to for answer in answers}
     answered: set[tuple[str, str | None]] = set()
     if senders:
-        answered = set(
-            session.execute(
+        answered = {
+            (to, purpose)
+            for to, purpose in session.execute(
                 select(OutboxMessage.to_address, OutboxMessage.purpose).where(
                     OutboxMessage.to_address.in_(senders),
                     OutboxMessage.purpose.in_(PURPOSES),
                     OutboxMessage.created_at > now() - ACK_WINDOW,
                 )
-            ).tuples()
-        )
+            )
+        }
     due = []
     for answer in answers:
         purpose = PURPOSES[0] if answer.application is not None else PURPOSES[1]

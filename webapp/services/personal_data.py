@@ -32,15 +32,18 @@ from webapp.models import (
     ApplicantLink,
     Application,
     Attachment,
+    CaseView,
     Decision,
     Discussion,
     Draft,
+    EqualityFile,
     EqualityResponse,
     EqualityTally,
     Event,
     InboundEmail,
     Membership,
     Note,
+    Notification,
     OutboxMessage,
     Referral,
     SigningRequest,
@@ -246,6 +249,9 @@ def erase_email(session: Session, email: InboundEmail) -> Freed:
     )
     if email.sha256:
         freed.raw.add(email.sha256)
+    apart = EqualityFile.email_id == email.id
+    freed.files.update(session.scalars(select(EqualityFile.storage_name).where(apart)))
+    session.execute(delete(EqualityFile).where(apart))
     session.execute(delete(Attachment).where(Attachment.email_id == email.id))
     email.from_address = None
     email.from_name = ""
@@ -288,7 +294,9 @@ def erase_application(session: Session, application: Application) -> Freed:
         .where(Membership.application_id == application.id)
         .values(agreement_attachment_id=None)
     )
-    for model in OWNED_BY_APPLICATION:
+    kept_apart = EqualityFile.application_id == application.id
+    freed.files.update(session.scalars(select(EqualityFile.storage_name).where(kept_apart)))
+    for model in (*OWNED_BY_APPLICATION, Notification, CaseView, EqualityFile):
         session.execute(delete(model).where(model.application_id == application.id))
     session.execute(delete(Attachment).where(Attachment.application_id == application.id))
     session.execute(delete(OutboxMessage).where(OutboxMessage.application_id == application.id))
