@@ -205,3 +205,17 @@ class MemberRoleForm(FlaskForm):
         choices=[("member", "Member"), ("chair", "Chair"), ("vice chair", "Vice chair")],
         widget=GovSelect(),
     )
+
+
+class EntryForm(FlaskForm):
+    """An application taken by phone or on paper: which group, and how it came. The answers are checked by
+    the web's own page forms."""
+
+    group = SelectField("Group", choices=[], validators=[Required("Choose the group")], widget=GovSelect())
+    source = RadioField(
+        "How did the application come?",
+        choices=[("phone", "By phone"), ("paper", "On a paper form")],
+        validators=[Required("Choose how the application came")],
+        widget=GovRadioInput(),
+    )
+    entry_key = StringField(widget=GovTextInput())  # one per opened form: sending it twice makes one
