@@ -8,13 +8,14 @@ from datetime import datetime, time
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from webapp.clock import UK
@@ -219,3 +220,19 @@ class EntryForm(FlaskForm):
         widget=GovRadioInput(),
     )
     entry_key = StringField(widget=GovTextInput())  # one per opened form: sending it twice makes one
+
+
+class ReplyForm(FlaskForm):
+    """Writing to the applicant from the case."""
+
+    standard = SelectField(
+        "Start from a standard reply (optional)", choices=[], default="", widget=GovSelect()
+    )
+    body = TextAreaField("Your message", widget=GovTextArea())
+    files = SelectMultipleField(
+        "Attach files of this application (optional)",
+        choices=[],
+        coerce=int,
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
+    )

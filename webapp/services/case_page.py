@@ -18,10 +18,11 @@ from webapp.models import (
     Group,
     InboundEmail,
     Note,
+    OutboxMessage,
     SigningRequest,
     StaffUser,
 )
-from webapp.services import access, appeals, casefile, decisions, discussions, groups, joining
+from webapp.services import access, appeals, casefile, decisions, discussions, groups, joining, replies
 from webapp.services.actors import staff
 from webapp.workflow import Action, Context, State
 
@@ -45,6 +46,7 @@ class CasePage:
     may_resend_agreement: bool
     may_assign_to_self: bool
     open_groups: list[Group]  # to give an application of no known group its group
+    replies: list[OutboxMessage]  # what staff wrote to the applicant from the case
 
     def as_context(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -87,4 +89,5 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         may_resend_agreement=serves and application.state == State.AGREEMENT_SENT,
         may_assign_to_self=serves and application.assigned_to_id != user.id,
         open_groups=groups.open_to_applicants(session) if application.group_id is None else [],
+        replies=replies.sent(session, application),
     )

@@ -68,10 +68,15 @@ CATALOGUE = (
     Email("signing_invite", "Invitation to sign the confidentiality agreement"),
     Email("signing_reminder", "Reminder to sign the confidentiality agreement"),
     Email("signed", "Welcome, with the signed agreement and meeting dates"),
+    Email("reply_more_information", "Standard reply: asking for more information"),
+    Email("reply_call_back", "Standard reply: offering a phone call"),
+    Email("reply_thanks", "Standard reply: thanks, added to the application"),
     Email("staff_invite", "Staff: invitation to set up an account"),
     Email("staff_reset", "Staff: set up the account again (new second factor)"),
 )
 BY_NAME = {email.name: email for email in CATALOGUE}
+# The standard replies staff can start from when they write to an applicant (the force can reword them).
+STANDARD_REPLIES = tuple(email for email in CATALOGUE if email.name.startswith("reply_"))
 
 
 class WordingError(Exception):
