@@ -22,7 +22,7 @@ from webapp.deployment import Deployment
 from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail
 from webapp.pdf.forms import ReturnedForm
-from webapp.services import applications, attachments, discussions, equality, events, inbound
+from webapp.services import applications, attachments, discussions, equality, events, inbound, news
 from webapp.services.actors import MAIL
 from webapp.services.attachments import Contents
 
@@ -222,6 +222,10 @@ def _after(session: Session, item: Incoming, email: InboundEmail, store: FileSto
         )
         if item.calendar is not None:
             discussions.record_response(session, email.application_id, item.calendar.answer, email.id)
+        else:
+            news.reply_arrived(session, session.get_one(Application, email.application_id), email.id)
+    if email.kind == EmailKind.NEEDS_TRIAGE:
+        news.triage_waiting(session, email.id, email.reason)
     if email.kind in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}:
         return
     if item.contents.monitoring_form is not None:

@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
         serve_demo,
         demo_code,
         send_reminders,
+        send_digests,
         make_seal_certificate,
         verify_agreement,
     ):
@@ -145,6 +146,21 @@ def send_reminders() -> None:
     with session_scope() as session:
         count = joining.send_reminders(session)
     click.echo(f"Sent {count} reminder{'' if count == 1 else 's'} to sign.")
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Tell staff of cases older than the reply time, then send each person their daily summary (run
+    daily, e.g. at 7am)."""
+    from webapp.services import news
+
+    with session_scope() as session:
+        overdue = news.tell_overdue(session)
+        sent = news.send_digests(session)
+    click.echo(
+        f"Told of {overdue} overdue case{'' if overdue == 1 else 's'}; sent {sent} daily summar{'y' if sent == 1 else 'ies'}."
+    )
 
 
 @click.command("make-seal-certificate")

@@ -40,3 +40,15 @@ def uk_time(moment: datetime, seconds: bool = False) -> str:
 def uk_date(moment: datetime) -> str:
     """The day, as a person in the UK would say it of this moment: '3 March 2026'."""
     return moment.astimezone(UK).strftime("%-d %B %Y")
+
+
+def working_days_before(moment: datetime, days: int) -> datetime:
+    """The moment `days` working days (Monday to Friday, UK time) before `moment`. Bank holidays are not
+    counted out: a case is called late a day or two early at Christmas rather than never."""
+    local = moment.astimezone(UK)
+    left = days
+    while left > 0:
+        local -= timedelta(days=1)
+        if local.weekday() < 5:
+            left -= 1
+    return local.astimezone(moment.tzinfo or UK)

@@ -82,7 +82,17 @@ def test_a_coordinator_writes_from_the_case_and_the_answer_threads_back(mail_app
             select(InboundEmail).where(InboundEmail.message_id == "<answer-1@example.org>")
         )
         assert (answer.kind, answer.application_id) == (EmailKind.REPLY, application_id)
-    assert "Tuesday or Thursday evenings are best" in text_of(coordinator.get(case_url))
+    # The coordinator is told, sees the case marked unread, and the answer marked new to them.
+    outgoing.send_due(mail_app)
+    told = smtp_sink.wait_for(lambda m: m["To"] == "priya@force.example" and "reply" in m["Subject"])
+    assert told["Subject"] == f"IAG reply: {reference}" and "Tuesday" not in told.get_content()
+    assert "Unread mail" in text_of(coordinator.get("/staff/"))
+    assert "Mail you have not read" in text_of(coordinator.get("/staff/waiting"))
+    case = coordinator.get(case_url).get_data(as_text=True)
+    assert "Tuesday or Thursday evenings are best" in case
+    new_marks = case.count("New to you")
+    assert new_marks == 1  # only the answer: the first email was read when the coordinator opened it before
+    assert "Unread mail" not in text_of(coordinator.get("/staff/"))
     assert (
         len([m for m in smtp_sink.messages if m["To"] == "jo@example.org"]) == 2
     )  # ack + ours; no ack of the answer

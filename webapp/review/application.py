@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
@@ -12,14 +14,23 @@ from webapp.models import Application
 from webapp.review import bp
 from webapp.review.forms import RECOMMENDATIONS, ActionForm, NoteForm
 from webapp.review.helpers import INVALID, attempt, back, group_form, load
-from webapp.services import InputError, access, case_page, casefile, groups, triage
+from webapp.services import InputError, access, case_page, casefile, groups, triage, waiting
 
 
-def show(application: Application, note_form: NoteForm | None = None, status: int = 200):
+def show(
+    application: Application,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+    seen: tuple[bool, datetime | None] = (False, None),
+):
+    """The case page. `seen`: whether this person is opening it now, and when they last had before (mail
+    since then is marked new to them)."""
     case = case_page.page(db_session(), auth.staff_user(), application)
     return render_template(
         "review/application.html",
         **case.as_context(),
+        opening=seen[0],
+        last_seen=seen[1],
         pages=current_app.extensions["deployment"].application_pages,
         note_form=note_form or NoteForm(),
         recommendation_names=dict(RECOMMENDATIONS),
@@ -31,7 +42,8 @@ def show(application: Application, note_form: NoteForm | None = None, status: in
 @bp.route("/applications/<int:application_id>")
 @login_required
 def application_page(application_id: int):
-    return show(load(application_id))
+    application = load(application_id)
+    return show(application, seen=(True, waiting.opened(db_session(), auth.staff_user(), application)))
 
 
 @bp.route("/applications/<int:application_id>/notes", methods=["POST"])

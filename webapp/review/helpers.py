@@ -17,7 +17,7 @@ from webapp import auth, workflow
 from webapp.db import db_session
 from webapp.models import Application, Group
 from webapp.review.forms import ActionForm, GroupForm
-from webapp.services import InputError, access
+from webapp.services import InputError, access, waiting
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
 from webapp.workflow import Action, Role
@@ -36,6 +36,7 @@ def staff_context() -> dict[str, Any]:
         "can_report": bool(user and access.holds(user, Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN)),
         "can_administer": bool(user and access.holds(user, Role.SYSTEM_ADMIN)),
         "sign_out_form": SignOutForm(),
+        "waiting_count": waiting.count(db_session(), user) if user else 0,
     }
 
 

@@ -11,7 +11,7 @@ from webapp.db import db_session
 from webapp.models import StaffUser
 from webapp.review import bp
 from webapp.review.forms import ActionForm
-from webapp.services import InputError, access, casefile, search
+from webapp.services import InputError, access, casefile, search, waiting
 from webapp.services import inbox as inbox_service
 from webapp.workflow import State
 
@@ -35,6 +35,7 @@ def inbox():
         assignees=inbox_service.colleagues(session, user),
         action_form=ActionForm(),
         now=now(),
+        unread=waiting.unread(session, user, [a.id for a in page.applications]),
     )
 
 

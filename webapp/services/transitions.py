@@ -1,4 +1,5 @@
-"""The only place an application's state changes: checked by the workflow, recorded as an event."""
+"""The only place an application's state changes: checked by the workflow, recorded as an event, and told
+to the staff it concerns (services/news.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from webapp import workflow
 from webapp.clock import now
 from webapp.models import Application
-from webapp.services import events
+from webapp.services import events, news
 from webapp.services.actors import Actor
 
 
@@ -32,4 +33,5 @@ def apply(
     events.record(
         session, actor, str(action), application, from_state=str(before), to_state=str(after), detail=detail
     )
+    news.after_transition(session, application, action, actor, detail or {})
     return after

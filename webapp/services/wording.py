@@ -71,6 +71,8 @@ CATALOGUE = (
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),
+    Email("staff_notification", "Staff: news that needs them (sent at once)"),
+    Email("staff_digest", "Staff: the daily summary of news"),
     Email("staff_invite", "Staff: invitation to set up an account"),
     Email("staff_reset", "Staff: set up the account again (new second factor)"),
 )
@@ -254,4 +256,13 @@ def sample(session: Session) -> dict[str, Any]:
         "meetings": [Meeting(starts_at=moment, place=group.meeting_place, online_link="")],
         "expires": moment,
         "user": StaffUser(name="Jo Bloggs", email="jo@example.org"),
+        "person": StaffUser(name="Jo Bloggs", email="jo@example.org"),
+        "news": _SampleNews(f"A reply on {application.reference} ({group.name})"),
+        "case_path": "/staff/applications/1",
+        "lines": [(f"A reply on {application.reference} ({group.name})", "/staff/applications/1")],
     }
+
+
+@dataclass(frozen=True)
+class _SampleNews:
+    summary: str
