@@ -158,9 +158,9 @@ def send_digests() -> None:
     with session_scope() as session:
         overdue = news.tell_overdue(session)
         sent = news.send_digests(session)
-    click.echo(
-        f"Told of {overdue} overdue case{'' if overdue == 1 else 's'}; sent {sent} daily summar{'y' if sent == 1 else 'ies'}."
-    )
+    cases = "case" if overdue == 1 else "cases"
+    summaries = "summary" if sent == 1 else "summaries"
+    click.echo(f"Told of {overdue} overdue {cases}; sent {sent} daily {summaries}.")
 
 
 @click.command("make-seal-certificate")

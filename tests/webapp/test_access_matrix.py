@@ -89,6 +89,11 @@ GENERAL = {
     "/staff/equality.csv": lambda role: role in REPORTERS,
     "/staff/admin/people/export": None,  # the person posted: tests/webapp/test_personal_data.py
     "/staff/admin/people/erase": None,
+    "/staff/waiting": lambda role: role in STAFF,
+    "/staff/notifications": None,  # one's own choices: tests/webapp/test_notifications.py
+    "/staff/applications/new": None,  # for one's own groups: tests/webapp/test_phone_and_paper.py
+    # Unreadable equality forms: reporters and system admins only (tests/mail_ingest/test_understanding.py)
+    "/staff/equality/forms/<int:file_id>": None,
     "/staff/bulk-assign": None,  # acts on the applications posted: checked per object below
     "/staff/triage/not-applications": None,  # acts on the emails posted: checked per object below
 }

@@ -18,7 +18,7 @@ from tests.helpers import csrf_token
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
 from tests.review_journey import APPLICANT, offered, staff_client
-from webapp import clock
+from webapp import clock, outgoing
 from webapp.db import session_scope
 from webapp.files import file_store
 from webapp.models import (
@@ -229,13 +229,24 @@ def test_retention_with_time_moved_forward_removes_exactly_what_is_due(app, runn
             )
         )
     box = mailbox.Maildir(Path(app.config["MAILDIR_PATH"]), create=True)
-    box.add(mailgen.with_attachment("A question", "old.pdf", b"%PDF old question", sender="old@example.org"))
+    # Questions with notes attached (not documents: those would make applications), each acknowledged.
+    box.add(
+        mailgen.with_attachment(
+            "A question", "old.txt", b"old question", "text/plain", sender="old@example.org"
+        )
+    )
     assert poll(app).ingested == 1
+    assert outgoing.send_due(app) == (1, 0)  # the acknowledgement goes
     with clock.travel(timedelta(days=200)):
         with session_scope(app) as session:
             _closed_application(session, 6, "withdrawn", group, store)  # closed later: not due yet
-        box.add(mailgen.with_attachment("Later", "new.pdf", b"%PDF new question", sender="new@example.org"))
+        box.add(
+            mailgen.with_attachment(
+                "Later", "new.txt", b"new question", "text/plain", sender="new@example.org"
+            )
+        )
         assert poll(app).ingested == 1
+        assert outgoing.send_due(app) == (1, 0)
     with clock.travel(timedelta(days=366)):
         dry = runner.invoke(args=["retention", "--dry-run"])
         assert dry.exit_code == 0
@@ -245,7 +256,7 @@ def test_retention_with_time_moved_forward_removes_exactly_what_is_due(app, runn
             "closed applications erased": "2",
             "former members erased": "1",
             "received emails cleared": "1",
-            "sent emails deleted": "1",
+            "sent emails deleted": "2",  # the old reply, and the acknowledgement of the old question
             "stored files no longer needed": "0",
         }
         assert "Person Number1" in _everything_in_the_database(app)  # a dry run changes nothing
@@ -266,9 +277,9 @@ def test_retention_with_time_moved_forward_removes_exactly_what_is_due(app, runn
     for kept in ("Person Number4", "Person Number5", "Person Number6", "new@example.org"):
         assert kept in everything, kept
     contents = b"".join(_stored_files(app).values())
-    for gone in (b"letter to person 1", b"letter to person 2", b"letter to person 3", b"PDF old question"):
+    for gone in (b"letter to person 1", b"letter to person 2", b"letter to person 3", b"old question"):
         assert gone not in contents
-    for kept in (b"letter to person 4", b"letter to person 5", b"letter to person 6", b"PDF new question"):
+    for kept in (b"letter to person 4", b"letter to person 5", b"letter to person 6", b"new question"):
         assert kept in contents
     with session_scope(app) as session:
         assert events.verify(session).intact

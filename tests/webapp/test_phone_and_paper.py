@@ -86,5 +86,7 @@ def test_staff_enter_applications_only_for_their_own_groups(app):
     assert "Bristol IAG" in page and "Somerset IAG" not in page
     refused = enter(coordinator, app, every_answer(), group="somerset")
     assert refused.status_code == 422
+    reporter = staff_client(app, "eq@force.example", Role.EQUALITY_REPORTER, None)
+    assert reporter.get(URL).status_code == 404  # serves no group
     with session_scope(app) as session:
         assert session.scalar(select(Application)) is None

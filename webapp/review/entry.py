@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from govuk_frontend_wtf.main import wtforms_errors
 from wtforms.validators import Optional
@@ -42,6 +42,9 @@ def _forms(pages, source: str):
 def enter_application():
     user = auth.staff_user()
     session = db_session()
+    seen = access.scope(user)
+    if not (seen.groups or seen.everything):
+        abort(404)  # serves no group: nothing to enter applications for
     open_groups = [g for g in groups.open_to_applicants(session) if access.serves(user, g.id)]
     entry = EntryForm()
     entry.group.choices = [("", "Choose a group"), *[(str(g.id), g.name) for g in open_groups]]
