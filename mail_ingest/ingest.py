@@ -80,6 +80,8 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         parsed = parse(raw, settings.limits)
         if isinstance(parsed, ParseFailure):
             incoming.failure = parsed.reason
+            # Who sent it and what it says it is, for the person looking at the quarantine.
+            incoming.headers = parse_headers(_header_block(raw))
             return incoming
         incoming.headers = parsed
         incoming.contents = _read_attachments(parsed, settings)
@@ -98,6 +100,11 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         log.exception("message uid %s could not be read; quarantining it", uid)
         incoming.failure = f"error while ingesting: {type(exc).__name__}: {exc}"
     return incoming
+
+
+def _header_block(raw: bytes) -> bytes:
+    ends = [at for at in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if at >= 0]
+    return raw[: min(ends)] if ends else raw[:65536]
 
 
 def _intent(parsed: ParsedMessage) -> Intent:
