@@ -67,9 +67,11 @@ def text_of(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
-def sign_in_browser(tab, login: StaffLogin) -> None:
-    """Sign in through the pages in Chromium, as a person would: password, then the code."""
-    tab.goto("/staff/sign-in")
+def sign_in_browser(tab, login: StaffLogin, go: bool = True) -> None:
+    """Sign in through the pages in Chromium, as a person would: password, then the code. `go=False`: the
+    tab is already on the sign-in page (sent there by a link that needs it)."""
+    if go:
+        tab.goto("/staff/sign-in")
     tab.get_by_label("Email address").fill(login.email)
     tab.get_by_label("Password", exact=True).fill(login.password)
     tab.get_by_role("button", name="Continue").click()
