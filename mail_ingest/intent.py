@@ -46,6 +46,21 @@ _ASKING = [
 APPLYING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _APPLYING]
 JOINING_WORDS = re.compile(_JOINING_WORDS, re.IGNORECASE)
 ASKING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _ASKING]
+# Every phrase of applying contains one of these: text with none of them is not read phrase by phrase.
+STEMS = (
+    "appl",
+    "join",
+    "form",
+    "member",
+    "accept",
+    "consider",
+    "ymuno",
+    "cais",
+    "nghais",
+    "aelod",
+    "ffurflen",
+    "hoffwn",
+)
 # Where the person's own words end: the quoted message, a forwarded one, or a signature.
 _QUOTE_START = re.compile(
     r"^(>|On .{5,200} wrote:|-{2,}\s*(Original|Forwarded) Message|From: .+@|Sent from my|Anfonwyd o)",
@@ -129,7 +144,9 @@ def intent_of(subject: str, body: str) -> Intent:
     in English or Welsh words needs no language check; anything else is checked."""
     words = own_words(body)
     text = f"{subject}\n{words}"
-    for pattern in APPLYING:
+    lowered = text.lower()
+    stems = any(stem in lowered for stem in STEMS)
+    for pattern in APPLYING if stems else ():
         if found := pattern.search(text):
             return Intent(APPLY, found.group(0).strip())
     sample = (
@@ -141,7 +158,7 @@ def intent_of(subject: str, body: str) -> Intent:
     for pattern in ASKING:
         if found := pattern.search(text):
             return Intent(QUESTION, found.group(0).strip(), language)
-    if found := JOINING_WORDS.search(text):
+    if stems and (found := JOINING_WORDS.search(text)):
         return Intent(APPLY, found.group(0), language)
     return Intent("", "", language)
 
