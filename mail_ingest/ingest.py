@@ -30,6 +30,7 @@ log = logging.getLogger("iag-mail")
 # Threading looks at In-Reply-To and the newest References: a long thread lists dozens.
 MAX_THREAD_IDS = 50
 MAX_BODY_SCAN = 20_000  # characters of a body searched for references
+NOT_THE_APPLICANT = "sent from an address that is not the applicant's"
 
 
 @dataclass
@@ -220,6 +221,10 @@ def _after(session: Session, item: Incoming, email: InboundEmail, store: FileSto
     """What an email leads to once it is recorded: a reply (or a calendar answer) on the case's timeline,
     equal opportunities answers and unreadable forms into the equality store."""
     if email.kind == EmailKind.REPLY and email.application_id is not None:
+        application = session.get_one(Application, email.application_id)
+        person = application.applicant.email if application.applicant else None
+        if person and email.from_address and email.from_address != person.lower():
+            email.flags = "; ".join(filter(None, [email.flags, NOT_THE_APPLICANT]))
         events.record(
             session,
             MAIL,
@@ -230,7 +235,7 @@ def _after(session: Session, item: Incoming, email: InboundEmail, store: FileSto
         if item.calendar is not None:
             discussions.record_response(session, email.application_id, item.calendar.answer, email.id)
         else:
-            news.reply_arrived(session, session.get_one(Application, email.application_id), email.id)
+            news.reply_arrived(session, application, email.id)
     if email.kind == EmailKind.NEEDS_TRIAGE:
         news.triage_waiting(session, email.id, email.reason)
     if email.kind in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}:

@@ -152,6 +152,12 @@ class Poller:
                 report.duplicates += email.kind == EmailKind.DUPLICATE
                 if email.uid is not None:  # every message fetched from a mailbox has its UID
                     destinations[email.folder].append(email.uid)
+        # Still ours? A batch that outlived the lock must not move what the next holder may be moving too
+        # (it moves what was recorded, as after a crash).
+        lease = self.lease_name(source)
+        if destinations and not leases.renew(self.sessions, lease, self.holder, self.lease_seconds):
+            log.warning("lost the mail lock before moving; the next poller moves what was recorded")
+            return
         for folder, uids in destinations.items():
             source.move(uids, folder)
             report.moved += len(uids)

@@ -115,3 +115,20 @@ def test_what_cannot_be_sent_is_explained_and_kept(mail_app, imap):
         from webapp.models import OutboxMessage
 
         assert session.scalar(select(OutboxMessage).where(OutboxMessage.purpose == "staff reply")) is None
+
+
+def test_a_reply_from_another_address_is_filed_and_flagged(mail_app, imap):
+    application_id, reference = emailed_application(mail_app, imap)
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                f"About {reference}", "I am Jo's sister; Jo is away this week.", sender="sis@example.net"
+            )
+        ],
+    )
+    poll(mail_app)
+    coordinator = staff_client(mail_app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    case = text_of(coordinator.get(f"/staff/applications/{application_id}"))
+    assert "Jo is away this week" in case
+    assert "sent from an address that is not the applicant's" in case
