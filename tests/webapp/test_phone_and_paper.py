@@ -3,6 +3,8 @@ to the applicant when an address is known, and the timeline says who entered it.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from tests.apply_journey import ANSWERS
@@ -27,7 +29,7 @@ def group_id(app, slug: str) -> int:
 
 def enter(client, app, answers: dict, source: str = "phone", group: str = "bristol", key: str | None = None):
     page = client.get(URL).get_data(as_text=True)
-    opened_key = key or page.split('name="entry_key" value="')[1].split('"')[0]
+    opened_key = key or re.search(r'name="entry_key" type="hidden" value="([^"]+)"', page).group(1)
     data = {**answers, "group": str(group_id(app, group)), "source": source, "entry_key": opened_key}
     return client.post(URL, data={**data, "csrf_token": csrf_token(page)})
 

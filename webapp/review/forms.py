@@ -15,7 +15,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from webapp.clock import UK
@@ -219,7 +227,7 @@ class EntryForm(FlaskForm):
         validators=[Required("Choose how the application came")],
         widget=GovRadioInput(),
     )
-    entry_key = StringField(widget=GovTextInput())  # one per opened form: sending it twice makes one
+    entry_key = HiddenField()  # one per opened form: sending it twice makes one application
 
 
 class ReplyForm(FlaskForm):
