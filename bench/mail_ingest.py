@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -14,9 +13,9 @@ from pathlib import Path
 from imapclient import IMAPClient
 from sqlalchemy import func, select
 
+from bench import on_both_databases
 from mail_ingest import intent
 from mail_ingest.poller import Poller, open_source
-from tests import harness
 from tests.conftest import AVON, IMAP_PASSWORD, IMAP_USER, imap_config, make_app
 from tests.mail_ingest import mailgen
 from webapp import migrate
@@ -115,25 +114,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        server = harness.Dovecot(work / "dovecot")
-        server.start({IMAP_USER: IMAP_PASSWORD})
-        sink = harness.SMTPSink()
-        sink.start()
-        try:
-            bench("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", server, work, args.messages, sink.port)
-            if harness.postgres_reachable():
-                database = harness.PostgresDatabase()
-                try:
-                    bench("postgresql", database.create(), server, work, args.messages, sink.port)
-                finally:
-                    database.drop()
-            else:
-                print("postgresql  not reachable on 127.0.0.1:5432; skipped")
-        finally:
-            sink.stop()
-            server.stop()
+    on_both_databases(
+        lambda database, url, server, sink, work: bench(database, url, server, work, args.messages, sink.port)
+    )
 
 
 if __name__ == "__main__":

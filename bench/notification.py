@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
 
+from bench import on_both_databases
 from mail_ingest.poller import Poller
-from tests import harness
-from tests.conftest import AVON, IMAP_PASSWORD, IMAP_USER, imap_config, make_app
+from tests.conftest import AVON, imap_config, make_app
 from tests.helpers import make_staff
 from tests.mail_ingest import mailgen
 from webapp import migrate, outgoing
@@ -80,23 +79,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        server = harness.Dovecot(work / "dovecot")
-        server.start({IMAP_USER: IMAP_PASSWORD})
-        sink = harness.SMTPSink()
-        sink.start()
-        try:
-            bench("sqlite", f"sqlite:///{work / 'bench.sqlite3'}", server, sink, work, args.messages)
-            if harness.postgres_reachable():
-                database = harness.PostgresDatabase()
-                try:
-                    bench("postgresql", database.create(), server, sink, work, args.messages)
-                finally:
-                    database.drop()
-        finally:
-            sink.stop()
-            server.stop()
+    on_both_databases(
+        lambda database, url, server, sink, work: bench(database, url, server, sink, work, args.messages)
+    )
 
 
 if __name__ == "__main__":

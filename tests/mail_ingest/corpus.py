@@ -214,14 +214,6 @@ def report(kind: str, sender: str, subject: str, text: str) -> bytes:
     return message.as_bytes()
 
 
-def zipped(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -276,7 +268,7 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "Both attached in a zip",
             "g@icloud.com",
             "apple",
-            {"forms.zip": (zipped({"IAG/application.pdf": form}), ZIP)},
+            {"forms.zip": (mailgen.zipped({"IAG/application.pdf": form}), ZIP)},
         ),
         "new-application--form-forwarded-by-colleague.eml": mailgen.forwarded(original, by=COLLEAGUE),
         "new-application--form-forwarded-base64.eml": mailgen.forwarded(original, by=COLLEAGUE, encode=True),
@@ -526,7 +518,7 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "DMARC aggregate report",
             "noreply-dmarc-support@google.com",
             "server",
-            files={"report.zip": (zipped({"r.xml": b"<feedback/>"}), ZIP)},
+            files={"report.zip": (mailgen.zipped({"r.xml": b"<feedback/>"}), ZIP)},
         ),
         "automatic--empty-return-path-bounce.eml": person(
             "Delivery failure",

@@ -41,6 +41,16 @@ def plain(
     return message.as_bytes()
 
 
+def _written(subject: str, body: str, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = MAILBOX
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content(body)
+    return message
+
+
 def with_attachment(
     subject: str,
     filename: str,
@@ -49,12 +59,7 @@ def with_attachment(
     sender: str = "Sam Person <sam@example.org>",
     body: str = "Please find attached.",
 ) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = MAILBOX
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.org")
-    message.set_content(body)
+    message = _written(subject, body, sender)
     maintype, subtype = content_type.split("/")
     message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes()
@@ -191,12 +196,7 @@ def add_attachments(raw: bytes, files: dict[str, tuple[bytes, str]]) -> bytes:
 
 def inline_logo(subject: str, body: str, sender: str = "Sam Person <sam@example.org>") -> bytes:
     """An HTML email with the sender's logo in its signature (Outlook's inline image, by Content-ID)."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = MAILBOX
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.org")
-    message.set_content(body)
+    message = _written(subject, body, sender)
     message.add_alternative(f'<p>{body}</p><img src="cid:logo001">', subtype="html")
     html = message.get_payload()[1]
     html.add_related(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, maintype="image", subtype="png", cid="<logo001>")

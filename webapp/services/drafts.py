@@ -87,11 +87,5 @@ def submit(session: Session, draft: Draft) -> Application:
     draft.resume_token_hash = None
     draft.updated_at = now()
     if created:
-        letters.email_applicant(
-            session,
-            application,
-            "submitted",
-            f"Application received: {application.reference}",
-            automatic=True,
-        )
+        letters.application_received(session, application)
     return application

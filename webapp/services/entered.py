@@ -40,11 +40,5 @@ def enter(
     if created:
         events.record(session, staff(user), f"application entered ({source})", application)
         if application.known_applicant.email:
-            letters.email_applicant(
-                session,
-                application,
-                "submitted",
-                f"Application received: {application.reference}",
-                automatic=True,
-            )
+            letters.application_received(session, application)
     return application, created

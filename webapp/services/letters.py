@@ -57,6 +57,14 @@ def email_applicant(
     return True
 
 
+def application_received(session: Session, application: Application) -> bool:
+    """The email an applicant gets when their application is received (on the web, by phone or on paper):
+    the reference and a link to their page."""
+    return email_applicant(
+        session, application, "submitted", f"Application received: {application.reference}", automatic=True
+    )
+
+
 def store_pdf(session: Session, application: Application, filename: str, pdf: bytes, note: str) -> Attachment:
     """A PDF we made (a letter, the Terms of Reference, a signed agreement), kept with the application."""
     digest = file_store(current_app).put(pdf)
