@@ -14,7 +14,6 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from bench import on_both_databases
-from mail_ingest import intent
 from mail_ingest.poller import Poller, open_source
 from tests.conftest import AVON, IMAP_PASSWORD, IMAP_USER, imap_config, make_app
 from tests.mail_ingest import mailgen
@@ -76,7 +75,6 @@ def bench(database: str, url: str, server, work: Path, messages: int, smtp_port:
     poller = Poller(app)
     source = open_source(app)
     poller.take_lease(source)
-    intent.language_of("The language model loads as `iag-mail run` starts, not with the first message.")
     started = time.perf_counter()
     report = poller.poll_once(source)
     elapsed = time.perf_counter() - started

@@ -181,10 +181,76 @@ def _identifier() -> Any:
     return identifier
 
 
+# Short words that only English or Welsh writing is full of: two of them, and the text is ours (the model,
+# and the second it takes to load, are kept for mail that may not be).
+OUR_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "to",
+        "of",
+        "is",
+        "are",
+        "you",
+        "your",
+        "my",
+        "would",
+        "could",
+        "please",
+        "thanks",
+        "thank",
+        "with",
+        "for",
+        "this",
+        "that",
+        "have",
+        "will",
+        "can",
+        "what",
+        "when",
+        "where",
+        "how",
+        "hello",
+        "dear",
+        "it",
+        "be",
+        "we",
+        "our",
+        "am",
+        "an",
+        "do",
+        "if",
+        "was",
+        "not",
+        "yr",
+        "yn",
+        "mae",
+        "ac",
+        "ar",
+        "gyda",
+        "diolch",
+        "helo",
+        "rwy",
+        "dw",
+        "hoffwn",
+        "ydw",
+        "fy",
+        "eich",
+        "chi",
+        "gan",
+        "hefyd",
+        "ond",
+    ]
+)
+WORD = re.compile(r"[a-zâêîôûŵŷ']+", re.IGNORECASE)
+
+
 def language_of(text: str) -> str:
     """The English name of the language `text` is written in, when that is confidently neither English
     nor Welsh; "" otherwise (ours, too short to tell, or unsure)."""
     if len(_letters(text)) < MIN_LETTERS_FOR_LANGUAGE and not _non_latin(text):
+        return ""
+    if len(OUR_WORDS.intersection(word.lower() for word in WORD.findall(text))) >= 2:
         return ""
     code, confidence = _identifier().classify(text)
     if code in OURS or confidence < LANGUAGE_CONFIDENCE:

@@ -18,7 +18,6 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from mail_ingest import intent
 from mail_ingest.ingest import Incoming, Settings, independent, read, record, too_large
 from mail_ingest.mailbox import BATCH, ImapSource, MailboxSettings, MaildirSource, Source
 from mail_ingest.parse import Limits
@@ -223,7 +222,6 @@ class Poller:
     def run(self, stop: threading.Event, idle_seconds: float | None = None) -> None:
         """Poll, then wait for new mail with IDLE (or poll every IAG_MAIL_POLL_SECONDS), until `stop`."""
         poll_seconds = self.app.config["MAIL_POLL_SECONDS"]
-        intent.language_of("Loaded before the first message arrives, not while it waits.")
         # Short waits: a stop request is noticed within seconds, and the lock is renewed well in time.
         chunk = idle_seconds or max(1.0, min(5.0, poll_seconds, self.lease_seconds / 3))
         backoff = 1.0

@@ -27,3 +27,12 @@ def test_no_template_formats_a_time_itself():
         if path.is_file() and "strftime" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_working_days_skip_weekends():
+    from webapp.clock import working_days_before
+
+    tuesday = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert working_days_before(tuesday, 1) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday
+    assert working_days_before(tuesday, 2) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday before
+    assert working_days_before(tuesday, 20) == datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # four weeks
