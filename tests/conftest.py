@@ -111,7 +111,7 @@ def make_app(database_url: str, instance: Path, smtp_port: int, deployment: Path
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
         "DEPLOYMENT_FILE": str(deployment),
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "tests-only-9f2c4e1a7b3d5f6081a2c3e4d5f60718",
         "BASE_URL": "http://127.0.0.1:5000",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp_port,

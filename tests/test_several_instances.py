@@ -104,7 +104,7 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
         "IAG_DATABASE_URL": url,
         "IAG_INSTANCE_PATH": str(tmp_path / "instance"),  # shared by every process, as a shared volume
         "IAG_DEPLOYMENT_FILE": str(AVON),
-        "IAG_SECRET_KEY": "the-same-secret-on-every-instance",
+        "IAG_SECRET_KEY": "the-same-secret-on-every-instance-4f8a2c9d1e",
         "IAG_BASE_URL": "https://iag.force.example",
         "IAG_SMTP_HOST": "127.0.0.1",
         "IAG_SMTP_PORT": str(smtp_sink.port),

@@ -26,9 +26,17 @@ csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
 
+class IagFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        """Flask's error line names the URL: ours masks its tokens and escapes control characters."""
+        self.logger.error(
+            "Exception on %s [%s]", observability.logged_path(), request.method, exc_info=exc_info
+        )
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder="static")
+    app = IagFlask(__name__, instance_path=settings["INSTANCE_PATH"], static_folder="static")
     app.config.update(settings)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         demo_code,
         send_reminders,
         send_digests,
+        make_secret_key,
         make_seal_certificate,
         verify_agreement,
     ):
@@ -161,6 +162,14 @@ def send_digests() -> None:
     cases = "case" if overdue == 1 else "cases"
     summaries = "summary" if sent == 1 else "summaries"
     click.echo(f"Told of {overdue} overdue {cases}; sent {sent} daily {summaries}.")
+
+
+@click.command("make-secret-key")
+def make_secret_key() -> None:
+    """Print a new random secret key for IAG_SECRET_KEY (64 hex characters)."""
+    import secrets
+
+    click.echo(secrets.token_hex(32))
 
 
 @click.command("make-seal-certificate")

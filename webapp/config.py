@@ -180,7 +180,28 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     values["DEPLOYMENT_FILE"] = values["DEPLOYMENT_FILE"] or str(instance / "deployment.toml")
     values["MAILDIR_PATH"] = values["MAILDIR_PATH"] or str(instance / "mailbox")
     values["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(instance)
+    _check_secret_key(values["SECRET_KEY"])
     return values
+
+
+MIN_SECRET_KEY = 32
+# Words of the examples and of placeholders: a key containing one was copied, not made.
+PLACEHOLDER_WORDS = ("change-me", "changeme", "example", "secret-key", "your-key", "replace")
+
+
+def _check_secret_key(key: str) -> None:
+    """Refuse a key anyone could know: short, or the example's placeholder. Sessions and links are signed
+    with it; with a known key anyone can forge a signed-in session."""
+    if len(key) < MIN_SECRET_KEY:
+        raise ValueError(
+            f"IAG_SECRET_KEY is {len(key)} characters long: it must be at least {MIN_SECRET_KEY}. "
+            "Make one with: flask --app webapp make-secret-key"
+        )
+    if any(word in key.lower() for word in PLACEHOLDER_WORDS):
+        raise ValueError(
+            "IAG_SECRET_KEY is the example's placeholder, not a secret. "
+            "Make one with: flask --app webapp make-secret-key"
+        )
 
 
 def _instance_secret(instance: Path) -> str:

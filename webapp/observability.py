@@ -16,7 +16,30 @@ from sqlalchemy import text
 from webapp.db import db_session
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A path segment that looks like a link's secret (a token in a status, signing, resume or enrolment link):
+# long and random-looking. Never written to a log, whatever route it is on, or none.
+TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=/|$)")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 log = logging.getLogger("iag.request")
+
+
+def logged_path(path: str | None = None) -> str:
+    """A request's path as a log may show it: a route's token masked (and, on a path no route knows, any
+    segment that looks like one), control characters escaped (a CR or LF in a path must not start a
+    forged line)."""
+    if path is None:
+        path = request.path
+        for name, value in (request.view_args or {}).items():
+            if "token" in name and isinstance(value, str) and value:
+                path = path.replace(value, "<token>")
+    masked = TOKEN_LIKE.sub(
+        lambda found: "<token>" if _random_looking(found.group(0)) else found.group(0), path
+    )
+    return CONTROL.sub(lambda found: f"\\x{ord(found.group(0)):02x}", masked)
+
+
+def _random_looking(segment: str) -> bool:
+    return any(ch.isdigit() for ch in segment) and any(ch.isalpha() for ch in segment)
 
 
 def request_id() -> str:
@@ -65,6 +88,8 @@ def configure_logging(log_format: str) -> None:
     # Our own INFO lines; other libraries stay at their WARNING default (their INFO chatter is costly).
     for name in ("iag", "iag-mail"):
         logging.getLogger(name).setLevel(logging.INFO)
+    # The development server's own request lines carry whole URLs (tokens and all): ours replace them.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def init_app(app: Flask) -> None:
@@ -78,14 +103,15 @@ def init_app(app: Flask) -> None:
     def _finish(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if request.endpoint != "static":
+            path = logged_path()
             log.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 1),
                 },

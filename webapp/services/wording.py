@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -39,6 +41,77 @@ from webapp.services import actors, events
 
 log = logging.getLogger("iag.wording")
 MAX_LENGTH = 20_000
+MAX_OUTPUT = 100_000  # characters an email may come to once filled in
+MAX_SECONDS = 1.0  # how long filling it in may take
+
+# What each email may read of each thing it is given: these fields and nothing else (no password hash, no
+# second-factor secret, no relationship beyond these). Every wording, the force's and the standard one, is
+# filled in from these plain values.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Application": ("reference", "applicant", "group", "source", "state", "submitted_at"),
+    "Applicant": ("name", "email"),
+    "Group": ("name", "slug", "meeting_place"),
+    "Decision": ("outcome", "reason"),
+    "Appeal": ("reasons", "letter"),
+    "Discussion": ("starts_at", "duration_minutes", "place", "online_link"),
+    "Meeting": ("starts_at", "place", "online_link"),
+    "StaffUser": ("name", "email"),
+    "Deployment": ("force_name", "mailbox", "website", "reply_working_days", "mail_domain"),
+    "News": ("summary",),
+    "_SampleNews": ("summary",),
+}
+PLAIN = (str, int, float, bool, type(None), datetime, date)
+
+
+def plain(value: Any) -> Any:
+    """`value` as the documented fields of FIELDS, in dictionaries (recursively); anything else that is not
+    text, a number or a time is left out."""
+    if isinstance(value, PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    fields = FIELDS.get(type(value).__name__)
+    if fields is None:
+        return None
+    return {name: plain(getattr(value, name, None)) for name in fields}
+
+
+class WordingTooCostly(Exception):
+    pass
+
+
+_deadline: ContextVar[float] = ContextVar("wording_deadline", default=float("inf"))
+
+
+class _BudgetedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox that gives up when a wording takes longer than its budget (checked on every call
+    the template makes, so nested loops are caught too)."""
+
+    def call(self, __context, __obj, *args, **kwargs):
+        if time.monotonic() > _deadline.get():
+            raise WordingTooCostly(f"it takes more than {MAX_SECONDS:g} s to fill in")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _fill(template: Any, context: dict[str, Any]) -> str:
+    """Render within the time and output budget."""
+    token = _deadline.set(time.monotonic() + MAX_SECONDS)
+    try:
+        parts, size = [], 0
+        for part in template.generate(**context):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                raise WordingTooCostly(f"it comes to more than {MAX_OUTPUT:,} characters")
+            if time.monotonic() > _deadline.get():
+                raise WordingTooCostly(f"it takes more than {MAX_SECONDS:g} s to fill in")
+            parts.append(part)
+        return "".join(parts)
+    finally:
+        _deadline.reset(token)
+
+
 # Values every email may use, beside its own.
 COMMON = frozenset({"deployment", "link", "url_for"})
 
@@ -89,7 +162,7 @@ def _environment(strict: bool = False) -> ImmutableSandboxedEnvironment:
     key = "wording_env_strict" if strict else "wording_env"
     env = current_app.extensions.get(key)
     if env is None:
-        env = ImmutableSandboxedEnvironment(
+        env = _BudgetedSandbox(
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -144,7 +217,8 @@ def _link(path: str) -> str:
 
 
 def _with_common(context: dict[str, Any]) -> dict[str, Any]:
-    return {"deployment": current_app.extensions["deployment"], "link": _link} | context
+    values = {"deployment": current_app.extensions["deployment"]} | context
+    return {key: plain(value) for key, value in values.items()} | {"link": _link}
 
 
 def render(session: Session, name: str, **context: Any) -> str:
@@ -153,7 +227,7 @@ def render(session: Session, name: str, **context: Any) -> str:
     wording = own(session, name)
     if wording is not None:
         try:
-            return _in_request(lambda: _environment().from_string(wording.body).render(**context))
+            return _in_request(lambda: _fill(_environment().from_string(wording.body), context))
         except Exception:  # checked when saved, but real details differ: never let it block the step
             log.exception("the force's wording of %r failed; the standard wording was sent instead", name)
     return _in_request(lambda: render_template(f"email/{name}.txt", **context))
@@ -181,7 +255,9 @@ def check(session: Session, name: str, body: str) -> str:
         )
     context = _with_common(sample(session))
     try:
-        return _in_request(lambda: env.from_string(body).render(**context))
+        return _in_request(lambda: _fill(env.from_string(body), context))
+    except WordingTooCostly as exc:
+        raise WordingError(f"The wording cannot be used: {exc}") from None
     except Exception as exc:  # a sandbox refusal, an undefined attribute, a bad filter argument...
         raise WordingError(f"The wording cannot be used: {exc}") from None
 

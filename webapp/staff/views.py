@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -26,9 +28,20 @@ def _ip() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("review.inbox")
+    """`target` when it is a path on this site, else the inbox. Checked as sent and once decoded: no
+    scheme or host, no control characters or spaces (a browser drops a tab, so "/%09/evil" would become
+    "//evil"), no backslash."""
+    if not target:
+        return url_for("review.inbox")
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form.startswith("//") or "\\" in form:
+            return url_for("review.inbox")
+        if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in form):
+            return url_for("review.inbox")
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return url_for("review.inbox")
+    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
