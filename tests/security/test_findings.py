@@ -3,7 +3,6 @@ before its fix."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -11,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.given import given_application
-from tests.helpers import csrf_token, make_staff, text_of
-from tests.review_journey import mails_to, staff_client, status_token
+from tests.helpers import csrf_token, make_staff
+from tests.review_journey import mails_to, status_token
 from webapp.config import load_settings
 from webapp.db import session_scope
 from webapp.models import StaffUser
@@ -115,9 +114,8 @@ def test_a_wording_cannot_read_a_staff_members_secrets(app):
     ids=["a loop of 10^10", "a silent loop of 10^10", "a megabyte and more"],
 )
 def test_a_wording_that_would_never_finish_is_refused_with_a_clear_message(app, body, why):
-    with app.app_context(), session_scope(app) as session:
-        with pytest.raises(wording.WordingError, match=why):
-            wording.check(session, "decision_offer", body)
+    with app.app_context(), session_scope(app) as session, pytest.raises(wording.WordingError, match=why):
+        wording.check(session, "decision_offer", body)
 
 
 @pytest.mark.parametrize(
