@@ -12,6 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from webapp import db, observability, ratelimits
 from webapp.clock import uk_date, uk_time
@@ -24,6 +25,19 @@ from webapp.workflow import NotAllowed
 GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
+
+
+FORM_BODY_LIMIT = 256 * 1024
+UPLOAD_BODY_LIMIT = 30 * 1024 * 1024
+UPLOADS = frozenset({"public.verify"})  # the endpoints that take a file
+
+
+class DatabaseId(IntegerConverter):
+    """The int converter, up to the largest id the database can hold."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class IagFlask(Flask):
@@ -43,7 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings["COOKIE_SECURE"],
         SESSION_COOKIE_NAME="iag_session",
-        MAX_CONTENT_LENGTH=30 * 1024 * 1024,
+        # Forms are small: a larger body is refused (413) before it is parsed, CSRF or rate limits, except
+        # where a file is uploaded (UPLOADS).
+        MAX_CONTENT_LENGTH=FORM_BODY_LIMIT,
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; the session has its own limits
     )
     if config:
@@ -66,6 +82,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+
+    @app.before_request  # before CSRF, which reads the body
+    def _upload_limit() -> None:
+        if request.endpoint in UPLOADS:
+            request.max_content_length = UPLOAD_BODY_LIMIT
+
     csrf.init_app(app)
     db.init_app(app)
 
@@ -77,6 +99,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.staff import bp as staff_bp
 
     auth.init_app(app)
+    # An id too large for the database's integers is no page at all: "not found", not an error.
+    app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(review_bp)
@@ -140,7 +164,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        return render_template("errors/too_large.html"), 413
+        return render_template("errors/too_large.html", upload=request.endpoint in UPLOADS), 413
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -192,6 +216,8 @@ def _register_response_hooks(app: Flask) -> None:
             "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:  # behind the proxy's TLS (IAG_TRUSTED_PROXIES), or TLS here
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if not response.headers.get("Cache-Control"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -4,6 +4,7 @@ every session of a user at once (logout, disabling, role change)."""
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -190,11 +191,16 @@ def complete_enrolment(session: Session, user: StaffUser, password: str, code: s
     events.record(session, actors.staff(user), "staff enrolled", _about(user))
 
 
+ASCII_CODE = re.compile(r"[0-9]{6}", re.ASCII)
+
+
 def _accept_code(user: StaffUser, code: str) -> bool:
     """A TOTP code from the current or adjacent 30 s step, never one already used (no replay)."""
     if not user.totp_secret:
         return False
-    code = "".join(ch for ch in code if ch.isdigit())
+    code = code.replace(" ", "").strip()
+    if not ASCII_CODE.fullmatch(code):  # six digits 0-9 only: anything else is a wrong code, counted so
+        return False
     totp = pyotp.TOTP(user.totp_secret)
     current = totp.timecode(now())
     for step in (current, current - 1, current + 1):
