@@ -240,7 +240,10 @@ def _after(session: Session, item: Incoming, email: InboundEmail, store: FileSto
         news.triage_waiting(session, email.id, email.reason)
     if email.kind in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}:
         return
-    if item.contents.monitoring_form is not None:
+    if item.contents.monitoring_form is not None and NOT_THE_APPLICANT in email.flags:
+        # Someone else's equality answers must not be filed as the applicant's: kept apart, unapplied.
+        equality.keep_files(session, store, item.contents.monitoring_files, email.id, None)
+    elif item.contents.monitoring_form is not None:
         _monitoring(session, item.contents.monitoring_form, email.application_id)
     if item.contents.apart:
         equality.keep_files(session, store, item.contents.apart, email.id, email.application_id)

@@ -39,7 +39,9 @@ def logged_path(path: str | None = None) -> str:
 
 
 def _random_looking(segment: str) -> bool:
-    return any(ch.isdigit() for ch in segment) and any(ch.isalpha() for ch in segment)
+    """Digits and letters, or upper and lower case mixed: a random token ("decision_unsuccessful" is not)."""
+    mixed_case = any(ch.isupper() for ch in segment) and any(ch.islower() for ch in segment)
+    return mixed_case or (any(ch.isdigit() for ch in segment) and any(ch.isalpha() for ch in segment))
 
 
 def request_id() -> str:

@@ -54,3 +54,27 @@ def test_unreadable_equality_forms_in_every_shape_are_kept_from_chairs_and_coord
 def session_files(app) -> list[int]:
     with session_scope(app) as session:
         return list(session.scalars(select(EqualityFile.id)))
+
+
+def test_an_equality_form_in_a_reply_from_another_address_is_not_filed_as_the_applicants(
+    mail_app, client, imap
+):
+    from tests.given import given_application
+    from webapp.models import EqualityResponse
+
+    reference = given_application(mail_app)
+    monitoring = mailgen.filled_form(blank_form(client, "monitoring"), {"age_band": "65 or over"})
+    mailgen.append(
+        imap,
+        [
+            mailgen.with_attachment(
+                f"Re: {reference}", "form.pdf", monitoring, sender="someone.else@example.net"
+            )
+        ],
+    )
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        assert session.scalar(select(EqualityResponse)) is None  # not applied to the application
+        [kept] = session.scalars(select(EqualityFile)).all()  # kept apart, for the equality reporter
+        assert kept.application_id is None and kept.filename == "form.pdf"
+        assert session.scalar(select(Attachment).where(Attachment.filename == "form.pdf")) is None

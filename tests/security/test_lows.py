@@ -64,3 +64,124 @@ def test_the_verify_page_still_takes_a_large_file(app, client):
         content_type="multipart/form-data",
     )
     assert answer.status_code in (200, 422) and "too large" not in text_of(answer)
+
+
+def test_a_disabled_account_cannot_be_given_work(app):
+    from tests.given import given_application
+    from tests.review_journey import act, application_id, staff_client
+    from webapp.models import StaffUser
+
+    reference = given_application(app)
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    gone = make_staff(app, "gone@force.example", Role.CHAIR, "bristol")
+    with session_scope(app) as session:
+        session.get_one(StaffUser, gone.id).active = False
+    answer = act(
+        coordinator,
+        "/staff/",
+        "/staff/bulk-assign",
+        {"application_id": application_id(app, reference), "assignee_id": gone.id},
+    )
+    assert "account is disabled" in text_of(coordinator.get(answer.headers["Location"]))
+    with session_scope(app) as session:
+        from webapp.models import Application
+
+        assert session.scalar(select(Application.assigned_to_id)) is None
+
+
+def test_a_group_name_must_be_on_one_line(app):
+    from tests.review_journey import act, staff_client
+
+    admin = staff_client(app, "root@force.example", Role.SYSTEM_ADMIN, None)
+    data = {
+        "name": "Bristol IAG\r\nBcc: x@evil.example",
+        "open_to_applicants": "yes",
+        "screening_may_apply": "no",
+    }
+    refused = act(admin, "/staff/admin/groups/bristol", data=data)
+    assert refused.status_code == 422 and "must be on one line" in text_of(refused)
+
+
+def test_asking_for_a_lost_link_again_ends_the_one_sent_before(app, client):
+    from tests.given import given_application
+    from tests.review_journey import mails_to, status_token
+
+    reference = given_application(app)
+    first = status_token(mails_to(app, "amina@example.org")[-1])
+    assert client.get(f"/my-application/{first}").status_code == 200
+    asker = app.test_client()
+    for _ in range(2):
+        page = asker.get("/my-application")
+        asker.post(
+            "/my-application",
+            data={
+                "email": "amina@example.org",
+                "reference": reference,
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+        )
+    tokens = [
+        status_token(m)
+        for m in mails_to(app, "amina@example.org")
+        if m.subject == f"Your application {reference}"
+    ]
+    assert len(tokens) == 2
+    assert client.get(f"/my-application/{first}").status_code == 404
+    assert client.get(f"/my-application/{tokens[0]}").status_code == 404
+    assert client.get(f"/my-application/{tokens[1]}").status_code == 200  # the newest email's link works
+
+
+def test_a_subject_access_export_carries_no_live_link(app):
+    import json
+    import zipfile
+
+    from tests.given import given_application
+    from tests.review_journey import act, mails_to, staff_client, status_token
+
+    reference = given_application(app)
+    token = status_token(mails_to(app, "amina@example.org")[-1])
+    admin = staff_client(app, "root@force.example", Role.SYSTEM_ADMIN, None)
+    export = act(
+        admin, f"/staff/admin/people?q={reference}", "/staff/admin/people/export", {"q": "amina@example.org"}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert token.encode() not in everything
+    record = json.loads(archive.read("person.json"))
+    assert "(link removed from this copy)" in record["emails_sent"][0]["body_text"]
+
+
+def test_the_appeals_panel_notes_its_appeals_but_does_not_run_the_groups_work(app, client):
+    from tests.review_journey import APPLICANT, act, mails_to, reviewed, staff_client, status_token
+
+    _reference, url, coordinator, chair = reviewed(app, client)
+    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
+    act(chair, url, f"{url}/confirm-decision")
+    token = status_token(mails_to(app, APPLICANT)[-1])
+    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    panel = staff_client(app, "acc@force.example", Role.APPEALS_PANEL, None)
+    act(panel, url, f"{url}/notes", {"body": "Panel: we will meet on the 5th."})
+    assert "Panel: we will meet on the 5th." in text_of(panel.get(url))  # a note on its own appeal
+    assigned = act(panel, url, f"{url}/assign-to-me")
+    assert "Only the group's own staff can assign" in text_of(panel.get(assigned.headers["Location"]))
+    with session_scope(app) as session:
+        from webapp.models import Application
+
+        assert session.scalar(select(Application.assigned_to_id)) is None
+
+
+def test_opening_the_signing_link_is_not_taken_as_proof_of_the_email_address(app, client):
+    from tests.review_journey import sent_for_signature
+    from tests.webapp.test_joining import sign
+    from webapp.models import SigningRequest
+
+    _reference, _url, _coordinator, _invite, link = sent_for_signature(app, client)
+    client.head(link)
+    client.get(link)  # as a mail scanner would
+    with session_scope(app) as session:
+        request = session.scalar(select(SigningRequest))
+        assert request.first_opened_at is not None and request.email_verified_at is None
+    sign(client, link)
+    with session_scope(app) as session:
+        request = session.scalar(select(SigningRequest))
+        assert request.email_verified_at == request.signed_at

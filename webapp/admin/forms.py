@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -77,6 +79,10 @@ class GroupForm(FlaskForm):
         widget=GovTextArea(),
         validators=[max_length(1000, "Where the group meets")],
     )
+
+    def validate_name(self, field) -> None:
+        if any(unicodedata.category(ch)[0] == "C" for ch in field.data or ""):
+            raise ValidationError("The name must be on one line, with no tabs or other control characters")
 
     def fill(self, group) -> None:
         """The form shown with the group's current values."""

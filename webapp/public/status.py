@@ -153,6 +153,7 @@ def find_application():
                 "status_link",
                 f"Your application {application.reference}",
                 automatic=True,
+                token=links.issue_status_link(db_session(), application, replace=True),
             )
         return render_template("public/status/link_sent.html", email=form.email.data)
     return render_template("public/status/find.html", form=form)

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from webapp.models import Appeal, Application, Attachment, Group, InboundEmail, StaffUser
-from webapp.workflow import GROUP_ROLES, Role
+from webapp.workflow import GROUP_ROLES, Role, State
 
 log = logging.getLogger("iag.access")
 
@@ -83,6 +83,14 @@ def may_see(session: Session, user: StaffUser, application: Application) -> bool
         )
         is not None
     )
+
+
+APPEAL_STATES = frozenset({State.APPEAL_LODGED, State.APPEAL_UPHELD, State.APPEAL_DISMISSED})
+
+
+def decides_appeal(user: StaffUser, application: Application) -> bool:
+    """The appeals panel, on an application that has been appealed: the one case it works on."""
+    return holds(user, Role.APPEALS_PANEL) and application.state in APPEAL_STATES
 
 
 def serves(user: StaffUser, group_id: int | None) -> bool:

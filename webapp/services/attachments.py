@@ -44,6 +44,7 @@ class Contents:
     apart: list[IncomingFile] = field(default_factory=list)
     application_form: ReturnedForm | None = None
     monitoring_form: ReturnedForm | None = None
+    monitoring_files: list[IncomingFile] = field(default_factory=list)  # the file it was read from
     kept_apart: int = 0  # equal opportunities forms, read or not: never a reviewer's attachment
     document_text: str = ""
     attached: str = ""  # what a person attached that may be an application ("a document", "a photo")
@@ -80,6 +81,7 @@ def _read_one(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -
         form = form_read = read_form(item.data, pages)
         if form is not None and form.kind == "monitoring":
             contents.monitoring_form = form
+            contents.monitoring_files.append(item)
             contents.kept_apart += 1
             return
         if form is not None and contents.application_form is None:

@@ -39,6 +39,8 @@ def add_note(
 ) -> Note:
     """A note for colleagues, with (optionally) the author's recommendation: the Chair and the Police
     Coordinator each record theirs before they decide."""
+    if not (access.serves(author, application.group_id) or access.decides_appeal(author, application)):
+        raise InputError("Only the group's own staff (or the appeals panel, on an appeal) can add notes")
     if recommendation and recommendation not in RECOMMENDATIONS:
         raise InputError("Choose a recommendation from the list", "recommendation")
     body = body.strip()
@@ -66,7 +68,12 @@ def add_note(
 
 
 def assign(session: Session, application: Application, assignee: StaffUser, by: StaffUser) -> None:
-    """Give the application to one person to look after (they must serve its group)."""
+    """Give the application to one person to look after (both must serve its group; the appeals panel
+    decides appeals, it does not run the group's work)."""
+    if not access.serves(by, application.group_id):
+        raise InputError("Only the group's own staff can assign its applications")
+    if not assignee.active:
+        raise InputError(f"{assignee.name}'s account is disabled: choose someone else")
     if not access.serves(assignee, application.group_id):
         raise InputError(f"{assignee.name} does not serve this group")
     before = application.assigned_to_id

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
@@ -27,7 +27,18 @@ def token_hash(token: str) -> str:
 STATUS_LINK_DAYS = 365
 
 
-def issue_status_link(session: Session, application: Application, days: int = STATUS_LINK_DAYS) -> str:
+def issue_status_link(
+    session: Session, application: Application, days: int = STATUS_LINK_DAYS, replace: bool = False
+) -> str:
+    """A new link to the applicant's page. `replace`: the links sent before it stop working (a lost link
+    sent again: asking many times leaves one link alive, the one in the newest email)."""
+    if replace:
+        session.execute(
+            update(ApplicantLink)
+            .where(ApplicantLink.application_id == application.id, ApplicantLink.expires_at > now())
+            .values(expires_at=now())
+            .execution_options(synchronize_session=False)
+        )
     token, digest = new_token()
     session.add(
         ApplicantLink(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -138,6 +139,15 @@ def _rows(session: Session, model, *where) -> list[dict[str, Any]]:
     return [_row(r) for r in session.scalars(select(model).where(*where).order_by(model.id))]
 
 
+# The links in emails we sent (the applicant's page, signing, resuming, staff set-up): live keys to an
+# account or a case, so an export says a link was there and never what it was.
+LIVE_LINK = re.compile(r"(/(?:my-application|sign|apply/resume|staff/enrol)/)[A-Za-z0-9_-]{16,}")
+
+
+def _without_links(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"body_text": LIVE_LINK.sub(r"\1(link removed from this copy)", row.get("body_text") or "")}
+
+
 def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
     """A ZIP of everything held: person.json (every record), the raw emails, and every stored file."""
     application_ids = [a.id for a in person.applications]
@@ -155,7 +165,7 @@ def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
         "applicants": [_row(a) for a in person.applicants],
         "applications": [],
         "emails_received": [_row(e) for e in person.emails],
-        "emails_sent": [_row(m) for m in person.sent],
+        "emails_sent": [_without_links(_row(m)) for m in person.sent],
         "files": [_row(a) for a in attachments],
         "equality_answers": _rows(
             session, EqualityResponse, EqualityResponse.application_id.in_(application_ids)

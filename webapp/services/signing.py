@@ -102,10 +102,10 @@ def signed_as(session: Session, pdf_sha256: str) -> SigningRequest | None:
 
 
 def opened(session: Session, request: SigningRequest) -> None:
-    """The first opening of the emailed link: evidence that the person reads that inbox."""
+    """The first opening of the emailed link. A mail scanner may open links too, so this proves nothing
+    about the person: it is kept as the time the link was first opened, no more."""
     if request.first_opened_at is None:
         request.first_opened_at = now()
-        request.email_verified_at = request.first_opened_at
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,8 @@ def sign(
         raise Refused("You have already signed the agreement", "We have emailed you the signed agreement.")
     session.refresh(request)
     opened(session, request)
+    # The person's own act with the link we emailed: the evidence that they use that address.
+    request.email_verified_at = request.signed_at
     # Set just above (the claim) and by `opened`: never empty here.
     signed_at, first_opened_at = cast(datetime, request.signed_at), cast(datetime, request.first_opened_at)
     verified_at = cast(datetime, request.email_verified_at)
