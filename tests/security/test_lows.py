@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from tests.helpers import csrf_token, make_staff, sign_in, text_of
@@ -185,3 +186,39 @@ def test_opening_the_signing_link_is_not_taken_as_proof_of_the_email_address(app
     with session_scope(app) as session:
         request = session.scalar(select(SigningRequest))
         assert request.email_verified_at == request.signed_at
+
+
+def test_every_failed_sign_in_looks_the_same(app):
+    """(Each branch also checks one password hash, so none is quicker: see staff.check_password.)"""
+    from tests.helpers import post_form
+    from webapp.services import staff as accounts
+
+    make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    with session_scope(app) as session:
+        accounts.create_user(
+            session, "new@force.example", "New Person", Role.CHAIR, "bristol", accounts.Policy.of(app.config)
+        )
+    answers = {}
+    for who, email in (
+        ("real", "priya@force.example"),
+        ("unknown", "nobody@force.example"),
+        ("not set up", "new@force.example"),
+    ):
+        client = app.test_client()
+        answers[who] = text_of(
+            post_form(client, "/staff/sign-in", {"email": email, "password": "wrong password!"})
+        )
+    assert answers["real"] == answers["unknown"] == answers["not set up"]
+
+
+def test_a_common_password_is_refused_when_setting_up_an_account(app):
+    from webapp.services import staff as accounts
+
+    with session_scope(app) as session:
+        user, _token = accounts.create_user(
+            session, "new@force.example", "Sam Newby", Role.CHAIR, "bristol", accounts.Policy.of(app.config)
+        )
+        for weak in ("password1234", "qwertyuiop12", "samnewby2026", "new@force.example"):
+            with pytest.raises(accounts.StaffError, match=r"too easy to guess|at least 12"):
+                accounts.complete_enrolment(session, user, weak, accounts.current_code(user))
+        accounts.complete_enrolment(session, user, "gravel orchid lantern", accounts.current_code(user))

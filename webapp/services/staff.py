@@ -3,7 +3,6 @@ every session of a user at once (logout, disabling, role change)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ def use_hashing(name: str) -> None:
 
 
 MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 "safely unguessable", 4 "very unguessable"
 TOTP_ISSUER = "IAG Membership"
 
 
@@ -179,9 +179,27 @@ def provisioning_uri(user: StaffUser) -> str:
     return _totp(user).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
-def complete_enrolment(session: Session, user: StaffUser, password: str, code: str) -> None:
+def password_problem(password: str, user: StaffUser) -> str | None:
+    """Why a password is refused, in words for the person choosing it, or None. Long enough, and not easy
+    to guess: zxcvbn's offline check against common and leaked passwords, names, dates and keyboard runs
+    (with the person's own name and email address, and the force's name, counted as easy)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        return f"Your password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    from zxcvbn import zxcvbn
+
+    hints = [user.email, user.email.split("@")[0], user.name, user.name.replace(" ", ""), *user.name.split()]
+    if zxcvbn(password[:200], user_inputs=hints)["score"] < MIN_PASSWORD_SCORE:
+        return (
+            "Your password is too easy to guess: it is a common password, or like one. "
+            "Try three random words, for example 'gravel orchid lantern'."
+        )
+    return None
+
+
+def complete_enrolment(session: Session, user: StaffUser, password: str, code: str) -> None:
+    problem = password_problem(password, user)
+    if problem:
+        raise StaffError(problem)
     if not _accept_code(user, code):
         raise StaffError("The code from your authenticator app is not right. Check the app and try again.")
     user.password_hash = _hasher.hash(password)
@@ -221,8 +239,6 @@ def status(user: StaffUser) -> str:
     """How an account stands, in words for the admin screen."""
     if not user.active:
         return "Disabled"
-    if locked(user):
-        return "Locked after too many attempts"
     if user.enrolled_at is None:
         if user.enrolment_expires_at is not None and user.enrolment_expires_at < now():
             return "Set-up link expired"
@@ -230,67 +246,96 @@ def status(user: StaffUser) -> str:
     return "Active"
 
 
-def locked(user: StaffUser) -> bool:
-    return user.locked_until is not None and user.locked_until > now()
+def locked_here(session: Session, user: StaffUser, ip: str, policy: Policy) -> bool:
+    """Too many wrong passwords or codes for this account from this address within the lockout time.
+    Per account and address: a stranger guessing cannot lock a coordinator out everywhere (the rate
+    limits hold back guessing from many addresses)."""
+    since = now() - timedelta(minutes=policy.lockout_minutes)
+    # Only a whole sign-in starts the count again (a right password alone does not: its code may be guessed).
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.user_id == user.id,
+            LoginAttempt.ip_address == ip[:64],
+            LoginAttempt.outcome == "signed in",
+        )
+    )
+    failures = select(func.count()).where(
+        LoginAttempt.user_id == user.id,
+        LoginAttempt.ip_address == ip[:64],
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.outcome.like("wrong%"),
+        LoginAttempt.at > max(since, last_success) if last_success else LoginAttempt.at > since,
+    )
+    return (session.scalar(failures) or 0) >= policy.lockout_attempts
+
+
+def _failure(policy: Policy) -> StaffError:
+    """The one answer to every failed first step: wrong password, unknown address, not set up, disabled or
+    paused. Which it was is in the security log only."""
+    return StaffError(
+        f"Enter a correct email address and password. After {policy.lockout_attempts} wrong attempts, "
+        f"signing in to an account from one place is paused for {policy.lockout_minutes} minutes."
+    )
 
 
 def check_password(session: Session, email: str, password: str, ip: str, policy: Policy) -> StaffUser:
-    """First step of sign-in. Raises StaffError with one message for every kind of failure."""
+    """First step of sign-in. Every failure does the same work (one password hash checked) and gives the
+    same message, so neither timing nor wording tells whether an account exists or how it stands."""
     user = find_by_email(session, email)
-    generic = StaffError("Enter a correct email address and password.")
+    stored = user.password_hash if user is not None and user.active else None
+    usable = stored is not None
+    right = _verify(stored or _DUMMY_HASH, password) and usable
     if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
         _log_attempt(session, email, None, ip, False, "unknown email")
-        raise generic
-    if locked(user):
-        _log_attempt(session, email, user, ip, False, "locked")
-        raise StaffError(_locked_message(policy))
-    if not user.active or user.password_hash is None:
+        raise _failure(policy)
+    if locked_here(session, user, ip, policy):
+        _log_attempt(session, email, user, ip, False, "paused: too many attempts from this address")
+        raise _failure(policy)
+    if not usable:
         _log_attempt(session, email, user, ip, False, "disabled or not enrolled")
-        raise generic
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+        raise _failure(policy)
+    if not right:
         _fail(session, user, ip, "wrong password", policy)
-        if locked(user):
-            raise StaffError(_locked_message(policy)) from None
-        raise generic from None
+        raise _failure(policy)
     _log_attempt(session, email, user, ip, True, "password accepted")
     return user
 
 
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(hashed, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Policy) -> None:
     """Second step of sign-in: the TOTP code. Raises StaffError on failure."""
-    if locked(user):
-        _log_attempt(session, user.email, user, ip, False, "locked")
+    if locked_here(session, user, ip, policy):
+        _log_attempt(session, user.email, user, ip, False, "paused: too many attempts from this address")
         raise StaffError(_locked_message(policy))
     if not user.active:
         raise StaffError("This account has been disabled.")
     if not _accept_code(user, code):
         _fail(session, user, ip, "wrong code", policy)
-        if locked(user):
+        if locked_here(session, user, ip, policy):
             raise StaffError(_locked_message(policy))
         raise StaffError("The code is not right. Enter the 6-digit code shown in your authenticator app.")
-    user.failed_attempts = 0
-    user.locked_until = None
     _log_attempt(session, user.email, user, ip, True, "signed in")
     events.record(session, actors.staff(user), "staff signed in", _about(user), detail={"ip": ip})
 
 
 def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
-    user.failed_attempts += 1
-    if user.failed_attempts >= policy.lockout_attempts:
-        user.locked_until = now() + timedelta(minutes=policy.lockout_minutes)
-        user.failed_attempts = 0
-        outcome += "; account locked"
-        events.record(session, actors.SYSTEM, "staff account locked", _about(user), detail={"ip": ip})
     _log_attempt(session, user.email, user, ip, False, outcome)
+    session.flush()
+    if locked_here(session, user, ip, policy):
+        events.record(
+            session, actors.SYSTEM, "staff sign-in paused", _about(user), detail={"ip": ip, "after": outcome}
+        )
 
 
 def _locked_message(policy: Policy) -> str:
     return (
-        f"Too many attempts to sign in. For your security this account is locked for "
+        f"Too many attempts to sign in. For your security, signing in from here is paused for "
         f"{policy.lockout_minutes} minutes. Try again later."
     )
 
@@ -349,8 +394,6 @@ def disable(session: Session, user: StaffUser, actor: Actor) -> None:
 
 def enable(session: Session, user: StaffUser, actor: Actor) -> None:
     user.active = True
-    user.failed_attempts = 0
-    user.locked_until = None
     events.record(session, actor, "staff user enabled", _about(user))
 
 
