@@ -4,6 +4,8 @@ Sessions also end after 30 minutes idle and 12 hours in all."""
 
 from __future__ import annotations
 
+import hashlib
+
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
@@ -32,7 +34,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # Flask-Login's own identifier trusts an X-Forwarded-For header any client can send. Ours uses the
+    # address the request came from: after IAG_TRUSTED_PROXIES has been applied (ProxyFix), that is the
+    # proxy's word for it, and without a proxy the real peer.
+    login_manager._session_identifier_generator = _session_identifier
     app.before_request(_enforce_session_limits)
+
+
+def _session_identifier() -> str:
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr or ''}|{agent}".encode()).hexdigest()
 
 
 @login_manager.user_loader

@@ -222,3 +222,17 @@ def test_a_common_password_is_refused_when_setting_up_an_account(app):
             with pytest.raises(accounts.StaffError, match=r"too easy to guess|at least 12"):
                 accounts.complete_enrolment(session, user, weak, accounts.current_code(user))
         accounts.complete_enrolment(session, user, "gravel orchid lantern", accounts.current_code(user))
+
+
+def test_a_stolen_session_cookie_cannot_claim_the_victims_address(app):
+    login = make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    victim = app.test_client()
+    victim.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    sign_in(victim, login)
+    assert victim.get("/staff/").status_code == 200
+    thief = app.test_client()
+    thief.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    cookie = victim.get_cookie("iag_session")
+    thief.set_cookie("iag_session", cookie.value)
+    stolen = thief.get("/staff/", headers={"X-Forwarded-For": "192.0.2.10"})  # no proxy is trusted here
+    assert stolen.status_code == 302 and "/staff/sign-in" in stolen.headers["Location"]
