@@ -29,8 +29,11 @@ def state_of(app, reference: str) -> str:
 
 
 def staff_client(app, email: str, role: Role, group: str | None):
+    """A client signed in as a new staff member; `client.login` has their details (and codes, for the steps
+    that ask for one again)."""
     client = app.test_client()
-    sign_in(client, make_staff(app, email, role, group))
+    client.login = make_staff(app, email, role, group)
+    sign_in(client, client.login)
     return client
 
 

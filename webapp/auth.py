@@ -5,7 +5,6 @@ Sessions also end after 30 minutes idle and 12 hours in all."""
 from __future__ import annotations
 
 import hashlib
-
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for

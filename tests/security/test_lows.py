@@ -236,3 +236,40 @@ def test_a_stolen_session_cookie_cannot_claim_the_victims_address(app):
     thief.set_cookie("iag_session", cookie.value)
     stolen = thief.get("/staff/", headers={"X-Forwarded-For": "192.0.2.10"})  # no proxy is trusted here
     assert stolen.status_code == 302 and "/staff/sign-in" in stolen.headers["Location"]
+
+
+def test_erasure_granting_system_admin_and_resetting_a_second_factor_ask_for_the_code_again(app):
+    from tests.given import given_application
+    from tests.review_journey import act, staff_client
+    from webapp.models import Applicant, StaffRole, StaffUser
+
+    given_application(app)
+    admin = staff_client(app, "root@force.example", Role.SYSTEM_ADMIN, None)
+    chair = make_staff(app, "chair@force.example", Role.CHAIR, "bristol")
+    page = f"/staff/admin/staff/{chair.id}"
+    grant = act(admin, page, f"{page}/roles", {"role": "system admin", "group": "", "code": "000000"})
+    reset = act(admin, page, f"{page}/reset", {"code": ""})
+    erase = act(
+        admin,
+        "/staff/admin/people?q=amina@example.org",
+        "/staff/admin/people/erase",
+        {"q": "amina@example.org", "confirmed": "y", "code": "123456"},
+    )
+    for refused in (grant, reset, erase):
+        assert (
+            refused.status_code == 422
+            and "enter the 6-digit code shown in your authenticator app" in text_of(refused)
+        )
+    with session_scope(app) as session:
+        assert (
+            session.scalar(
+                select(StaffRole).where(StaffRole.user_id == chair.id, StaffRole.role == "system admin")
+            )
+            is None
+        )
+        assert session.get_one(StaffUser, chair.id).enrolled_at is not None  # not reset
+        assert session.scalar(select(Applicant).where(Applicant.email == "amina@example.org")) is not None
+    granted = act(
+        admin, page, f"{page}/roles", {"role": "system admin", "group": "", "code": admin.login.code(1)}
+    )
+    assert granted.status_code == 302

@@ -202,7 +202,7 @@ def test_the_last_system_admin_cannot_lock_everyone_out(app, admin):
 def test_resetting_the_second_factor_stops_the_old_one_and_sends_a_new_link(app, admin):
     chair = make_staff(app, "chair@force.example", Role.CHAIR, "bristol")
     page = f"/staff/admin/staff/{chair.id}"
-    act(admin, page, f"{page}/reset")
+    act(admin, page, f"{page}/reset", {"code": admin.login.code(1)})
     client = app.test_client()
     assert _password_refused(client, chair)
     assert "Waiting to set up" in text_of(admin.get(page))

@@ -153,7 +153,12 @@ def test_erasure_leaves_no_trace_of_the_person_but_the_fact_and_keeps_everyone_e
         as_text=True
     )
     assert "Amina Yusuf" in _everything_in_the_database(app)  # nothing happened
-    done = _post(admin, url, "/staff/admin/people/erase", {"q": APPLICANT, "confirmed": "y"})
+    done = _post(
+        admin,
+        url,
+        "/staff/admin/people/erase",
+        {"q": APPLICANT, "confirmed": "y", "code": admin.login.code(1)},
+    )
     assert done.status_code == 302
     everything = _everything_in_the_database(app)
     for trace in ("Amina", "Yusuf", APPLICANT, "07700 900982", "stop and search", "Amina CV"):

@@ -32,8 +32,17 @@ class ExportForm(FlaskForm):
     q = HiddenField()
 
 
+def _own_code() -> StringField:
+    return StringField(
+        "Your security code",
+        description="To confirm it is you: the 6-digit code shown in your authenticator app now.",
+        widget=GovTextInput(),
+    )
+
+
 class EraseForm(FlaskForm):
     q = HiddenField()
+    code = _own_code()
     confirmed = BooleanField(
         "The person asked for erasure, and nothing we must keep (an open appeal, a legal hold) stops it",
         widget=GovCheckboxInput(),
@@ -107,6 +116,7 @@ def _role_choices() -> list[tuple[str, str]]:
 
 
 class RoleForm(FlaskForm):
+    code = _own_code()  # asked for only when the role is system admin
     role = SelectField(
         "Role", choices=_role_choices(), widget=GovSelect(), validators=[Required("Select a role")]
     )
@@ -144,6 +154,13 @@ class InviteForm(RoleForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: it carries only the CSRF token."""
+
+
+class ConfirmedActionForm(FlaskForm):
+    """A button for a step that can give away or take over an account: the person confirms with their own
+    second-factor code (ASVS V7.5)."""
+
+    code = _own_code()
 
 
 class WordingForm(FlaskForm):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from webapp import auth
 from webapp.admin import bp
-from webapp.admin.forms import ActionForm, InviteForm, RoleForm
+from webapp.admin.forms import ActionForm, ConfirmedActionForm, InviteForm, RoleForm
 from webapp.admin.views import acting
 from webapp.db import db_session
 from webapp.models import Group, StaffRole, StaffUser
@@ -66,10 +67,17 @@ def staff_invite():
     return render_template("admin/staff_invite.html", form=form), (INVALID if form.errors else 200)
 
 
-def _user_page(user: StaffUser, role_form: RoleForm | None = None, action_form: ActionForm | None = None):
+def _user_page(
+    user: StaffUser,
+    role_form: RoleForm | None = None,
+    action_form: ActionForm | ConfirmedActionForm | None = None,
+):
     groups = _groups()
     role_form = role_form or RoleForm(formdata=None).with_groups(groups)
     action_form = action_form or ActionForm(formdata=None)
+    reset_form = (
+        action_form if isinstance(action_form, ConfirmedActionForm) else ConfirmedActionForm(formdata=None)
+    )
     return render_template(
         "admin/staff_user.html",
         account=user,
@@ -77,6 +85,7 @@ def _user_page(user: StaffUser, role_form: RoleForm | None = None, action_form: 
         groups={g.id: g for g in groups},
         role_form=role_form,
         action_form=action_form,
+        reset_form=reset_form,
         form=role_form if role_form.errors else action_form,
     ), (INVALID if role_form.errors or action_form.errors else 200)
 
@@ -92,9 +101,7 @@ def staff_add_role(user_id: int):
     form = RoleForm().with_groups(_groups())
     if form.validate_on_submit() and not _refused(
         form,
-        lambda: accounts.grant_role(
-            db_session(), user, Role(form.role.data), form.group.data or None, actor=acting()
-        ),
+        lambda: _grant(user, form),
     ):
         flash(f"{user.name} is now {form.role.data}.", "success")
         return redirect(url_for("admin.staff_user", user_id=user.id))
@@ -143,13 +150,39 @@ def staff_enable(user_id: int):
 @bp.route("/staff/<int:user_id>/reset", methods=["POST"])
 def staff_reset(user_id: int):
     user = _user(user_id)
-    return _account_step(
-        user,
-        lambda: accounts.reset_second_factor(
-            db_session(),
-            user,
-            accounts.Policy.of(current_app.config),
-            acting(),
-        ),
+    form = ConfirmedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    policy = accounts.Policy.of(current_app.config)
+    if _refused(
+        form,
+        lambda: _reset(user, form.code.data, policy),
+    ):
+        return _user_page(user, action_form=form)
+    flash(
         f"We have emailed {user.email} a link to set up their password and authenticator app again.",
+        "success",
+    )
+    return redirect(url_for("admin.staff_user", user_id=user.id))
+
+
+def _grant(user: StaffUser, form: RoleForm) -> None:
+    if form.role.data == Role.SYSTEM_ADMIN:
+        _confirm(form.code.data)
+    accounts.grant_role(db_session(), user, Role(form.role.data), form.group.data or None, actor=acting())
+
+
+def _reset(user: StaffUser, code: str | None, policy: accounts.Policy) -> None:
+    _confirm(code)
+    accounts.reset_second_factor(db_session(), user, policy, acting())
+
+
+def _confirm(code: str | None) -> None:
+    """The signed-in admin's own code, before a step that gives or takes over accounts."""
+    accounts.confirm_it_is_you(
+        db_session(),
+        auth.staff_user(),
+        code or "",
+        request.remote_addr or "unknown",
+        accounts.Policy.of(current_app.config),
     )

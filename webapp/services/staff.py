@@ -324,6 +324,17 @@ def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Po
     events.record(session, actors.staff(user), "staff signed in", _about(user), detail={"ip": ip})
 
 
+def confirm_it_is_you(session: Session, user: StaffUser, code: str, ip: str, policy: Policy) -> None:
+    """Before a step that can give away or take over accounts (erasure, granting system admin, resetting a
+    second factor): the signed-in person's own current code, counted like a sign-in attempt."""
+    if locked_here(session, user, ip, policy):
+        raise StaffError(_locked_message(policy))
+    if not _accept_code(user, code or ""):
+        _fail(session, user, ip, "wrong code to confirm a step", policy)
+        raise StaffError("To confirm it is you, enter the 6-digit code shown in your authenticator app now.")
+    _log_attempt(session, user.email, user, ip, True, "confirmed with code")
+
+
 def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
     _log_attempt(session, user.email, user, ip, False, outcome)
     session.flush()
