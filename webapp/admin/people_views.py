@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from webapp import auth
 from webapp.admin import bp
 from webapp.admin.forms import EraseForm, ExportForm, PersonForm
-from webapp.admin.views import acting
+from webapp.admin.views import acting, confirm_with_code
 from webapp.db import db_session
 from webapp.review.helpers import INVALID
 from webapp.services import personal_data
@@ -50,24 +49,15 @@ def export_person():
     return response
 
 
-def _confirmed(code: str | None) -> bool:
-    accounts.confirm_it_is_you(
-        db_session(),
-        auth.staff_user(),
-        code or "",
-        request.remote_addr or "unknown",
-        accounts.Policy.of(current_app.config),
-    )
-    return True
-
-
 @bp.route("/people/erase", methods=["POST"])
 def erase_person():
     form = EraseForm()
     session = db_session()
     person = _found(form.q.data)
     try:
-        confirmed = form.validate_on_submit() and _confirmed(form.code.data)
+        confirmed = form.validate_on_submit()
+        if confirmed:
+            confirm_with_code(form.code.data)
     except accounts.StaffError as exc:
         form.code.errors = [str(exc)]
         confirmed = False

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
-from webapp import auth
 from webapp.admin import bp
 from webapp.admin.forms import ActionForm, ConfirmedActionForm, InviteForm, RoleForm
-from webapp.admin.views import acting
+from webapp.admin.views import acting, confirm_with_code
 from webapp.db import db_session
 from webapp.models import Group, StaffRole, StaffUser
 from webapp.review.helpers import INVALID
@@ -168,21 +167,10 @@ def staff_reset(user_id: int):
 
 def _grant(user: StaffUser, form: RoleForm) -> None:
     if form.role.data == Role.SYSTEM_ADMIN:
-        _confirm(form.code.data)
+        confirm_with_code(form.code.data)
     accounts.grant_role(db_session(), user, Role(form.role.data), form.group.data or None, actor=acting())
 
 
 def _reset(user: StaffUser, code: str | None, policy: accounts.Policy) -> None:
-    _confirm(code)
+    confirm_with_code(code)
     accounts.reset_second_factor(db_session(), user, policy, acting())
-
-
-def _confirm(code: str | None) -> None:
-    """The signed-in admin's own code, before a step that gives or takes over accounts."""
-    accounts.confirm_it_is_you(
-        db_session(),
-        auth.staff_user(),
-        code or "",
-        request.remote_addr or "unknown",
-        accounts.Policy.of(current_app.config),
-    )
