@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -111,6 +111,8 @@ class World:
     attachments: dict[str, int]
     references: dict[str, str]
     bystander: tuple[int, int] = (0, 0)  # a staff user no client signs in as, and their one role
+    # Each group's own meeting and member, by the placeholder their routes use (never assumed ids).
+    group_objects: dict = field(default_factory=dict)
 
 
 def _build(app) -> World:
@@ -161,15 +163,17 @@ def _build(app) -> World:
             session.add(attachment)
             session.flush()
             if owner in ("A", "B"):
-                session.add(
-                    Meeting(
-                        group_id=group_of[owner],
-                        starts_at=now() + timedelta(days=30),
-                        ends_at=now() + timedelta(days=30, hours=2),
-                        place="Station",
-                    )
+                meeting = Meeting(
+                    group_id=group_of[owner],
+                    starts_at=now() + timedelta(days=30),
+                    ends_at=now() + timedelta(days=30, hours=2),
+                    place="Station",
                 )
-                session.add(Membership(application_id=application.id, group_id=group_of[owner]))
+                member = Membership(application_id=application.id, group_id=group_of[owner])
+                session.add_all([meeting, member])
+                session.flush()
+                slug = {"A": "bristol", "B": "somerset"}[owner]
+                world.group_objects[slug] = {"meeting_id": meeting.id, "membership_id": member.id}
             world.applications[owner] = application.id
             world.emails[owner] = email.id
             world.attachments[owner] = attachment.id
@@ -217,12 +221,12 @@ def _object_kind(rule) -> str | None:
     return None
 
 
-def _url(rule, kind: str, object_id) -> str:
+def _url(rule, kind: str, object_id, world: World) -> str:
     if kind == "slug":
-        # A group's page; its meeting or member is the group's own (ids follow the groups' order).
-        index = {"bristol": "1", "somerset": "2"}[object_id]
+        # A group's page; its meeting or member is the group's own.
+        own = world.group_objects[object_id]
         url = rule.rule.replace("<slug>", object_id).replace("<kind>", "agreement")
-        return re.sub(r"<int:\w+>", index, url)
+        return re.sub(r"<int:(\w+)>", lambda found: str(own[found.group(1)]), url)
     return re.sub(r"<int:\w+>", str(object_id), rule.rule)
 
 
@@ -288,7 +292,7 @@ def test_every_role_against_every_staff_route_and_object(app, world, caplog):
                 if rule.rule.rsplit("/", 1)[-1] in TRIAGE_ACTIONS:
                     expected = expected and role in TRIAGERS
                 for method in methods:
-                    url = _url(rule, kind, object_id)
+                    url = _url(rule, kind, object_id, world)
                     response = client.open(url, method=method, data={"csrf_token": tokens[role]})
                     checked += 1
                     if role not in STAFF:
@@ -371,7 +375,7 @@ def test_no_get_changes_anything(app, world):
             kind = _object_kind(rule)
             targets = _ids(world, kind).values() if kind else [None]
             for object_id in targets:
-                url = _url(rule, kind, object_id) if kind else rule.rule
+                url = _url(rule, kind, object_id, world) if kind else rule.rule
                 url = _admin_url(rule, world) if rule.rule.startswith(ADMIN) else url
                 url = url.replace("<token>", world.references["token A"]).replace("<slug>", "bristol")
                 url = url.replace("<kind>", "application")
@@ -386,7 +390,7 @@ def test_every_post_without_a_csrf_token_is_refused(app, world):
     assert len(posts) > 20
     for rule in posts:
         kind = _object_kind(rule)
-        url = _url(rule, kind, _ids(world, kind)["A"]) if kind else rule.rule
+        url = _url(rule, kind, _ids(world, kind)["A"], world) if kind else rule.rule
         url = url.replace("<token>", world.references["token A"])
         url = re.sub(r"<int:\w+>", "1", url)
         url = url.replace("/page/<slug>", "/page/your-details").replace("<slug>", "bristol")
