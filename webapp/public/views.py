@@ -14,4 +14,6 @@ def home():
 
 @bp.route("/groups")
 def groups():
-    return render_template("public/groups.html", groups=group_service.in_order(db_session()))
+    # Open groups first (in the deployment's order), then those not taking applications.
+    ordered = sorted(group_service.in_order(db_session()), key=lambda group: not group.open_to_applicants)
+    return render_template("public/groups.html", groups=ordered)

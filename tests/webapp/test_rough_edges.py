@@ -1,0 +1,29 @@
+"""Rough edges a first-time applicant and a busy coordinator hit (issue 17), as they see them."""
+
+from __future__ import annotations
+
+from tests.apply_journey import apply
+from tests.helpers import make_staff, sign_in, text_of
+from tests.review_journey import mails_to
+from webapp.workflow import Role
+
+
+def test_the_applicant_is_told_when_to_expect_a_reply_on_the_page_and_by_email(app, client):
+    reference = apply(client)
+    page = text_of(client.get("/apply/confirmation"))
+    assert "We aim to reply within 20 working days." in page
+    [email] = [m for m in mails_to(app, "amina@example.org") if reference in m.subject]
+    assert "We aim to reply within 20 working days." in " ".join(email.body_text.split())
+
+
+def test_groups_taking_applications_come_first(app, client):
+    page = text_of(client.get("/groups"))
+    assert page.index("Bristol IAG") < page.index("Strategic IAG")
+    assert page.index("Somerset IAG") < page.index("Strategic IAG")
+
+
+def test_staff_signed_in_are_not_offered_staff_sign_in(app, client):
+    assert "Staff sign in" in text_of(client.get("/"))
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    assert "Staff sign in" not in text_of(client.get("/"))
+    assert "Staff sign in" not in text_of(client.get("/staff/"))
