@@ -27,3 +27,18 @@ def test_staff_signed_in_are_not_offered_staff_sign_in(app, client):
     sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
     assert "Staff sign in" not in text_of(client.get("/"))
     assert "Staff sign in" not in text_of(client.get("/staff/"))
+
+
+def test_every_staff_page_offers_sign_out_and_names_the_staff_service(app, client):
+    import re
+
+    from tests.helpers import csrf_token
+
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    for url in ("/staff/", "/staff/waiting", "/staff/groups", "/staff/notifications", "/staff/dashboard"):
+        html = client.get(url).get_data(as_text=True)
+        assert re.search(r'<button[^>]*>Sign out</button>', html), url
+        assert "IAG Membership for staff" in re.search(r"<title>(.*?)</title>", html, re.S).group(1), url
+    page = client.get("/staff/groups").get_data(as_text=True)
+    out = client.post("/staff/sign-out", data={"csrf_token": csrf_token(page)})
+    assert out.status_code == 302 and client.get("/staff/").status_code == 302  # signed out: to sign in
