@@ -37,7 +37,7 @@ def test_every_staff_page_offers_sign_out_and_names_the_staff_service(app, clien
     sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
     for url in ("/staff/", "/staff/waiting", "/staff/groups", "/staff/notifications", "/staff/dashboard"):
         html = client.get(url).get_data(as_text=True)
-        assert re.search(r'<button[^>]*>Sign out</button>', html), url
+        assert re.search(r"<button[^>]*>Sign out</button>", html), url
         assert "IAG Membership for staff" in re.search(r"<title>(.*?)</title>", html, re.S).group(1), url
     page = client.get("/staff/groups").get_data(as_text=True)
     out = client.post("/staff/sign-out", data={"csrf_token": csrf_token(page)})
