@@ -42,3 +42,20 @@ def test_every_staff_page_offers_sign_out_and_names_the_staff_service(app, clien
     page = client.get("/staff/groups").get_data(as_text=True)
     out = client.post("/staff/sign-out", data={"csrf_token": csrf_token(page)})
     assert out.status_code == 302 and client.get("/staff/").status_code == 302  # signed out: to sign in
+
+
+def test_a_phone_number_that_cannot_be_dialled_is_refused_and_asking_for_a_call_needs_one(app, client):
+    from tests.apply_journey import ANSWERS, post_page, start
+
+    start(client)
+    details = ANSWERS["your-details"]
+    short = post_page(client, "/apply/page/your-details", details | {"phone": "07700 9009"})
+    assert "Enter a phone number, like" in text_of(short) and short.status_code != 302
+    no_number = post_page(
+        client, "/apply/page/your-details", details | {"phone": "", "contact_preference": "Phone"}
+    )
+    assert "as you would like us to phone you" in text_of(no_number) and no_number.status_code != 302
+    for fine in ("07700 900982", "0117 496 0000", "+1 202 555 0143"):
+        assert post_page(client, "/apply/page/your-details", details | {"phone": fine}).status_code == 302, (
+            fine
+        )

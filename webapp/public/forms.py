@@ -34,11 +34,19 @@ class UKPhone:
             number = phonenumbers.parse(field.data, "GB")
         except phonenumbers.NumberParseException:
             raise ValidationError(self.message) from None
-        # "Possible" (right length for the region) rather than "valid": libphonenumber's tables of valid
-        # ranges go stale and reject Ofcom's own example numbers; a wrong length is still refused.
-        if not phonenumbers.is_possible_number(number):
+        if not _real_number(number):
             raise ValidationError(self.message)
         field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _real_number(number: phonenumbers.PhoneNumber) -> bool:
+    """A number that can be dialled: valid by libphonenumber's tables, or, in the UK, of the full UK length
+    (ten digits after the 0: its tables go stale and reject Ofcom's own drama numbers, 07700 900xxx, which
+    are real in form). "07700 9009" is neither."""
+    if phonenumbers.is_valid_number(number):
+        return True
+    in_uk = phonenumbers.region_code_for_number(number) == "GB" or number.country_code == 44
+    return in_uk and len(phonenumbers.national_significant_number(number)) == 10
 
 
 class Trimmed:
@@ -94,6 +102,18 @@ def _field(question: Question):
 
 class QuestionForm(FlaskForm):
     saving_for_later = False
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Asking to be phoned needs a number to phone (on a page that has both questions).
+        wants_a_call = "contact_preference" in self and self.contact_preference.data == "Phone"
+        if wants_a_call and "phone" in self and not (self.phone.data or "").strip():
+            self.phone.errors = [
+                *self.phone.errors,
+                "Enter a phone number, as you would like us to phone you",
+            ]
+            ok = False
+        return ok
 
     def answers(self) -> dict[str, str]:
         return {name: (field.data or "") for name, field in self._fields.items() if name != "csrf_token"}
