@@ -220,10 +220,12 @@ def _found(
 def _after(session: Session, item: Incoming, email: InboundEmail, store: FileStore) -> None:
     """What an email leads to once it is recorded: a reply (or a calendar answer) on the case's timeline,
     equal opportunities answers and unreadable forms into the equality store."""
+    someone_else = False  # a reply from an address that is not the applicant's
     if email.kind == EmailKind.REPLY and email.application_id is not None:
         application = session.get_one(Application, email.application_id)
         person = application.applicant.email if application.applicant else None
-        if person and email.from_address and email.from_address != person.lower():
+        someone_else = bool(person and email.from_address and email.from_address != person.lower())
+        if someone_else:
             email.flags = "; ".join(filter(None, [email.flags, NOT_THE_APPLICANT]))
         events.record(
             session,
@@ -240,7 +242,7 @@ def _after(session: Session, item: Incoming, email: InboundEmail, store: FileSto
         news.triage_waiting(session, email.id, email.reason)
     if email.kind in {EmailKind.QUARANTINED, EmailKind.DUPLICATE}:
         return
-    if item.contents.monitoring_form is not None and NOT_THE_APPLICANT in email.flags:
+    if item.contents.monitoring_form is not None and someone_else:
         # Someone else's equality answers must not be filed as the applicant's: kept apart, unapplied.
         equality.keep_files(session, store, item.contents.monitoring_files, email.id, None)
     elif item.contents.monitoring_form is not None:

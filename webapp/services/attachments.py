@@ -45,10 +45,14 @@ class Contents:
     application_form: ReturnedForm | None = None
     monitoring_form: ReturnedForm | None = None
     monitoring_files: list[IncomingFile] = field(default_factory=list)  # the file it was read from
-    kept_apart: int = 0  # equal opportunities forms, read or not: never a reviewer's attachment
     document_text: str = ""
     attached: str = ""  # what a person attached that may be an application ("a document", "a photo")
     dangerous: str = ""  # why a file must not be opened: the email is quarantined
+
+    @property
+    def kept_apart(self) -> int:
+        """Equal opportunities forms, read or not: never a reviewer's attachment."""
+        return len(self.monitoring_files) + len(self.apart)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -82,7 +86,6 @@ def _read_one(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -
         if form is not None and form.kind == "monitoring":
             contents.monitoring_form = form
             contents.monitoring_files.append(item)
-            contents.kept_apart += 1
             return
         if form is not None and contents.application_form is None:
             contents.application_form = form
@@ -99,7 +102,6 @@ def _read_one(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -
             contents.document_text = document.text
     if form_read is None and _unreadable_monitoring_form(item):
         contents.apart.append(item)
-        contents.kept_apart += 1
         return
     _note_attached(item, contents)
     contents.keep.append(IncomingFile(item.filename, item.content_type, item.data, flags, item.inline))
