@@ -189,7 +189,7 @@ def test_opening_the_signing_link_is_not_taken_as_proof_of_the_email_address(app
 
 
 def test_every_failed_sign_in_looks_the_same(app):
-    """(Each branch also checks one password hash, so none is quicker: see staff.check_password.)"""
+    """(Each branch also checks one password hash, so none is quicker: see sign_in.check_password.)"""
     from tests.helpers import post_form
     from webapp.services import staff as accounts
 

@@ -9,7 +9,7 @@ from webapp.admin.forms import EraseForm, ExportForm, PersonForm
 from webapp.admin.views import acting, confirm_with_code
 from webapp.db import db_session
 from webapp.review.helpers import INVALID
-from webapp.services import personal_data
+from webapp.services import personal_data, subject_access
 from webapp.services import staff as accounts
 
 
@@ -42,8 +42,8 @@ def export_person():
         abort(400)
     session = db_session()
     person = _found(form.q.data)
-    archive = personal_data.export_zip(session, personal_data.Stores.of(current_app), person)
-    personal_data.exported(session, acting())
+    archive = subject_access.export_zip(session, personal_data.Stores.of(current_app), person)
+    subject_access.exported(session, acting())
     response = Response(archive, mimetype="application/zip")
     response.headers.set("Content-Disposition", "attachment", filename="personal-data.zip")
     return response

@@ -11,6 +11,7 @@ from webapp.admin import bp
 from webapp.db import db_session
 from webapp.review.helpers import staff_context
 from webapp.services import access, actors
+from webapp.services import sign_in as sign_in_service
 from webapp.services import staff as accounts
 from webapp.workflow import Role
 
@@ -32,7 +33,7 @@ def acting() -> actors.Actor:
 def confirm_with_code(code: str | None) -> None:
     """The signed-in admin's own current code, before a step that gives or takes over accounts (erasure,
     the system admin role, a second-factor reset). Raises StaffError when it is not right."""
-    accounts.confirm_it_is_you(
+    sign_in_service.confirm_it_is_you(
         db_session(),
         auth.staff_user(),
         code or "",

@@ -1,5 +1,5 @@
-"""Staff accounts: creation with a one-time enrolment link, password + TOTP sign-in, lockout, and ending
-every session of a user at once (logout, disabling, role change)."""
+"""Staff accounts: creation with a one-time enrolment link, passwords and second factors, roles, and ending
+every session of a user at once (logout, disabling, role change). Signing in is services/sign_in.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
-from webapp.models import Group, LoginAttempt, StaffRole, StaffUser
+from webapp.models import Group, StaffRole, StaffUser
 from webapp.services import actors, events, links
 from webapp.services.actors import Actor
 from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
@@ -61,7 +61,7 @@ class Policy:
         )
 
 
-def _about(user: StaffUser) -> events.Subject:
+def about(user: StaffUser) -> events.Subject:
     return events.Subject("staff_user", user.id)
 
 
@@ -108,7 +108,7 @@ def reset_second_factor(session: Session, user: StaffUser, policy: Policy, actor
     if not user.active:
         raise StaffError("This account is disabled. Enable it first.")
     token = issue_enrolment(session, user, policy)
-    events.record(session, actor, "staff second factor reset", _about(user))
+    events.record(session, actor, "staff second factor reset", about(user))
     _email_enrolment(session, user, token, "staff_reset", "Set up your IAG Membership account again")
 
 
@@ -144,7 +144,7 @@ def grant_role(session: Session, user: StaffUser, role: Role, group_slug: str | 
     end_all_sessions(user)
     session.flush()
     events.record(
-        session, actor, "staff role granted", _about(user), detail={"role": str(role), "group": group_slug}
+        session, actor, "staff role granted", about(user), detail={"role": str(role), "group": group_slug}
     )
 
 
@@ -200,19 +200,19 @@ def complete_enrolment(session: Session, user: StaffUser, password: str, code: s
     problem = password_problem(password, user)
     if problem:
         raise StaffError(problem)
-    if not _accept_code(user, code):
+    if not accept_code(user, code):
         raise StaffError("The code from your authenticator app is not right. Check the app and try again.")
     user.password_hash = _hasher.hash(password)
     user.enrolment_token_hash = None
     user.enrolment_expires_at = None
     user.enrolled_at = now()
-    events.record(session, actors.staff(user), "staff enrolled", _about(user))
+    events.record(session, actors.staff(user), "staff enrolled", about(user))
 
 
 ASCII_CODE = re.compile(r"[0-9]{6}", re.ASCII)
 
 
-def _accept_code(user: StaffUser, code: str) -> bool:
+def accept_code(user: StaffUser, code: str) -> bool:
     """A TOTP code from the current or adjacent 30 s step, never one already used (no replay)."""
     if not user.totp_secret:
         return False
@@ -246,124 +246,13 @@ def status(user: StaffUser) -> str:
     return "Active"
 
 
-def locked_here(session: Session, user: StaffUser, ip: str, policy: Policy) -> bool:
-    """Too many wrong passwords or codes for this account from this address within the lockout time.
-    Per account and address: a stranger guessing cannot lock a coordinator out everywhere (the rate
-    limits hold back guessing from many addresses)."""
-    since = now() - timedelta(minutes=policy.lockout_minutes)
-    # Only a whole sign-in starts the count again (a right password alone does not: its code may be guessed).
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.user_id == user.id,
-            LoginAttempt.ip_address == ip[:64],
-            LoginAttempt.outcome == "signed in",
-        )
-    )
-    failures = select(func.count()).where(
-        LoginAttempt.user_id == user.id,
-        LoginAttempt.ip_address == ip[:64],
-        LoginAttempt.succeeded.is_(False),
-        LoginAttempt.outcome.like("wrong%"),
-        LoginAttempt.at > max(since, last_success) if last_success else LoginAttempt.at > since,
-    )
-    return (session.scalar(failures) or 0) >= policy.lockout_attempts
-
-
-def _failure(policy: Policy) -> StaffError:
-    """The one answer to every failed first step: wrong password, unknown address, not set up, disabled or
-    paused. Which it was is in the security log only."""
-    return StaffError(
-        f"Enter a correct email address and password. After {policy.lockout_attempts} wrong attempts, "
-        f"signing in to an account from one place is paused for {policy.lockout_minutes} minutes."
-    )
-
-
-def check_password(session: Session, email: str, password: str, ip: str, policy: Policy) -> StaffUser:
-    """First step of sign-in. Every failure does the same work (one password hash checked) and gives the
-    same message, so neither timing nor wording tells whether an account exists or how it stands."""
-    user = find_by_email(session, email)
-    stored = user.password_hash if user is not None and user.active else None
-    usable = stored is not None
-    right = _verify(stored or _DUMMY_HASH, password) and usable
-    if user is None:
-        _log_attempt(session, email, None, ip, False, "unknown email")
-        raise _failure(policy)
-    if locked_here(session, user, ip, policy):
-        _log_attempt(session, email, user, ip, False, "paused: too many attempts from this address")
-        raise _failure(policy)
-    if not usable:
-        _log_attempt(session, email, user, ip, False, "disabled or not enrolled")
-        raise _failure(policy)
-    if not right:
-        _fail(session, user, ip, "wrong password", policy)
-        raise _failure(policy)
-    _log_attempt(session, email, user, ip, True, "password accepted")
-    return user
-
-
-def _verify(hashed: str, password: str) -> bool:
+def verify_password(hashed: str | None, password: str) -> bool:
+    """Check `password` against a stored hash; with none (no such account, or not set up), against a
+    dummy one, so that every answer takes the same time."""
     try:
-        return bool(_hasher.verify(hashed, password))
+        return bool(_hasher.verify(hashed or _DUMMY_HASH, password)) and hashed is not None
     except (VerificationError, InvalidHashError):
         return False
-
-
-def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: Policy) -> None:
-    """Second step of sign-in: the TOTP code. Raises StaffError on failure."""
-    if locked_here(session, user, ip, policy):
-        _log_attempt(session, user.email, user, ip, False, "paused: too many attempts from this address")
-        raise StaffError(_locked_message(policy))
-    if not user.active:
-        raise StaffError("This account has been disabled.")
-    if not _accept_code(user, code):
-        _fail(session, user, ip, "wrong code", policy)
-        if locked_here(session, user, ip, policy):
-            raise StaffError(_locked_message(policy))
-        raise StaffError("The code is not right. Enter the 6-digit code shown in your authenticator app.")
-    _log_attempt(session, user.email, user, ip, True, "signed in")
-    events.record(session, actors.staff(user), "staff signed in", _about(user), detail={"ip": ip})
-
-
-def confirm_it_is_you(session: Session, user: StaffUser, code: str, ip: str, policy: Policy) -> None:
-    """Before a step that can give away or take over accounts (erasure, granting system admin, resetting a
-    second factor): the signed-in person's own current code, counted like a sign-in attempt."""
-    if locked_here(session, user, ip, policy):
-        raise StaffError(_locked_message(policy))
-    if not _accept_code(user, code or ""):
-        _fail(session, user, ip, "wrong code to confirm a step", policy)
-        raise StaffError("To confirm it is you, enter the 6-digit code shown in your authenticator app now.")
-    _log_attempt(session, user.email, user, ip, True, "confirmed with code")
-
-
-def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: Policy) -> None:
-    _log_attempt(session, user.email, user, ip, False, outcome)
-    session.flush()
-    if locked_here(session, user, ip, policy):
-        events.record(
-            session, actors.SYSTEM, "staff sign-in paused", _about(user), detail={"ip": ip, "after": outcome}
-        )
-
-
-def _locked_message(policy: Policy) -> str:
-    return (
-        f"Too many attempts to sign in. For your security, signing in from here is paused for "
-        f"{policy.lockout_minutes} minutes. Try again later."
-    )
-
-
-def _log_attempt(
-    session: Session, email: str, user: StaffUser | None, ip: str, ok: bool, outcome: str
-) -> None:
-    session.add(
-        LoginAttempt(
-            email=email[:320],
-            user_id=user.id if user else None,
-            ip_address=ip[:64],
-            succeeded=ok,
-            outcome=outcome,
-            at=now(),
-        )
-    )
 
 
 def end_all_sessions(user: StaffUser) -> None:
@@ -373,7 +262,7 @@ def end_all_sessions(user: StaffUser) -> None:
 
 def sign_out(session: Session, user: StaffUser) -> None:
     end_all_sessions(user)
-    events.record(session, actors.staff(user), "staff signed out", _about(user))
+    events.record(session, actors.staff(user), "staff signed out", about(user))
 
 
 def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: Actor) -> None:
@@ -388,7 +277,7 @@ def revoke_role(session: Session, user: StaffUser, held: StaffRole, actor: Actor
         session,
         actor,
         "staff role removed",
-        _about(user),
+        about(user),
         detail={"role": str(held.role), "group": group.slug if group else None},
     )
 
@@ -400,12 +289,12 @@ def disable(session: Session, user: StaffUser, actor: Actor) -> None:
         _keep_a_system_admin(session, user)
     user.active = False
     end_all_sessions(user)
-    events.record(session, actor, "staff user disabled", _about(user))
+    events.record(session, actor, "staff user disabled", about(user))
 
 
 def enable(session: Session, user: StaffUser, actor: Actor) -> None:
     user.active = True
-    events.record(session, actor, "staff user enabled", _about(user))
+    events.record(session, actor, "staff user enabled", about(user))
 
 
 def _keep_a_system_admin(session: Session, user: StaffUser) -> None:

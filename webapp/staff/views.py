@@ -12,6 +12,7 @@ from webapp import auth
 from webapp.clock import now
 from webapp.db import db_session
 from webapp.models import StaffUser
+from webapp.services import sign_in as sign_in_service
 from webapp.services import staff as accounts
 from webapp.staff import bp
 from webapp.staff.forms import CodeForm, EnrolForm, SignInForm, SignOutForm
@@ -52,7 +53,7 @@ def sign_in():
     error = None
     if form.validate_on_submit():
         try:
-            user = accounts.check_password(
+            user = sign_in_service.check_password(
                 db_session(), form.email.data, form.password.data, _ip(), _policy()
             )
         except accounts.StaffError as exc:
@@ -88,7 +89,7 @@ def sign_in_code():
     error = None
     if form.validate_on_submit():
         try:
-            accounts.check_code(db_session(), user, form.code.data, _ip(), _policy())
+            sign_in_service.check_code(db_session(), user, form.code.data, _ip(), _policy())
         except accounts.StaffError as exc:
             error = str(exc)
         else:

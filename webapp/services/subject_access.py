@@ -1,0 +1,108 @@
+"""A subject access request: everything held about one person (their `personal_data.footprint`) in one
+ZIP, with no live link in it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from webapp.clock import now
+from webapp.db import Base
+from webapp.models import Attachment, Draft, EqualityResponse, Event, Referral
+from webapp.services import events
+from webapp.services.actors import Actor
+from webapp.services.personal_data import OWNED_BY_APPLICATION, Footprint, Stores
+
+
+def _row(row: Base) -> dict[str, Any]:
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    return values
+
+
+def _rows(session: Session, model, *where) -> list[dict[str, Any]]:
+    return [_row(r) for r in session.scalars(select(model).where(*where).order_by(model.id))]
+
+
+# The links in emails we sent (the applicant's page, signing, resuming, staff set-up): live keys to an
+# account or a case, so an export says a link was there and never what it was.
+LIVE_LINK = re.compile(r"(/(?:my-application|sign|apply/resume|staff/enrol)/)[A-Za-z0-9_-]{16,}")
+
+
+def _without_links(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"body_text": LIVE_LINK.sub(r"\1(link removed from this copy)", row.get("body_text") or "")}
+
+
+def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
+    """A ZIP of everything held: person.json (every record), the raw emails, and every stored file."""
+    application_ids = [a.id for a in person.applications]
+    email_ids = [e.id for e in person.emails]
+    attachments = list(
+        session.scalars(
+            select(Attachment)
+            .where(or_(Attachment.application_id.in_(application_ids), Attachment.email_id.in_(email_ids)))
+            .order_by(Attachment.id)
+        )
+    )
+    record: dict[str, Any] = {
+        "exported_at": now().isoformat(),
+        "email_address": person.email,
+        "applicants": [_row(a) for a in person.applicants],
+        "applications": [],
+        "emails_received": [_row(e) for e in person.emails],
+        "emails_sent": [_without_links(_row(m)) for m in person.sent],
+        "files": [_row(a) for a in attachments],
+        "equality_answers": _rows(
+            session, EqualityResponse, EqualityResponse.application_id.in_(application_ids)
+        ),
+        "drafts": _rows(session, Draft, Draft.application_id.in_(application_ids)),
+    }
+    for application in person.applications:
+        entry = _row(application)
+        for model in OWNED_BY_APPLICATION:
+            entry[model.__tablename__] = _rows(session, model, model.application_id == application.id)
+        entry["referrals"] = _rows(session, Referral, Referral.from_application_id == application.id)
+        entry["events"] = _rows(
+            session, Event, Event.subject_type == "application", Event.subject_id == application.id
+        )
+        for row in entry["applicant_links"]:
+            row.pop("token_hash", None)
+        for row in entry["signing_requests"]:
+            row.pop("token_hash", None)
+        record["applications"].append(entry)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("person.json", json.dumps(record, indent=2, ensure_ascii=False, default=str))
+        for email in person.emails:
+            if email.sha256 and stores.raw.exists(email.sha256):
+                archive.writestr(f"emails/{email.id}.eml", stores.raw.read(email.sha256))
+        for attachment in attachments:
+            if stores.files.exists(attachment.storage_name):
+                archive.writestr(
+                    f"files/{attachment.id}-{_safe_name(attachment.filename)}",
+                    stores.files.read(attachment.storage_name),
+                )
+        for message in person.sent:
+            for n, spec in enumerate(message.attachments):
+                if stores.files.exists(spec["storage_name"]):
+                    name = f"sent/{message.id}-{n}-{_safe_name(spec['filename'])}"
+                    archive.writestr(name, stores.files.read(spec["storage_name"]))
+    return out.getvalue()
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in name).strip(" .")
+    return cleaned[:100] or "file"
+
+
+def exported(session: Session, actor: Actor) -> None:
+    events.record(session, actor, "personal data exported", events.Subject("person"), detail={})
