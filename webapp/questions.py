@@ -361,3 +361,34 @@ def application_pages(overrides: dict[str, dict[str, str]] | None = None) -> tup
 
 def all_questions(pages: tuple[Page, ...]) -> list[Question]:
     return [q for page in pages for q in page.questions]
+
+
+# A specialist group's confirmations, asked before the application on the web and on the paper form; kept
+# with the application's answers under these keys.
+MEETS_REQUIREMENTS = Question(
+    "meets_requirements",
+    "Do you meet the requirements of the group you are applying to?",
+    "Select whether you meet the group's requirements",
+    kind="radios",
+    required=False,
+    choices=("Yes", "No"),
+    hint="Answer if the group you chose is one of those above.",
+    short_label="Meets the group's requirements",
+)
+SCREENING_CONSENT = Question(
+    "screening_consent",
+    "Do you consent to limited security screening if the group needs it?",
+    "Select whether you consent to limited security screening",
+    kind="radios",
+    required=False,
+    choices=("Yes", "No"),
+    hint="Answer if the group you chose is one of those above.",
+    short_label="Consents to limited security screening",
+)
+
+
+def confirmations(requirements: bool, screening: bool) -> tuple[Question, ...]:
+    """The confirmations a group asks for: its requirements, when it has any; screening, when it may apply."""
+    return tuple(
+        q for q, asked in ((MEETS_REQUIREMENTS, requirements), (SCREENING_CONSENT, screening)) if asked
+    )

@@ -14,7 +14,14 @@ FLAT_ANSWERS = {k: v for page in ANSWERS.values() for k, v in page.items() if v}
 
 
 def _fill(pdf: bytes, values: dict[str, str]) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    """Fill the form as a PDF viewer does: a radio group takes the number of the button chosen."""
+    reader = PdfReader(BytesIO(pdf))
+    options = {name: [str(o) for o in f["/Opt"]] for name, f in reader.get_fields().items() if "/Opt" in f}
+    values = {
+        name: f"/{options[name].index(value)}" if value in options.get(name, []) else value
+        for name, value in values.items()
+    }
+    writer = PdfWriter(clone_from=reader)
     for page in writer.pages:
         writer.update_page_form_field_values(page, values, auto_regenerate=False)
     out = BytesIO()
@@ -34,13 +41,15 @@ def test_a_filled_application_form_reads_back_into_the_same_answers(app, client)
     assert response.headers["Content-Disposition"] == 'attachment; filename="iag-application-form.pdf"'
     fields = PdfReader(BytesIO(response.data)).get_fields()
     assert set(FLAT_ANSWERS) <= set(fields)
-    assert "Strategic IAG" not in fields["group"]["/Opt"].__str__()  # closed groups are not offered
+    assert "Strategic IAG" not in str(fields["group"]["/Opt"])  # closed groups are not offered
     filled = _fill(
         response.data,
         {
             **FLAT_ANSWERS,
             "group": "Somerset IAG",
             "declaration": "/on",
+            "meets_requirements": "Yes",
+            "screening_consent": "No",
             "why_join": "Zoë's reason — with “quotes” and\nmore than one line",
         },
     )
@@ -49,6 +58,8 @@ def test_a_filled_application_form_reads_back_into_the_same_answers(app, client)
     assert form.answers == {
         **FLAT_ANSWERS,
         "why_join": "Zoë's reason — with “quotes” and\nmore than one line",
+        "meets_requirements": "Yes",
+        "screening_consent": "No",
     }
     assert form.problems == []
 

@@ -59,3 +59,54 @@ def test_a_phone_number_that_cannot_be_dialled_is_refused_and_asking_for_a_call_
         assert post_page(client, "/apply/page/your-details", details | {"phone": fine}).status_code == 302, (
             fine
         )
+
+
+def test_a_specialist_groups_confirmations_are_on_check_answers_and_the_staff_page(app, client):
+    from tests.apply_journey import fill_all, start, submit
+    from tests.review_journey import application_id
+
+    assert start(client, "counter-terrorism", requirements="y", screening="yes").status_code == 302
+    fill_all(client)
+    check = text_of(client.get("/apply/check-answers"))
+    assert "Joining the Counter Terrorism IAG" in check
+    assert "Meets the group's requirements Yes" in check
+    assert "Consents to limited security screening Yes" in check
+    submit(client)
+    [email] = [m for m in mails_to(app, "amina@example.org") if "IAG-" in m.subject]
+    reference = email.subject.rsplit(" ", 1)[-1]
+    staff = make_staff(app, "cara@force.example", Role.POLICE_COORDINATOR, "counter-terrorism")
+    sign_in(client, staff)
+    case = text_of(client.get(f"/staff/applications/{application_id(app, reference)}"))
+    assert "Meets the group's requirements Yes" in case
+    assert "Consents to limited security screening Yes" in case
+
+
+def test_a_group_without_requirements_asks_for_no_confirmations(app, client):
+    from tests.apply_journey import fill_all, start
+
+    start(client, "bristol")
+    fill_all(client)
+    assert "Joining the" not in text_of(client.get("/apply/check-answers"))
+
+
+def test_an_emailed_application_shows_the_answers_it_has_not_rows_of_not_answered(app, client):
+    from tests.review_journey import application_id
+    from webapp.db import session_scope
+    from webapp.models import Source
+    from webapp.services import applications, groups
+    from webapp.services.actors import MAIL
+
+    with app.app_context(), session_scope(app) as session:
+        arrival = applications.Arrival(
+            source=Source.EMAIL,
+            name="Sam Okafor",
+            email="sam@example.org",
+            phone=None,
+            group=groups.by_slug(session, "bristol"),
+            answers={"why_join": "To be heard."},
+            idempotency_key="mail:1",
+        )
+        reference = applications.receive(session, arrival, MAIL)[0].reference
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    case = text_of(client.get(f"/staff/applications/{application_id(app, reference)}"))
+    assert "To be heard." in case and "Not answered" not in case

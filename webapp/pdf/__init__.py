@@ -1,6 +1,8 @@
 """PDF rendering with WeasyPrint. Templates are self-contained (CSS inlined), and the URL fetcher refuses
-every fetch, so a PDF can never pull in remote content or local files. WeasyPrint is imported on first
-use: it takes over half a second, which the web app and the mail poller need not pay at start-up."""
+every fetch, so a PDF can never pull in remote content or local files. Every PDF is tagged PDF/UA-1: a
+structure tree (headings, paragraphs, lists, tables, form fields), the language from `<html lang>`, the
+title from `<title>` shown as the window title. WeasyPrint is imported on first use: it takes over half a
+second, which the web app and the mail poller need not pay at start-up."""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ def _deny_all_fetcher():
 def render_pdf(html: str, *, fillable: bool = False) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf(pdf_forms=fillable)
+    return HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf(
+        pdf_forms=fillable, pdf_variant="pdf/ua-1"
+    )
 
 
 def print_template(template: str, *, fillable: bool = False, **context: Any) -> bytes:

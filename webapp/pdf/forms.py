@@ -1,5 +1,9 @@
 """The downloadable, fillable application and monitoring forms, rendered from the same question
-definitions as the web pages, and read back from a returned PDF into the same answers."""
+definitions as the web pages, and read back from a returned PDF into the same answers.
+
+They are tagged PDF/UA and print as well as they fill in: a choice is a radio group whose options print
+beside their buttons (a drop-down prints as an empty box). A field's name is its question's key, so
+read-back keeps working whatever the layout; its accessible name (/TU) is the question as written."""
 
 from __future__ import annotations
 
@@ -9,18 +13,44 @@ import logging
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from webapp.config import PROJECT_ROOT
 from webapp.pdf import print_template
-from webapp.questions import CODE_OF_ETHICS, MONITORING_QUESTIONS, Page, Question, all_questions
+from webapp.questions import (
+    CODE_OF_ETHICS,
+    MEETS_REQUIREMENTS,
+    MONITORING_QUESTIONS,
+    SCREENING_CONSENT,
+    Page,
+    Question,
+    all_questions,
+    confirmations,
+)
 
 log = logging.getLogger(__name__)
 APPLICATION_FORM = "iag-application-1"
 MONITORING_FORM = "iag-monitoring-1"
 TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
+DECLARATION = (
+    "I have read the Code of Ethics principles and the privacy notice, "
+    "and the information I have given is true."
+)
+HIDDEN = 1 << 1  # annotation flag: not shown, not printed
+READ_ONLY = 1
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    """A group the form offers, with what it asks for before an application."""
+
+    name: str
+    requirements: str = ""
+    screening_may_apply: bool = False
 
 
 @dataclass
@@ -33,8 +63,8 @@ class ReturnedForm:
     problems: list[str] = field(default_factory=list)
 
 
-def _cache_key(kind: str, pages: tuple[Page, ...], group_names: list[str], deployment_source: str) -> str:
-    parts = [kind, json.dumps([repr(p) for p in pages]), json.dumps(group_names), repr(MONITORING_QUESTIONS)]
+def _cache_key(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deployment_source: str) -> str:
+    parts = [kind, json.dumps([repr(p) for p in pages]), repr(offered), repr(MONITORING_QUESTIONS)]
     parts += [p.read_text() for p in sorted(TEMPLATES.glob("*"))]
     if deployment_source and Path(deployment_source).exists():
         parts.append(Path(deployment_source).read_text())
@@ -42,36 +72,85 @@ def _cache_key(kind: str, pages: tuple[Page, ...], group_names: list[str], deplo
 
 
 def cached_form(
-    kind: str, cache_dir: Path, pages: tuple[Page, ...], group_names: list[str], deployment
+    kind: str, cache_dir: Path, pages: tuple[Page, ...], offered: list[FormGroup], deployment
 ) -> bytes:
     """The PDF for `kind`, rendered once and kept until the questions, groups or deployment change."""
-    key = _cache_key(kind, pages, group_names, deployment.source)
+    key = _cache_key(kind, pages, offered, deployment.source)
     path = cache_dir / f"{kind}-form-{key}.pdf"
     if path.exists():
         return path.read_bytes()
     if kind == "application":
-        data = print_template(
+        specialist = [g for g in offered if g.requirements or g.screening_may_apply]
+        asked = confirmations(
+            any(g.requirements for g in specialist), any(g.screening_may_apply for g in specialist)
+        )
+        rendered = print_template(
             "pdf/application_form.html",
             fillable=True,
             deployment=deployment,
             pages=pages,
-            groups=group_names,
+            groups=[g.name for g in offered],
+            specialist=specialist,
+            confirmations=asked,
             form_id=APPLICATION_FORM,
             code_of_ethics=CODE_OF_ETHICS,
+            declaration=DECLARATION,
         )
+        names = {q.key: q.label for q in [*all_questions(pages), *asked]}
+        names |= {"group": "Which group would you like to join?", "declaration": DECLARATION}
     else:
-        data = print_template(
+        rendered = print_template(
             "pdf/monitoring_form.html",
             fillable=True,
             deployment=deployment,
             questions=MONITORING_QUESTIONS,
             form_id=MONITORING_FORM,
         )
+        names = {q.key: q.label for q in MONITORING_QUESTIONS}
+    data = tidy_fields(rendered, names)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
     return data
+
+
+def tidy_fields(pdf: bytes, names: dict[str, str]) -> bytes:
+    """Make WeasyPrint's form fields what a form filler expects. A radio group is one field: its buttons
+    are its kids only (WeasyPrint also names them and lists them as fields of their own, which viewers read
+    as a second, broken field). Every field's accessible name is its question, whole (WeasyPrint takes the
+    label's laid-out text, which loses the spaces where it wrapped). The form's own id is hidden."""
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    acroform = cast(DictionaryObject, writer.root_object["/AcroForm"].get_object())
+    fields = [ref for ref in cast(ArrayObject, acroform["/Fields"]) if "/Parent" not in ref.get_object()]
+    acroform[NameObject("/Fields")] = ArrayObject(fields)
+    for ref in fields:
+        field = ref.get_object()
+        name = str(field.get("/T", ""))
+        for kid in field.get("/Kids", []):
+            kid = kid.get_object()
+            for key in ("/T", "/TU"):
+                kid.pop(key, None)
+        if name in names:
+            field[NameObject("/TU")] = TextStringObject(names[name])
+        if name == "form_id":
+            field[NameObject("/F")] = NumberObject(HIDDEN)
+            field[NameObject("/Ff")] = NumberObject(READ_ONLY)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _choice(field) -> str:
+    """A field's value as text. A radio group's value is its chosen button's number, /0, /1..., and the
+    option is that entry of /Opt; a drop-down's (forms sent before radio groups) is the text itself."""
+    raw = field.get("/V")
+    options = field.get("/Opt")
+    text = _value(raw)
+    if options is not None and field.get("/FT") == "/Btn" and text.startswith("/") and text[1:].isdigit():
+        index = int(text[1:])
+        return _value(options[index]) if index < len(options) else ""
+    return text.removeprefix("/") if field.get("/FT") == "/Btn" and text != "/on" else text
 
 
 def _value(raw) -> str:
@@ -92,7 +171,7 @@ def read_form(data: bytes, pages: tuple[Page, ...]) -> ReturnedForm | None:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         log.info("a PDF could not be read as a form: %s", type(exc).__name__)
         return None
-    values = {name: f.get("/V") for name, f in fields.items()}
+    values = {name: _choice(f) for name, f in fields.items()}
     kind = _value(values.get("form_id"))
     if kind == APPLICATION_FORM:
         form = ReturnedForm(
@@ -100,7 +179,7 @@ def read_form(data: bytes, pages: tuple[Page, ...]) -> ReturnedForm | None:
             group_name=_value(values.get("group")),
             declaration=_checked(values.get("declaration")),
         )
-        _read_questions(form, all_questions(pages), values)
+        _read_questions(form, [*all_questions(pages), MEETS_REQUIREMENTS, SCREENING_CONSENT], values)
         return form
     if kind == MONITORING_FORM:
         form = ReturnedForm("monitoring", reference=_value(values.get("application_reference")).upper())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 
+from webapp.answers import given_confirmations
 from webapp.db import db_session
 from webapp.models import Draft
 from webapp.public import bp
@@ -168,6 +169,7 @@ def check_answers():
         draft=draft,
         pages=_pages(),
         missing=missing,
+        confirmed=given_confirmations(drafts.confirmed(draft)),
         form=ConfirmForm(),
         code_of_ethics=CODE_OF_ETHICS,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from webapp.db import db_session
-from webapp.pdf.forms import cached_form
+from webapp.pdf.forms import FormGroup, cached_form
 from webapp.public import bp
 from webapp.services import groups
 
@@ -23,10 +23,13 @@ def forms():
 def form_pdf(kind: str):
     if kind not in FILENAMES:
         return render_template("errors/404.html"), 404
-    names = [group.name for group in groups.open_to_applicants(db_session())]
+    offered = [
+        FormGroup(group.name, group.requirements, group.screening_may_apply)
+        for group in groups.open_to_applicants(db_session())
+    ]
     deployment = current_app.extensions["deployment"]
     data = cached_form(
-        kind, Path(current_app.instance_path) / "cache", deployment.application_pages, list(names), deployment
+        kind, Path(current_app.instance_path) / "cache", deployment.application_pages, offered, deployment
     )
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{FILENAMES[kind]}"'

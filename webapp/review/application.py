@@ -8,9 +8,10 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from webapp import auth
+from webapp.answers import given_confirmations, shown_answers
 from webapp.db import db_session
 from webapp.files import file_store
-from webapp.models import Application
+from webapp.models import Application, Source
 from webapp.review import bp
 from webapp.review.forms import RECOMMENDATIONS, ActionForm, NoteForm
 from webapp.review.helpers import INVALID, attempt, back, group_form, load
@@ -31,7 +32,12 @@ def show(
         **case.as_context(),
         opening=seen[0],
         last_seen=seen[1],
-        pages=current_app.extensions["deployment"].application_pages,
+        answers=shown_answers(
+            current_app.extensions["deployment"].application_pages,
+            application.answers,
+            every_question=application.source == Source.WEB,
+        ),
+        confirmations=given_confirmations(application.answers),
         note_form=note_form or NoteForm(),
         recommendation_names=dict(RECOMMENDATIONS),
         action_form=ActionForm(),

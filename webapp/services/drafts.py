@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import Application, Draft, Group, Source
+from webapp.questions import MEETS_REQUIREMENTS, SCREENING_CONSENT, confirmations
 from webapp.services import applications, letters, links, notify
 from webapp.services.actors import APPLICANT
 
@@ -61,6 +62,16 @@ def for_resume_token(session: Session, token: str) -> Draft | None:
     return draft
 
 
+def confirmed(draft: Draft) -> dict[str, str]:
+    """The specialist group's confirmations given before the application, as answers."""
+    given = {
+        MEETS_REQUIREMENTS.key: draft.requirements_confirmed,
+        SCREENING_CONSENT.key: draft.screening_consent,
+    }
+    asked = confirmations(bool(draft.group.requirements), draft.group.screening_may_apply)
+    return {q.key: "Yes" if given[q.key] else "No" for q in asked}
+
+
 def lock(session: Session, draft_id: int) -> Draft | None:
     """The draft, locked for the rest of the transaction (PostgreSQL; SQLite's writes are serialised)."""
     return session.scalar(select(Draft).where(Draft.id == draft_id).with_for_update())
@@ -71,7 +82,7 @@ def submit(session: Session, draft: Draft) -> Application:
     submit of the same draft returns the application made by the first."""
     if draft.application_id is not None:
         return session.get_one(Application, draft.application_id)
-    answers = dict(draft.answers)
+    answers = {**draft.answers, **confirmed(draft)}
     arrival = applications.Arrival(
         source=Source.WEB,
         name=answers.get("full_name", ""),

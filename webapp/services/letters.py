@@ -99,9 +99,18 @@ class Letter:
 
 
 def letter_pdf(application: Application, template: str, body: str) -> Letter:
-    """A letter as PDF: an email's text under the force's letterhead."""
-    pdf = print_template("pdf/letter.html", application=application, body=body, dated=now())
+    """A letter as PDF: an email's text under the force's letterhead, headed with what it is about."""
+    heading = wording.BY_NAME[template].title
+    pdf = print_template("pdf/letter.html", application=application, body=body, heading=heading, dated=now())
     return Letter(f"{template.replace('_', '-')}-{application.reference}.pdf", pdf)
+
+
+def without_private_link(body: str, token: str) -> str:
+    """A letter's text without the link to the applicant's page: paper is read by others and kept long
+    after the link would do. It says where to ask for a link instead."""
+    private = wording.link_to("public.status", token=token)
+    ask = wording.link_to("public.find_application")
+    return body.replace(private, f"{ask} (give your email address there and we will email you a link)")
 
 
 def send_letter(
@@ -112,7 +121,7 @@ def send_letter(
     body = wording.render(
         session, template, application=application, group=application.group, token=token, **context
     )
-    letter = letter_pdf(application, template, body)
+    letter = letter_pdf(application, template, without_private_link(body, token))
     kept = store_pdf(session, application, letter.filename, letter.pdf, "letter sent to the applicant")
     email_applicant(
         session, application, template, subject, attachments=[enclosed(kept)], token=token, **context

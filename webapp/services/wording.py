@@ -216,6 +216,11 @@ def _link(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def link_to(endpoint: str, **values: Any) -> str:
+    """The absolute link to `endpoint`, as an email prints it."""
+    return _in_request(lambda: _link(url_for(endpoint, **values)))
+
+
 def _with_common(context: dict[str, Any]) -> dict[str, Any]:
     values = {"deployment": current_app.extensions["deployment"]} | context
     return {key: plain(value) for key, value in values.items()} | {"link": _link}
