@@ -77,6 +77,16 @@ class TimeOfDay:
             raise ValidationError(self.message) from None
 
 
+class DateInput(GovDateInput):
+    """GOV.UK's date input, without the `required` govuk-frontend-wtf puts on its wrapping div (not valid
+    HTML there; the server checks the boxes and says what is missing)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params["attributes"].pop("required", None)
+        return params
+
+
 class DayMonthYear(DateField):
     """A GOV.UK date input: three boxes posted under one name. A tampered post with fewer boxes is read
     as empty boxes, so the page shows a message instead of failing."""
@@ -91,7 +101,7 @@ class WhenAndWhere(FlaskForm):
     """A date, a start time (UK time), a length, and a place and/or an online link."""
 
     date = DayMonthYear(
-        "Date", format="%d %m %Y", widget=GovDateInput(), validators=[InputRequired("Enter the date")]
+        "Date", format="%d %m %Y", widget=DateInput(), validators=[InputRequired("Enter the date")]
     )
     start = StringField(
         "Start time (UK time)",
