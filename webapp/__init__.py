@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db, observability, ratelimits
+from webapp import db, observability, ratelimits, safe_html
 from webapp.clock import uk_date, uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
@@ -118,6 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["paragraphs"] = _paragraphs
     app.jinja_env.filters["uk_time"] = uk_time
     app.jinja_env.filters["uk_date"] = uk_date
+    app.jinja_env.filters["headings_below"] = _headings_below
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -135,6 +136,11 @@ def _use_password_hashing(app: Flask) -> None:
     if name == "test" and not app.config.get("TESTING"):
         raise ValueError("IAG_PASSWORD_HASHING=test is for the test suite only: use standard")
     staff_accounts.use_hashing(name)
+
+
+def _headings_below(document_html: str, level: int) -> Markup:
+    """A stored document (cleaned when it was saved) shown under a heading of `level`."""
+    return Markup(safe_html.headings_below(document_html, level))  # noqa: S704
 
 
 def _paragraphs(text: str | None, classes: str = "govuk-body") -> Markup:

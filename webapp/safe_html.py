@@ -63,3 +63,15 @@ def text_of(raw_html: str) -> str:
     """The words of an HTML body, with line breaks where its blocks end."""
     block = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", raw_html)
     return html.unescape(nh3.clean(block, tags=set())).strip()
+
+
+def headings_below(document_html: str, level: int) -> str:
+    """A document's headings moved down to sit under a heading of `level`: its h1 becomes h(level+1) and
+    so on (at most h6), for a document shown inside a page's section."""
+
+    def moved(match: re.Match[str]) -> str:
+        return f"<{match.group(1)}h{min(int(match.group(2)) + level, 6)}"
+
+    top = min((int(n) for n in re.findall(r"(?i)<h([1-6])\b", document_html)), default=level + 1)
+    level = max(level + 1 - top, 0)
+    return re.sub(r"(?i)<(/?)h([1-6])\b", moved, document_html) if level else document_html

@@ -39,7 +39,7 @@ def continue_(page: Page) -> None:
 
 def test_apply_with_save_and_return_through_the_emailed_link(app, page, browser, live_server, smtp_sink):
     page.goto("/groups")
-    page.get_by_role("link", name="Apply to join the Bristol IAG").click()
+    page.get_by_role("button", name="Apply to join the Bristol IAG").click()
     expect(page.get_by_role("heading", name="Bristol IAG")).to_be_visible()
     page.get_by_role("button", name="Start now").click()
     expect(page).to_have_title(re.compile("^Your details"))
@@ -112,7 +112,7 @@ def test_the_whole_journey_works_without_javascript(app, browser, live_server):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your full name")
     reference = _apply_all_pages(page)
     assert reference.startswith("IAG-")
-    page.get_by_role("link", name="Fill in the equal opportunities form").click()
+    page.get_by_role("button", name="Fill in the equal opportunities form").click()
     page.get_by_role("group", name="What is your religion?").get_by_label("Prefer not to say").check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()

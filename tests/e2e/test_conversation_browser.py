@@ -68,7 +68,7 @@ def test_from_the_notification_to_an_answer_threaded_back(browser, live_server, 
         tab.locator(".govuk-summary-card", has_text="Could we talk on Tuesday evening?")
     ).not_to_contain_text("New to you")
 
-    tab.get_by_role("link", name="Write to the applicant").click()
+    tab.get_by_role("button", name="Write to the applicant").click()
     tab.get_by_label("Your message").fill("Hello Jo,\n\nTuesday at 7pm is fine. We will ring you.\n\nPriya")
     tab.get_by_role("button", name="Preview").click()
     expect(tab.locator("#preview")).to_contain_text(f"Subject: Your application {reference}")

@@ -79,6 +79,7 @@ def test_send_sign_download_and_verify(app, browser, live_server, smtp_sink, tmp
     expect(member.locator("#verified-details")).to_contain_text("Amina Yusuf")
     member.get_by_label("The signed agreement (PDF)").set_input_files(str(tmp_path / "altered.pdf"))
     member.get_by_role("button", name="Check the file").click()
-    expect(member.locator("#verdict")).to_contain_text("Not a valid agreement from this service")
+    expect(member.locator(".govuk-error-summary")).to_contain_text("Not a valid agreement from this service")
+    expect(member.locator("#verdict")).to_have_count(0)
     coordinator.reload()
     state_is(coordinator, "Member")

@@ -16,11 +16,18 @@ from webapp.workflow import Role
 pytestmark = pytest.mark.browser
 
 
+def press_space(page, name: str) -> None:
+    """Space on the button, once GOV.UK Frontend has started its behaviour there."""
+    button = page.get_by_role("button", name=name)
+    expect(button).to_have_attribute("data-govuk-button-init", "")
+    button.press("Space")
+
+
 def test_space_follows_a_link_styled_as_a_button(app, page):
     page.goto("/")
-    page.get_by_role("button", name="See the groups you can join").press("Space")
+    press_space(page, "See the groups you can join")
     expect(page).to_have_url(re.compile(r"/groups$"))
-    page.get_by_role("button", name="Apply to join the Bristol IAG").press("Space")
+    press_space(page, "Apply to join the Bristol IAG")
     expect(page).to_have_url(re.compile(r"/apply/bristol$"))
 
 
@@ -30,8 +37,8 @@ def test_space_follows_the_case_pages_step_links(app, page):
     act(staff_client(app, "dele@force.example", Role.CHAIR, "bristol"), url, f"{url}/start-review")
     sign_in_browser(page, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
     page.goto(url)
-    page.get_by_role("button", name="Propose a decision").press("Space")
+    press_space(page, "Propose a decision")
     expect(page).to_have_url(re.compile(r"/decide$"))
     page.go_back()
-    page.get_by_role("button", name="Invite to a discussion").press("Space")
+    press_space(page, "Invite to a discussion")
     expect(page).to_have_url(re.compile(r"/invite$"))

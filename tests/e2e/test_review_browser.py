@@ -46,7 +46,7 @@ def state_is(tab: Page, text: str) -> None:
 
 
 def decide(tab: Page, outcome: str, reason: str, group: str | None = None) -> None:
-    tab.get_by_role("link", name="Propose a decision").click()
+    tab.get_by_role("button", name="Propose a decision").click()
     tab.get_by_label(outcome).check()
     if group:
         tab.get_by_label("Group to refer to").select_option(label=group)
@@ -70,7 +70,7 @@ def the_life_of(app, browser, live_server, smtp_sink, reference: str, applicant:
     open_application(coordinator, reference)
     coordinator.get_by_role("button", name="Start review").click()
     state_is(coordinator, "In review")
-    coordinator.get_by_role("link", name="Invite to a discussion").click()
+    coordinator.get_by_role("button", name="Invite to a discussion").click()
     day = (now() + timedelta(days=14)).astimezone(UK)
     coordinator.get_by_label("Day").fill(str(day.day))
     coordinator.get_by_label("Month").fill(str(day.month))
@@ -181,7 +181,7 @@ def test_unsuccessful_then_an_appeal_upheld(app, browser, live_server, smtp_sink
 
     panel = signed_in(browser, live_server, app, "acc@force.example", Role.APPEALS_PANEL, None)
     open_application(panel, reference)
-    panel.get_by_role("link", name="Decide the appeal").click()
+    panel.get_by_role("button", name="Decide the appeal").click()
     expect(panel.locator("#appeal-reasons")).to_contain_text("I can do evenings")
     panel.get_by_label("Uphold the appeal (offer a place)").check()
     panel.get_by_role("textbox", name=re.compile("Reason")).fill("The applicant can now attend.")

@@ -110,3 +110,39 @@ def test_an_emailed_application_shows_the_answers_it_has_not_rows_of_not_answere
     sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
     case = text_of(client.get(f"/staff/applications/{application_id(app, reference)}"))
     assert "To be heard." in case and "Not answered" not in case
+
+
+def test_the_signing_pages_documents_sit_under_their_section_headings(app, client):
+    import re
+
+    from tests.review_journey import sent_for_signature
+
+    *_, link = sent_for_signature(app, client)
+    html = client.get(link).get_data(as_text=True)
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html)]
+    assert levels[0] == 1
+    sections = html.split('<h2 class="govuk-heading-m">')[1:]
+    assert [s.split("<")[0].strip() for s in sections] == ["Confidentiality agreement", "Terms of Reference"]
+    for section in sections:
+        inside = [int(n) for n in re.findall(r"<h([1-6])\b", section.split("</div>")[0])]
+        assert inside and min(inside) == 3  # the document's own headings, one level below the section
+
+
+def test_a_file_that_fails_the_check_is_an_error_on_the_file_not_a_panel(app, client):
+    import io
+
+    from tests.helpers import csrf_token
+    from tests.webapp.test_joining import _verify
+
+    token_page = client.get("/verify").get_data(as_text=True)
+    assert "govuk-panel" not in token_page
+
+    response = client.post(
+        "/verify",
+        data={"pdf": (io.BytesIO(b"%PDF-1.4 hello"), "agreement.pdf"), "csrf_token": csrf_token(token_page)},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "govuk-panel" not in html
+    assert "govuk-error-summary" in html and 'class="govuk-error-message"' in html
+    assert "Not a valid agreement from this service" in _verify(client, b"%PDF-1.4 hello")

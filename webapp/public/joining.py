@@ -95,6 +95,8 @@ def verify():
             found = signing.signed_as(db_session(), hashlib.sha256(data).hexdigest())
             if found is not None:
                 found_group = db_session().get_one(Application, found.application_id).known_group.name
+        else:  # a failure is an error on the file chosen; a panel is for confirmations
+            form.pdf.errors = [f"Not a valid agreement from this service. {verdict.summary}"]
     return render_template(
         "public/verify.html", form=form, verdict=verdict, found=found, found_group=found_group
     ), (422 if form.errors else 200)
