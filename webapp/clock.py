@@ -52,3 +52,11 @@ def working_days_before(moment: datetime, days: int) -> datetime:
         if local.weekday() < 5:
             left -= 1
     return local.astimezone(moment.tzinfo or UK)
+
+
+def period_in_words(days: int) -> str:
+    """A retention period as the privacy notice and the agreement say it: "12 months", "2 years"."""
+    if days and days % 365 == 0:
+        years = days // 365
+        return "12 months" if years == 1 else f"{years} years"
+    return f"{days} days"

@@ -64,6 +64,7 @@ def test_every_public_page_and_error_state_has_no_axe_violations(app, page, smtp
         ("/groups", "groups"),
         ("/forms", "forms"),
         ("/privacy", "privacy"),
+        ("/accessibility", "accessibility statement"),
         ("/apply/strategic", "closed group"),
         ("/apply/lgbt-plus", "specialist start"),
         ("/no-such-page", "404"),

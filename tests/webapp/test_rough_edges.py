@@ -146,3 +146,43 @@ def test_a_file_that_fails_the_check_is_an_error_on_the_file_not_a_panel(app, cl
     assert response.status_code == 422 and "govuk-panel" not in html
     assert "govuk-error-summary" in html and 'class="govuk-error-message"' in html
     assert "Not a valid agreement from this service" in _verify(client, b"%PDF-1.4 hello")
+
+
+def test_every_footer_links_the_accessibility_statement_which_says_how_it_was_tested(app, client):
+    for url in ("/", "/groups", "/privacy", "/no-such-page"):
+        assert 'href="/accessibility">Accessibility statement</a>' in client.get(url).get_data(as_text=True)
+    statement = text_of(client.get("/accessibility"))
+    for part in (
+        "This website is run by Avon and Somerset Police.",
+        "How accessible this website is",
+        "StrategicIAG@avonandsomerset.police.uk",
+        "We aim to reply within 20 working days.",
+        "Enforcement procedure",
+        "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA",
+        "the Nu HTML Checker finds no errors",
+        "320 pixels wide",
+        "Preparation of this accessibility statement",
+    ):
+        assert part in statement, part
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    assert 'href="/accessibility"' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_the_privacy_notice_is_complete_and_agrees_with_the_agreement_on_how_long(app, client):
+    from tests.review_journey import sent_for_signature
+
+    app.config["RETENTION_MEMBER_DAYS"] = 730
+    notice = text_of(client.get("/privacy"))
+    for part in (
+        "The Chief Constable of Avon and Somerset Police is the controller",
+        "Our lawful basis",
+        "Article 6(1)(e)",
+        "limited security screening",
+        "An unfinished application: 30 days",
+        "for 2 years after you leave",
+        "Information Commissioner's Office",
+        "ask us to delete it",
+    ):
+        assert part in notice, part
+    *_, link = sent_for_signature(app, client)
+    assert "for as long as you are a member and for 2 years after you leave" in text_of(client.get(link))

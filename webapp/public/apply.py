@@ -222,8 +222,3 @@ def monitoring():
         )
         return render_template("public/apply/monitoring_done.html", already=False)
     return render_template("public/apply/monitoring.html", form=form, questions=MONITORING_QUESTIONS)
-
-
-@bp.route("/privacy")
-def privacy():
-    return render_template("public/privacy.html")

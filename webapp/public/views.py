@@ -1,7 +1,10 @@
+"""The public pages that are not a journey: home, the groups, the privacy notice, accessibility."""
+
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
+from webapp.clock import period_in_words
 from webapp.db import db_session
 from webapp.public import bp
 from webapp.services import groups as group_service
@@ -17,3 +20,20 @@ def groups():
     # Open groups first (in the deployment's order), then those not taking applications.
     ordered = sorted(group_service.in_order(db_session()), key=lambda group: not group.open_to_applicants)
     return render_template("public/groups.html", groups=ordered)
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice: the force's own, or the standard one with this deployment's periods."""
+    config = current_app.config
+    kept = {
+        name: period_in_words(config[f"RETENTION_{name.upper()}_DAYS"])
+        for name in ("draft", "closed", "member", "email")
+    }
+    return render_template("public/privacy.html", kept=kept)
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement, in the form public sector bodies publish, from the suite's checks."""
+    return render_template("public/accessibility.html")

@@ -212,7 +212,7 @@ class NotApplicationForm(FlaskForm):
 
 class DocumentForm(FlaskForm):
     body = TextAreaField(
-        "Text (HTML: headings, paragraphs and lists; {name} and {group} are filled in)",
+        "Text (HTML: headings, paragraphs and lists; {name}, {group} and {kept_after_leaving} are filled in)",
         widget=GovTextArea(),
         validators=[Required("Enter the text of the document")],
     )

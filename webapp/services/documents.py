@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from html import escape
 
 import nh3
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.clock import now
+from webapp.clock import now, period_in_words
 from webapp.config import PROJECT_ROOT
 from webapp.models import DocumentKind, Group, GroupDocument, StaffUser
 from webapp.services import InputError, events
@@ -124,7 +125,14 @@ class Shown:
 
 
 def personalise(document: GroupDocument, name: str, group: Group) -> str:
-    return document.body.replace("{name}", escape(name)).replace("{group}", escape(group.name))
+    """The document for one person: {name}, {group} and {kept_after_leaving} (how long a former member's
+    records are kept, from the retention settings, as the privacy notice says it) filled in."""
+    kept = period_in_words(current_app.config["RETENTION_MEMBER_DAYS"])
+    return (
+        document.body.replace("{name}", escape(name))
+        .replace("{group}", escape(group.name))
+        .replace("{kept_after_leaving}", kept)
+    )
 
 
 def shown_to(session: Session, group: Group, name: str) -> Shown:
