@@ -1,8 +1,9 @@
-"""Shared form helpers: GOV.UK wording for validation messages."""
+"""Shared form helpers: GOV.UK wording for validation messages, and the email address input."""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
@@ -29,3 +30,16 @@ class EmailAddress:
             field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
         except EmailNotValidError:
             raise ValidationError(self.message) from None
+
+
+class EmailInput(GovTextInput):
+    """GOV.UK's text input for an email address: type="email" (a phone shows the @ keyboard), not
+    spell-checked, and autocomplete="email" unless the page asks for another (staff sign-in: username)."""
+
+    input_type = "email"
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("spellcheck", False)
+        params.setdefault("autocomplete", "email")
+        return params

@@ -186,3 +186,25 @@ def test_the_privacy_notice_is_complete_and_agrees_with_the_agreement_on_how_lon
         assert part in notice, part
     *_, link = sent_for_signature(app, client)
     assert "for as long as you are a member and for 2 years after you leave" in text_of(client.get(link))
+
+
+def test_every_email_address_box_is_an_email_input_with_autocomplete(app, client):
+    import re
+
+    from tests.apply_journey import start
+
+    def email_inputs(html: str) -> list[str]:
+        return re.findall(r'<input[^>]*name="email"[^>]*>', html)
+
+    start(client)
+    pages = {
+        "/my-application": "email",
+        "/apply/page/your-details": "email",
+        "/staff/sign-in": "username",
+    }
+    for url, autocomplete in pages.items():
+        [box] = email_inputs(client.get(url).get_data(as_text=True))
+        assert 'type="email"' in box and f'autocomplete="{autocomplete}"' in box, (url, box)
+        assert 'spellcheck="false"' in box
+    [box] = email_inputs(client.get("/apply/save-for-later").get_data(as_text=True))
+    assert 'type="email"' in box and 'autocomplete="email"' in box

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from webapp.forms import EmailAddress, Required, max_length
+from webapp.forms import EmailAddress, EmailInput, Required, max_length
 from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, STAFF_ROLES
 
 
@@ -147,7 +147,7 @@ class InviteForm(RoleForm):
     email = EmailField(
         "Email address",
         description="We will email them a link to set up their account.",
-        widget=GovTextInput(),
+        widget=EmailInput(),
         validators=[Required("Enter their email address"), EmailAddress()],
     )
 

@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
-from webapp.forms import EmailAddress, Required, max_length
+from webapp.forms import EmailAddress, EmailInput, Required, max_length
 from webapp.questions import MONITORING_QUESTIONS, Page, Question
 
 
@@ -92,7 +92,7 @@ def _field(question: Question):
             validators=[RequiredUnless(question.error)] if question.required else [Optional()],
         )
     if question.kind == "email":
-        return EmailField(question.label, widget=GovTextInput(), validators=[*validators, EmailAddress()])
+        return EmailField(question.label, widget=EmailInput(), validators=[*validators, EmailAddress()])
     if question.kind == "phone":
         return StringField(question.label, widget=GovTextInput(), validators=[*validators, UKPhone()])
     if question.kind == "text":
@@ -168,7 +168,7 @@ for _q in MONITORING_QUESTIONS:
 class SaveForLaterForm(FlaskForm):
     email = EmailField(
         "Email address",
-        widget=GovTextInput(),
+        widget=EmailInput(),
         validators=[
             Trimmed(),
             Required("Enter your email address"),
@@ -181,7 +181,7 @@ class SaveForLaterForm(FlaskForm):
 class FindApplicationForm(FlaskForm):
     email = EmailField(
         "Email address",
-        widget=GovTextInput(),
+        widget=EmailInput(),
         validators=[
             Trimmed(),
             Required("Enter the email address you applied with"),

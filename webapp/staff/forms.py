@@ -5,13 +5,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo
 
-from webapp.forms import Required, max_length
+from webapp.forms import EmailInput, Required, max_length
 
 
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
-        widget=GovTextInput(),
+        widget=EmailInput(),
         validators=[Required("Enter your email address"), max_length(320, "Email address")],
     )
     password = PasswordField(
