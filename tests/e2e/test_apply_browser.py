@@ -55,7 +55,7 @@ def test_apply_with_save_and_return_through_the_emailed_link(app, page, browser,
     expect(page.get_by_role("heading", name="We have sent you a link")).to_be_visible()
 
     outgoing.send_due(app)
-    email = smtp_sink.wait_for(lambda m: m["Subject"] == "Your application to the Bristol IAG")
+    email = smtp_sink.wait_for(lambda m: m["Subject"] == "Continue your application to the Bristol IAG")
     link = link_in(email, "/apply/resume/")
 
     later = browser.new_context(base_url=live_server.url).new_page()  # another day, another browser

@@ -189,15 +189,6 @@ class FindApplicationForm(FlaskForm):
             EmailAddress(),
         ],
     )
-    reference = StringField(
-        "Application reference",
-        widget=GovTextInput(),
-        validators=[
-            Trimmed(),
-            InputRequired("Enter your application reference"),
-            max_length(20, "Reference"),
-        ],
-    )
 
 
 class ConfirmForm(FlaskForm):

@@ -141,12 +141,11 @@ def withdraw(token: str):
 
 @bp.route("/my-application", methods=["GET", "POST"])
 def find_application():
-    """Lost the link? Give the email and reference; the same answer shows whether or not they match."""
+    """Lost the link? Give the email address: each application made with it gets a new link (the old one
+    stops working), by email to that address. The page says the same whatever the address."""
     form = FindApplicationForm()
     if form.validate_on_submit():
-        reference = form.reference.data.upper().replace(" ", "")
-        application = applications.find(db_session(), reference, form.email.data)
-        if application is not None:
+        for application in applications.made_with(db_session(), form.email.data):
             letters.email_applicant(
                 db_session(),
                 application,

@@ -58,12 +58,15 @@ class Arrival:
         )
 
 
-def find(session: Session, reference: str, email: str) -> Application | None:
-    """The application with this reference whose applicant has this email address (any case)."""
-    return session.scalar(
-        select(Application)
-        .join(Applicant)
-        .where(Application.reference == reference, func.lower(Applicant.email) == email.strip().lower())
+def made_with(session: Session, email: str) -> list[Application]:
+    """The applications made with this email address (any case), newest first."""
+    return list(
+        session.scalars(
+            select(Application)
+            .join(Applicant)
+            .where(func.lower(Applicant.email) == email.strip().lower())
+            .order_by(Application.id.desc())
+        )
     )
 
 

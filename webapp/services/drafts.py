@@ -48,7 +48,7 @@ def send_resume_link(session: Session, draft: Draft, email: str) -> None:
         session,
         "resume",
         to=email,
-        subject=f"Your application to the {draft.group.name}",
+        subject=f"Continue your application to the {draft.group.name}",
         token=token,
         group=draft.group,
         expires=draft.resume_expires_at,
