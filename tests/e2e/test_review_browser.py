@@ -142,7 +142,7 @@ def test_referral_with_the_applicants_consent(app, browser, live_server, smtp_si
     applicant.get_by_role("link", name="Tell us if we can pass your application on").click()
     applicant.get_by_label("Yes, pass my application on").check()
     applicant.get_by_role("button", name="Send my answer").click()
-    expect(applicant.locator(".govuk-notification-banner")).to_contain_text("Its new reference is")
+    expect(applicant.locator(".govuk-notification-banner")).to_contain_text("Its reference is")
     new_reference = re.search(
         r"IAG-[0-9A-Z]{4}-[0-9A-Z]{4}", applicant.locator(".govuk-notification-banner").inner_text()
     ).group(0)

@@ -68,6 +68,7 @@ REPORTERS = {"equality reporter", "system admin"}
 
 # Routes outside the matrix: public pages (anyone), staff sign-in and static files.
 PUBLIC_PREFIXES = (
+    "/accessibility",
     "/apply",
     "/forms",
     "/groups",

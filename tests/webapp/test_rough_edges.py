@@ -208,3 +208,73 @@ def test_every_email_address_box_is_an_email_input_with_autocomplete(app, client
         assert 'spellcheck="false"' in box
     [box] = email_inputs(client.get("/apply/save-for-later").get_data(as_text=True))
     assert 'type="email"' in box and 'autocomplete="email"' in box
+
+
+def test_the_applicants_page_shows_what_they_sent_and_offers_it_as_a_pdf(app, client):
+    from tests.given import given_application
+    from tests.review_journey import pdf_text, status_token
+
+    reference = given_application(app, why_join="To be heard, and to help.")
+    token = status_token(mails_to(app, "amina@example.org")[-1])
+    page = text_of(client.get(f"/my-application/{token}"))
+    assert "What you sent" in page and "See the answers you sent" in page
+    sent = text_of(client.get(f"/my-application/{token}/what-you-sent"))
+    assert "Why you want to join To be heard, and to help." in sent
+    assert "Preferred contact Email" in sent and reference in sent
+    pdf = client.get(f"/my-application/{token}/what-you-sent.pdf")
+    assert pdf.mimetype == "application/pdf"
+    assert f"what-you-sent-{reference}.pdf" in pdf.headers["Content-Disposition"]
+    printed = pdf_text(pdf.data)
+    assert "What you sent" in printed and "To be heard, and to help." in printed
+    assert client.get("/my-application/not-a-token/what-you-sent.pdf").status_code == 404
+
+
+def _decided(app, client, data: dict):
+    from tests.review_journey import act, reviewed, status_token
+
+    reference, url, coordinator, chair = reviewed(app, client)
+    act(chair, f"{url}/decide", data=data)
+    act(coordinator, url, f"{url}/confirm-decision")
+    letter = [m for m in mails_to(app, "amina@example.org") if m.subject.startswith("Decision")][-1]
+    return reference, status_token(letter)
+
+
+def test_an_unsuccessful_applicant_sees_why_the_appeal_deadline_and_the_letter(app, client):
+    from tests.review_journey import pdf_text
+
+    reference, token = _decided(app, client, {"outcome": "unsuccessful", "reason": "Not this time."})
+    page = text_of(client.get(f"/my-application/{token}"))
+    assert "Why Not this time." in page
+    assert "you can appeal until" in page and "(UK time)" in page
+    letter = client.get(f"/my-application/{token}/letter.pdf")
+    assert letter.mimetype == "application/pdf" and "Unsuccessful application" in pdf_text(letter.data)
+    assert reference in pdf_text(letter.data)
+
+
+def test_a_referred_applicant_sees_the_group_and_after_agreeing_the_new_application(app, client):
+    from sqlalchemy import select
+
+    from tests.helpers import csrf_token
+    from webapp.db import session_scope
+    from webapp.models import Group
+
+    with session_scope(app) as session:
+        somerset = session.scalar(select(Group.id).where(Group.slug == "somerset"))
+    reference, token = _decided(
+        app, client, {"outcome": "refer", "reason": "Nearer you.", "referred_group": somerset}
+    )
+    page = text_of(client.get(f"/my-application/{token}"))
+    assert "The group we suggested: the Somerset IAG" in page
+    form = client.get(f"/my-application/{token}/referral").get_data(as_text=True)
+    moved = client.post(
+        f"/my-application/{token}/referral",
+        data={"consent": "yes", "csrf_token": csrf_token(form)},
+        follow_redirects=True,
+    )
+    landed = text_of(moved)
+    assert "We have passed your application to the Somerset IAG" in landed
+    assert (
+        "Your application to the Somerset IAG" in landed and reference not in landed.split("Its reference")[0]
+    )
+    first = text_of(client.get(f"/my-application/{token}"))
+    assert "we passed your application to the Somerset IAG. Its reference is IAG-" in first

@@ -170,3 +170,6 @@ class Referral(Base):
     consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    to_group: Mapped[Group] = relationship()
+    to_application: Mapped[Application | None] = relationship(foreign_keys=[to_application_id])

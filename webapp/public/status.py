@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 
 from webapp.db import db_session
+from webapp.files import file_store
 from webapp.models import Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
@@ -92,6 +93,7 @@ def status(token: str):
     state = application.state
     now_text, next_text = PLAIN_WORDS[state]
     next_text = next_text.format(days=current_app.extensions["deployment"].reply_working_days)
+    decision = decisions.latest_decision(db_session(), application) if state == State.UNSUCCESSFUL else None
     return render_template(
         "public/status/status.html",
         application=application,
@@ -99,8 +101,11 @@ def status(token: str):
         now_text=now_text,
         next_text=next_text,
         can_withdraw=state in WITHDRAWABLE,
-        referral=referrals.open_referral(db_session(), application) if state == State.REFERRED else None,
+        referral=referrals.latest_referral(db_session(), application) if state == State.REFERRED else None,
         can_appeal=state == State.UNSUCCESSFUL and appeals.appeal_window_open(db_session(), application),
+        decision=decision,
+        appeal_by=decisions.appeal_deadline(decision) if decision else None,
+        letter=letters.latest_letter(db_session(), application),
         monitoring_done=equality.answered(db_session(), application.id),
         member=state == State.MEMBER,
         meetings=meetings.future(db_session(), application.group_id) if state == State.MEMBER else [],
@@ -167,14 +172,17 @@ def referral(token: str):
         return redirect(url_for("public.status", token=token))
     form = ReferralConsentForm()
     if form.validate_on_submit():
-        linked = referrals.answer_referral(db_session(), application, form.consent.data == "yes")
+        passed_on = referrals.answer_referral(db_session(), application, form.consent.data == "yes")
+        if passed_on is None:
+            flash("We have not passed your application on.", "success")
+            return redirect(url_for("public.status", token=token))
+        linked, linked_token = passed_on
         flash(
-            f"We have passed your application on. Its new reference is {linked.reference}."
-            if linked
-            else "We have not passed your application on.",
+            f"We have passed your application to the {linked.known_group.name}. "
+            f"Its reference is {linked.reference}. This is its page.",
             "success",
         )
-        return redirect(url_for("public.status", token=token))
+        return redirect(url_for("public.status", token=linked_token))
     group = db_session().get(Group, waiting.to_group_id)
     return render_template(
         "public/status/referral.html", application=application, token=token, form=form, group=group
@@ -203,3 +211,35 @@ def appeal(token: str):
         form=form,
         deadline=decisions.appeal_deadline(decision),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/my-application/<token>/what-you-sent")
+def answers(token: str):
+    """The applicant's answers, as they sent them (never the equal opportunities answers)."""
+    application = _application(token)
+    pages = current_app.extensions["deployment"].application_pages
+    return render_template(
+        "public/status/answers.html", application=application, token=token, **letters.sent(application, pages)
+    )
+
+
+@bp.route("/my-application/<token>/what-you-sent.pdf")
+def answers_pdf(token: str):
+    application = _application(token)
+    pdf = letters.answers_pdf(application, current_app.extensions["deployment"].application_pages)
+    return _pdf(pdf, f"what-you-sent-{application.reference}.pdf")
+
+
+@bp.route("/my-application/<token>/letter.pdf")
+def letter_pdf(token: str):
+    """The last letter we sent (a decision, an appeal's outcome), as it was sent."""
+    letter = letters.latest_letter(db_session(), _application(token))
+    if letter is None:
+        abort(404)
+    return _pdf(file_store(current_app).read(letter.storage_name), letter.filename)
+
+
+def _pdf(data: bytes, filename: str):
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response

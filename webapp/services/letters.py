@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.answers import given_confirmations, shown_answers
 from webapp.clock import now
 from webapp.files import file_store
-from webapp.models import Application, Attachment
+from webapp.models import Application, Attachment, Source
 from webapp.pdf import print_template
+from webapp.questions import Page
 from webapp.services import events, links, notify, wording
 from webapp.services.actors import SYSTEM
 
@@ -83,6 +86,31 @@ def store_pdf(session: Session, application: Application, filename: str, pdf: by
     return attachment
 
 
+LETTER = "letter sent to the applicant"  # how a letter is marked among the application's files
+
+
+def latest_letter(session: Session, application: Application) -> Attachment | None:
+    """The last letter sent to the applicant (a decision, an appeal's outcome), for their page."""
+    return session.scalar(
+        select(Attachment)
+        .where(Attachment.application_id == application.id, Attachment.flags == LETTER)
+        .order_by(Attachment.id.desc())
+    )
+
+
+def answers_pdf(application: Application, pages: tuple[Page, ...]) -> bytes:
+    """What the applicant sent, as a PDF for them to keep: the same answers their page shows."""
+    return print_template("pdf/answers.html", application=application, **sent(application, pages))
+
+
+def sent(application: Application, pages: tuple[Page, ...]) -> dict[str, Any]:
+    """What the applicant sent, page by page, as their page and its PDF show it."""
+    return {
+        "answers": shown_answers(pages, application.answers, application.source == Source.WEB),
+        "confirmations": given_confirmations(application.answers),
+    }
+
+
 def enclosed(attachment: Attachment) -> dict[str, str]:
     """A stored attachment as an email's attachment."""
     return {
@@ -122,7 +150,7 @@ def send_letter(
         session, template, application=application, group=application.group, token=token, **context
     )
     letter = letter_pdf(application, template, without_private_link(body, token))
-    kept = store_pdf(session, application, letter.filename, letter.pdf, "letter sent to the applicant")
+    kept = store_pdf(session, application, letter.filename, letter.pdf, LETTER)
     email_applicant(
         session, application, template, subject, attachments=[enclosed(kept)], token=token, **context
     )

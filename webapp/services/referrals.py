@@ -23,9 +23,19 @@ def open_referral(session: Session, application: Application) -> Referral | None
     )
 
 
-def answer_referral(session: Session, application: Application, consent: bool) -> Application | None:
+def latest_referral(session: Session, application: Application) -> Referral | None:
+    """The referral of this application, answered or not (for the applicant's page)."""
+    return session.scalar(
+        select(Referral).where(Referral.from_application_id == application.id).order_by(Referral.id.desc())
+    )
+
+
+def answer_referral(
+    session: Session, application: Application, consent: bool
+) -> tuple[Application, str] | None:
     """The applicant's answer. With consent, their details are passed on: a linked application appears in
-    the other group's queue (the first one stays closed as referred). Without, nothing is passed on."""
+    the other group's queue (the first one stays closed as referred), and its page's link is returned (and
+    emailed). Without, nothing is passed on."""
     referral = open_referral(session, application)
     if referral is None:
         raise workflow.NotAllowed("There is no referral waiting for your answer.")
@@ -69,4 +79,4 @@ def answer_referral(session: Session, application: Application, consent: bool) -
         first=application,
         token=token,
     )
-    return linked
+    return linked, token
