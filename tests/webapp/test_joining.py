@@ -117,7 +117,9 @@ def test_used_expired_replaced_and_unknown_links_are_refused_clearly(app, client
     new_link = sign_link(mails_to(app, APPLICANT)[-1])
     assert new_link != link
     sign(client, new_link)
-    assert "You have already signed the agreement" in text_of(client.get(new_link))
+    assert "You have signed the agreement" in text_of(client.get(new_link))  # the signed PDF, again
+    with clock.travel(timedelta(days=app.config["SIGNING_DAYS"] + 1)):
+        assert "You have already signed the agreement" in text_of(client.get(new_link))
 
 
 def test_a_text_published_after_showing_is_never_recorded_as_signed(app, client):
@@ -225,7 +227,8 @@ def test_a_hundred_simultaneous_signatures_make_one(app, client):
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(post, range(100)))
-    assert statuses.count(200) == 1, statuses
+    # Whoever came after the first sees the signed agreement (200) or, mid-way, is told it is signed (409).
+    assert set(statuses) <= {200, 409}, statuses
     with session_scope(app) as session:
         assert session.scalar(select(func.count()).select_from(Membership)) == 1
         assert (

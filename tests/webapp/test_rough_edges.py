@@ -278,3 +278,32 @@ def test_a_referred_applicant_sees_the_group_and_after_agreeing_the_new_applicat
     )
     first = text_of(client.get(f"/my-application/{token}"))
     assert "we passed your application to the Somerset IAG. Its reference is IAG-" in first
+
+
+def test_after_signing_a_refresh_still_offers_the_signed_agreement_while_the_link_is_in_time(app, client):
+    from datetime import timedelta
+
+    from tests.review_journey import pdf_text, sent_for_signature
+    from tests.webapp.test_joining import sign
+    from webapp import clock
+
+    *_, link = sent_for_signature(app, client)
+    assert sign(client, link).status_code == 200
+    again = client.get(link)
+    assert again.status_code == 200 and "You have signed the agreement" in text_of(again)
+    pdf = client.get(f"{link}/signed-agreement.pdf")
+    assert "Signed electronically by Amina Yusuf" in pdf_text(pdf.data)
+    from tests.helpers import csrf_token
+
+    second = client.post(
+        link,
+        data={
+            "full_name": "Amina Yusuf",
+            "shown": "x",
+            "csrf_token": csrf_token(client.get("/verify").get_data(as_text=True)),
+        },
+    )
+    assert "You have signed the agreement" in text_of(second)  # a second click: no error
+    with clock.travel(timedelta(days=app.config["SIGNING_DAYS"] + 1)):
+        assert client.get(link).status_code == 410
+        assert client.get(f"{link}/signed-agreement.pdf").status_code == 404

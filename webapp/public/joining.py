@@ -20,6 +20,8 @@ from webapp.services import InputError, documents, meetings, members, signing
 @bp.route("/sign/<token>", methods=["GET", "POST"])
 def sign(token: str):
     session = db_session()
+    if signing.signed_with(session, token) is not None:  # signed already: a refresh, a second click
+        return _signed(token)
     try:
         sign_request = signing.by_token(session, token)
     except signing.Refused as refusal:
@@ -41,9 +43,7 @@ def sign(token: str):
         except InputError as exc:
             form.full_name.errors = [*form.full_name.errors, exc.message]
         else:
-            return render_template(
-                "public/sign/signed.html", group=application.known_group, token=signed.status_token
-            )
+            return _signed(token, signed.status_token)
     else:
         signing.opened(session, sign_request)  # evidence: the emailed link was opened (verifies the address)
     group = application.known_group
@@ -51,6 +51,25 @@ def sign(token: str):
     return render_template("public/sign/sign.html", form=form, shown=shown, group=group), (
         422 if form.errors else 200
     )
+
+
+def _signed(token: str, status_token: str | None = None):
+    """The signed page, with the sealed agreement to download while the signing link is in time."""
+    attachment = signing.signed_with(db_session(), token)
+    group = db_session().get_one(Application, attachment.application_id).known_group if attachment else None
+    return render_template("public/sign/signed.html", group=group, token=token, status_token=status_token)
+
+
+@bp.route("/sign/<token>/signed-agreement.pdf")
+def signed_pdf(token: str):
+    attachment = signing.signed_with(db_session(), token)
+    if attachment is None:
+        abort(404)
+    response = current_app.response_class(
+        file_store(current_app).read(attachment.storage_name), mimetype="application/pdf"
+    )
+    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
+    return response
 
 
 def _membership(token: str) -> Membership:

@@ -96,6 +96,21 @@ def by_token(session: Session, token: str) -> SigningRequest:
     return request
 
 
+def signed_with(session: Session, token: str) -> Attachment | None:
+    """The sealed agreement signed through this link, while the link would still be in time: a refresh
+    or a second click after signing shows the signed agreement again, not an error."""
+    request = session.scalar(
+        select(SigningRequest).where(SigningRequest.token_hash == links.token_hash(token))
+    )
+    if request is None or request.signed_at is None or request.expires_at < now():
+        return None
+    return session.scalar(
+        select(Attachment).where(
+            Attachment.application_id == request.application_id, Attachment.sha256 == request.pdf_sha256
+        )
+    )
+
+
 def signed_as(session: Session, pdf_sha256: str) -> SigningRequest | None:
     """The signature a sealed agreement records, found by the PDF's SHA-256 (for /verify)."""
     return session.scalar(select(SigningRequest).where(SigningRequest.pdf_sha256 == pdf_sha256))
