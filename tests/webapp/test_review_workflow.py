@@ -98,10 +98,16 @@ def test_the_second_decider_can_disagree_and_the_review_goes_on(app, client):
     act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Too few meetings."})
     act(chair, f"{url}/reject-decision", data={"reject_reason": "Let us meet them first."})
     assert state_of(app, reference) == "in review"
-    assert "Let us meet them first." not in text_of(chair.get(url))  # kept in the event, not shown as a note
+    case = text_of(coordinator.get(url))  # the proposer reads why, on the case
+    assert (
+        "A proposal was set aside. Dele did not agree with the proposal (Unsuccessful) made by Priya" in case
+    )
+    assert "Why: Let us meet them first." in case
     with session_scope(app) as session:
         event = session.scalar(select(Event).where(Event.action == "reject proposal"))
         assert event.detail["reason"] == "Let us meet them first."
+    act(coordinator, f"{url}/decide", data={"outcome": "offer", "reason": "Met them: welcome."})
+    assert "A proposal was set aside" not in text_of(coordinator.get(url))
 
 
 def test_bad_inputs_get_clear_messages_and_change_nothing(app, client):
@@ -258,3 +264,23 @@ def test_a_withdrawal_while_a_decision_is_proposed_leaves_nothing_waiting(app, c
     assert state_of(app, reference) == "withdrawn"
     page = text_of(coordinator.get(url))
     assert "Waiting for the second decider" not in page and "Agree and send the decision" not in page
+
+
+def test_the_letter_is_previewed_before_it_is_agreed_and_sent(app, client):
+    from tests.review_journey import pdf_text
+
+    reference, url, coordinator, chair = reviewed(app, client)
+    assert client.get(f"{url}/decision-letter.pdf").status_code in (302, 401)  # staff only
+    assert coordinator.get(f"{url}/decision-letter.pdf").headers["Location"] == url  # nothing proposed yet
+    act(chair, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not enough time to give."})
+    case = text_of(coordinator.get(url))
+    assert "The letter the applicant will get" in case
+    assert "Why Not enough time to give." in case and "You can appeal against this decision until" in case
+    assert mails_to(app, "amina@example.org")[-1].subject.startswith("Application received")  # none sent
+    preview = coordinator.get(f"{url}/decision-letter.pdf")
+    assert preview.mimetype == "application/pdf"
+    printed = pdf_text(preview.data)
+    assert "Unsuccessful application" in printed and "Not enough time to give." in printed
+    assert reference in printed and "the-applicants-own-link" not in printed
+    act(coordinator, url, f"{url}/confirm-decision")
+    assert mails_to(app, "amina@example.org")[-1].subject == f"Decision on your application {reference}"

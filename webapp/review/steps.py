@@ -3,6 +3,7 @@ decision, the appeal, the agreement to sign, and a withdrawal the applicant aske
 
 from __future__ import annotations
 
+from flask import Response, redirect, url_for
 from flask_login import login_required
 
 from webapp import auth
@@ -192,3 +193,15 @@ def withdraw(application_id: int):
         )
         return back(application, "Application withdrawn. The applicant has been told by email.")
     return form_page(application, form, "withdraw", "Withdraw at the applicant's request", _status(form))
+
+
+@bp.route("/applications/<int:application_id>/decision-letter.pdf")
+@login_required
+def decision_letter(application_id: int):
+    """The letter the proposed decision would send, as a PDF, before anyone agrees and sends it."""
+    preview = decisions.preview_letter(db_session(), load(application_id))
+    if preview is None:  # nothing proposed (now): back to the case, which says where it stands
+        return redirect(url_for("review.application_page", application_id=application_id))
+    response = Response(preview.letter.pdf, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=f"preview-{preview.letter.filename}")
+    return response

@@ -22,7 +22,17 @@ from webapp.models import (
     SigningRequest,
     StaffUser,
 )
-from webapp.services import access, appeals, casefile, decisions, discussions, groups, joining, replies
+from webapp.services import (
+    access,
+    appeals,
+    casefile,
+    decisions,
+    discussions,
+    groups,
+    joining,
+    letters,
+    replies,
+)
 from webapp.services.actors import staff
 from webapp.workflow import Action, Context, State
 
@@ -38,7 +48,9 @@ class CasePage:
     actions: list[Action]
     discussion: Discussion | None
     pending: Decision | None
+    letter_preview: letters.Preview | None  # what the pending decision would send
     decision: Decision | None
+    set_aside: decisions.SetAside | None  # the last proposal the other decider did not agree with
     appeal: Appeal | None
     signing: SigningRequest | None
     staff_names: dict[int, str]
@@ -81,7 +93,9 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         actions=steps(application, user, pending),
         discussion=discussions.current(session, application),
         pending=pending,
+        letter_preview=decisions.preview_letter(session, application) if pending else None,
         decision=decisions.latest_decision(session, application),
+        set_aside=decisions.set_aside(session, application),
         appeal=appeals.current_appeal(session, application),
         signing=joining.open_request(session, application),
         staff_names=names,

@@ -4,7 +4,9 @@ or sets it aside (the review goes on)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from webapp import workflow
 from webapp.clock import now, uk_time
-from webapp.models import Application, Decision, DecisionStatus, Group, Referral, StaffUser
+from webapp.models import Application, Decision, DecisionStatus, Event, Group, Referral, StaffUser
 from webapp.services import InputError, letters, required_text, transitions
 from webapp.services.actors import staff
 from webapp.workflow import Action, Context, Outcome, Role
@@ -125,16 +127,32 @@ def confirm_decision(session: Session, application: Application, user: StaffUser
     referred = session.get(Group, decision.referred_group_id) if decision.referred_group_id else None
     if referred is not None:
         session.add(Referral(from_application_id=application.id, to_group_id=referred.id, created_at=now()))
-    letters.send_letter(
-        session,
-        application,
-        f"decision_{decision.outcome}",
-        f"Decision on your application {application.reference}",
-        decision=decision,
-        referred=referred,
-        appeal_by=uk_time(appeal_deadline(decision)) if decision.outcome == Outcome.UNSUCCESSFUL else "",
-    )
+    template, subject, context = _letter(session, application, decision)
+    letters.send_letter(session, application, template, subject, **context)
     return decision
+
+
+def _letter(
+    session: Session, application: Application, decision: Decision
+) -> tuple[str, str, dict[str, Any]]:
+    """The decision's letter: its wording, the email's subject, and what the wording is given."""
+    referred = session.get(Group, decision.referred_group_id) if decision.referred_group_id else None
+    unsuccessful = decision.outcome == Outcome.UNSUCCESSFUL
+    context = {
+        "decision": decision,
+        "referred": referred,
+        "appeal_by": uk_time(appeal_deadline(decision)) if unsuccessful else "",
+    }
+    return f"decision_{decision.outcome}", f"Decision on your application {application.reference}", context
+
+
+def preview_letter(session: Session, application: Application) -> letters.Preview | None:
+    """The letter the proposed decision would send, before the second decider agrees and sends it."""
+    decision = pending_decision(session, application)
+    if decision is None:
+        return None
+    template, _subject, context = _letter(session, application, decision)
+    return letters.preview(session, application, template, **context)
 
 
 def reject_proposal(session: Session, application: Application, user: StaffUser, reason: str) -> None:
@@ -153,6 +171,41 @@ def reject_proposal(session: Session, application: Application, user: StaffUser,
         detail={"decision_id": decision.id, "reason": reason},
     )
     decision.status = DecisionStatus.REJECTED
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A proposal the other decider did not agree with: who, when and why, for the proposer to read."""
+
+    decision: Decision
+    by_label: str  # the event log's label for who set it aside ("staff:12")
+    at: datetime
+    reason: str
+
+
+def set_aside(session: Session, application: Application) -> SetAside | None:
+    """The last proposal set aside, while nothing has been proposed since."""
+    decision = session.scalar(
+        select(Decision)
+        .where(Decision.application_id == application.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    if decision is None or decision.status != DecisionStatus.REJECTED:
+        return None
+    event = session.scalar(
+        select(Event)
+        .where(
+            Event.subject_type == "application",
+            Event.subject_id == application.id,
+            Event.action == str(Action.REJECT_PROPOSAL),
+        )
+        .order_by(Event.seq.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    return SetAside(decision, event.actor, event.at, str(event.detail.get("reason", "")))
 
 
 def appeal_deadline(decision: Decision) -> datetime:

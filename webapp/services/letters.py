@@ -141,6 +141,24 @@ def without_private_link(body: str, token: str) -> str:
     return body.replace(private, f"{ask} (give your email address there and we will email you a link)")
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A letter as it would be sent: the email's text and the PDF (the applicant's link not yet made)."""
+
+    text: str
+    letter: Letter
+
+
+PREVIEW_TOKEN = "the-applicants-own-link"  # noqa: S105 (not a secret: stands for the link made on sending)
+
+
+def preview(session: Session, application: Application, template: str, **context: Any) -> Preview:
+    body = wording.render(
+        session, template, application=application, group=application.group, token=PREVIEW_TOKEN, **context
+    )
+    return Preview(body, letter_pdf(application, template, without_private_link(body, PREVIEW_TOKEN)))
+
+
 def send_letter(
     session: Session, application: Application, template: str, subject: str, **context: Any
 ) -> None:
