@@ -14,7 +14,7 @@ from tests.helpers import csrf_token, make_staff, sign_in
 from webapp.clock import UK, now
 from webapp.db import session_scope
 from webapp.files import file_store
-from webapp.models import Application, OutboxMessage
+from webapp.models import Application, Discussion, OutboxMessage
 from webapp.workflow import Role
 
 
@@ -113,3 +113,16 @@ def sent_for_signature(app, client):
 
 def pdf_text(data: bytes) -> str:
     return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def discussion_took_place(app, reference: str) -> None:
+    """The booked discussion's time has come (its start moved an hour into the past): the day of the
+    discussion, arranged, as the journey to it is not what the test is about."""
+    with session_scope(app) as session:
+        application = session.scalar(select(Application).where(Application.reference == reference))
+        discussion = session.scalar(
+            select(Discussion)
+            .where(Discussion.application_id == application.id)
+            .order_by(Discussion.id.desc())
+        )
+        discussion.starts_at = now() - timedelta(hours=1)

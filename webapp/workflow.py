@@ -63,6 +63,7 @@ class Action(StrEnum):
     INVITE_TO_DISCUSSION = "invite to discussion"
     RESCHEDULE_DISCUSSION = "reschedule discussion"
     RECORD_DISCUSSION_HELD = "record discussion held"
+    RECORD_DID_NOT_ATTEND = "record did not attend"
     PROPOSE_DECISION = "propose decision"
     CONFIRM_DECISION = "confirm decision"
     REJECT_PROPOSAL = "reject proposal"
@@ -124,6 +125,8 @@ class Context:
     proposer_id: int | None = None
     proposer_role: Role | None = None
     appeal_window_open: bool = True
+    # For recording how a discussion went: whether its booked time has come.
+    discussion_begun: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,12 @@ def _second_decider(ctx: Context, roles: frozenset[Role]) -> str | None:
     return None
 
 
+def _discussion_begun(ctx: Context, roles: frozenset[Role]) -> str | None:
+    if not ctx.discussion_begun:
+        return "The discussion has not happened yet. Record how it went once its booked time has come."
+    return None
+
+
 def _appeal_in_time(ctx: Context, roles: frozenset[Role]) -> str | None:
     if not ctx.appeal_window_open:
         return "The time to appeal this decision has passed."
@@ -177,6 +186,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({State.DISCUSSION_INVITED}),
         GROUP_ROLES,
         State.DISCUSSION_HELD,
+        (_discussion_begun,),
+    ),
+    # The applicant did not come: back to the review, to invite them again or decide without it.
+    Transition(
+        Action.RECORD_DID_NOT_ATTEND,
+        frozenset({State.DISCUSSION_INVITED}),
+        GROUP_ROLES,
+        State.IN_REVIEW,
+        (_discussion_begun,),
     ),
     Transition(
         Action.PROPOSE_DECISION,

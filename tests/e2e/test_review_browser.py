@@ -16,6 +16,7 @@ from tests.given import given_application
 from tests.helpers import make_staff, sign_in_browser
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import poll
+from tests.review_journey import discussion_took_place
 from webapp import outgoing
 from webapp.clock import UK, now
 from webapp.workflow import Role
@@ -88,6 +89,9 @@ def the_life_of(app, browser, live_server, smtp_sink, reference: str, applicant:
     assert event["LOCATION"] == "Trinity Road police station"
     assert event.decoded("DTSTART").astimezone(UK).strftime("%H:%M") == "18:30"
 
+    expect(coordinator.get_by_role("button", name="Discussion held")).to_have_count(0)  # not before it
+    discussion_took_place(app, reference)
+    coordinator.reload()
     coordinator.get_by_role("button", name="Discussion held").click()
     state_is(coordinator, "Discussion held")
 

@@ -31,6 +31,7 @@ POLICY: dict[str, tuple[set[str], set[str]]] = {
     "invite to discussion": ({"in review"}, GROUP_STAFF),
     "reschedule discussion": ({"discussion invited"}, GROUP_STAFF),
     "record discussion held": ({"discussion invited"}, GROUP_STAFF),
+    "record did not attend": ({"discussion invited"}, GROUP_STAFF),
     "propose decision": ({"in review", "discussion held"}, DECIDERS),
     "confirm decision": ({"decision proposed"}, DECIDERS),
     "reject proposal": ({"decision proposed"}, DECIDERS),
@@ -49,6 +50,7 @@ EXPECTED_TARGET = {
     "invite to discussion": "discussion invited",
     "reschedule discussion": "discussion invited",
     "record discussion held": "discussion held",
+    "record did not attend": "in review",
     "propose decision": "decision proposed",
     "confirm decision": "offered",  # with the outcome "offer" used below
     "reject proposal": "in review",
@@ -130,3 +132,13 @@ def test_a_second_chair_cannot_confirm_a_chairs_proposal():
 def test_an_appeal_after_the_deadline_is_refused():
     with pytest.raises(NotAllowed, match="time to appeal"):
         check(State.UNSUCCESSFUL, Action.LODGE_APPEAL, {Role.APPLICANT}, Context(appeal_window_open=False))
+
+
+def test_how_a_discussion_went_is_recorded_only_once_its_time_has_come():
+    from webapp.workflow import Context, NotAllowed, Role, State, check
+
+    for action in (Action.RECORD_DISCUSSION_HELD, Action.RECORD_DID_NOT_ATTEND):
+        roles = frozenset({Role.POLICE_COORDINATOR})
+        with pytest.raises(NotAllowed, match="The discussion has not happened yet"):
+            check(State.DISCUSSION_INVITED, action, roles, Context(discussion_begun=False))
+        assert check(State.DISCUSSION_INVITED, action, roles, Context(discussion_begun=True))

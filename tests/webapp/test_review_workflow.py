@@ -16,6 +16,7 @@ from tests.review_journey import (
     act,
     application_id,
     attachment_bytes,
+    discussion_took_place,
     invite_data,
     mails_to,
     pdf_text,
@@ -46,6 +47,10 @@ def test_invite_hold_propose_and_confirm_an_offer(app, client):
     assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=1)
     assert event.decoded("DTSTART").astimezone(clock.UK).strftime("%H:%M") == "18:30"
 
+    early = act(coordinator, url, f"{url}/discussion-held")
+    assert early.status_code == 409 and "The discussion has not happened yet" in text_of(early)
+    assert "Discussion held" not in text_of(coordinator.get(url))
+    discussion_took_place(app, reference)
     act(coordinator, url, f"{url}/discussion-held")
     assert state_of(app, reference) == "discussion held"
 
@@ -284,3 +289,17 @@ def test_the_letter_is_previewed_before_it_is_agreed_and_sent(app, client):
     assert reference in printed and "the-applicants-own-link" not in printed
     act(coordinator, url, f"{url}/confirm-decision")
     assert mails_to(app, "amina@example.org")[-1].subject == f"Decision on your application {reference}"
+
+
+def test_an_applicant_who_did_not_attend_is_recorded_and_the_review_goes_on(app, client):
+    reference, url, coordinator, _chair = reviewed(app, client)
+    act(coordinator, f"{url}/invite", data=invite_data(days_ahead=3))
+    assert act(coordinator, url, f"{url}/did-not-attend").status_code == 409  # not before the time
+    discussion_took_place(app, reference)
+    page = text_of(coordinator.get(url))
+    assert "Did not attend" in page and "Discussion held" in page
+    act(coordinator, url, f"{url}/did-not-attend")
+    assert state_of(app, reference) == "in review"
+    page = text_of(coordinator.get(url))
+    assert "did not attend" in page and "Invite to a discussion" in page  # invite again, or decide
+    assert "Propose a decision" in page

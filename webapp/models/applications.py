@@ -88,6 +88,7 @@ class DiscussionStatus(StrEnum):
     INVITED = "invited"
     HELD = "held"
     RESCHEDULED = "rescheduled"
+    NOT_ATTENDED = "did not attend"
 
 
 class Discussion(Base):

@@ -46,6 +46,16 @@ def discussion_held(application_id: int):
     )
 
 
+@bp.route("/applications/<int:application_id>/did-not-attend", methods=["POST"])
+@login_required
+def did_not_attend(application_id: int):
+    return button(
+        application_id,
+        lambda a: discussions.record_not_attended(db_session(), a, auth.staff_user()),
+        "Recorded that the applicant did not attend. The review goes on: invite them again, or decide.",
+    )
+
+
 @bp.route("/applications/<int:application_id>/confirm-decision", methods=["POST"])
 @login_required
 def confirm_decision(application_id: int):

@@ -64,12 +64,15 @@ class CasePage:
         return dict(vars(self))
 
 
-def steps(application: Application, user: StaffUser, pending: Decision | None) -> list[Action]:
+def steps(
+    application: Application, user: StaffUser, pending: Decision | None, discussion: Discussion | None = None
+) -> list[Action]:
     """The workflow steps `user` may take on `application` now, guards included."""
     ctx = Context(
         actor_id=user.id,
         proposer_id=pending.proposed_by_id if pending else None,
         proposer_role=pending.proposed_role if pending else None,
+        discussion_begun=discussions.begun(discussion),
     )
     return workflow.available_actions(application.state, staff(user).roles_for(application.group_id), ctx)
 
@@ -83,6 +86,7 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         else None
     )
     serves = access.serves(user, application.group_id)
+    discussion = discussions.current(session, application)
     return CasePage(
         application=application,
         emails=casefile.emails(session, application),
@@ -90,8 +94,8 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         notes=casefile.notes(session, application),
         timeline=casefile.timeline(session, application, names),
         duplicates=casefile.possible_duplicates(session, application, user),
-        actions=steps(application, user, pending),
-        discussion=discussions.current(session, application),
+        actions=steps(application, user, pending, discussion),
+        discussion=discussion,
         pending=pending,
         letter_preview=decisions.preview_letter(session, application) if pending else None,
         decision=decisions.latest_decision(session, application),

@@ -16,7 +16,7 @@ from webapp.models import Application, Discussion, DiscussionStatus, StaffUser
 from webapp.services import events, letters, transitions
 from webapp.services.actors import MAIL, staff
 from webapp.services.meetings import TimeAndPlace
-from webapp.workflow import Action, State
+from webapp.workflow import Action, Context, State
 
 LONGEST_DISCUSSION_HOURS = 4
 
@@ -104,10 +104,27 @@ def invite(session: Session, application: Application, user: StaffUser, when: Ti
 
 
 def record_held(session: Session, application: Application, user: StaffUser) -> None:
-    transitions.apply(session, application, Action.RECORD_DISCUSSION_HELD, staff(user))
+    _record(session, application, user, Action.RECORD_DISCUSSION_HELD, DiscussionStatus.HELD)
+
+
+def record_not_attended(session: Session, application: Application, user: StaffUser) -> None:
+    """The applicant did not come: the review goes on (invite them again, or decide)."""
+    _record(session, application, user, Action.RECORD_DID_NOT_ATTEND, DiscussionStatus.NOT_ATTENDED)
+
+
+def begun(discussion: Discussion | None) -> bool:
+    """Whether the discussion's booked time has come (with none booked, nothing to wait for)."""
+    return discussion is None or discussion.starts_at <= now()
+
+
+def _record(
+    session: Session, application: Application, user: StaffUser, action: Action, status: DiscussionStatus
+) -> None:
     discussion = current(session, application)
+    ctx = Context(actor_id=user.id, discussion_begun=begun(discussion))
+    transitions.apply(session, application, action, staff(user), ctx)
     if discussion is not None:
-        discussion.status = DiscussionStatus.HELD
+        discussion.status = status
 
 
 def record_response(session: Session, application_id: int, answer: str, email_id: int) -> Discussion | None:
