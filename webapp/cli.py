@@ -223,7 +223,8 @@ DEMO_STAFF = (
     ("chair@demo.invalid", "Tom Okafor", Role.CHAIR, "bristol"),
     ("admin@demo.invalid", "Jo Williams", Role.ADMIN_TEAM, "bristol"),
     ("somerset-chair@demo.invalid", "Sam Hughes", Role.CHAIR, "somerset"),
-    ("appeals@demo.invalid", "Morgan Lee", Role.APPEALS_PANEL, None),
+    ("strategic.chair@demo.invalid", "Morgan Lee", Role.STRATEGIC_IAG_CHAIR, None),
+    ("acc@demo.invalid", "Sian Roberts", Role.ASSISTANT_CHIEF_CONSTABLE, None),
     ("sysadmin@demo.invalid", "Alex Reed", Role.SYSTEM_ADMIN, None),
 )
 

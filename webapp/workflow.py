@@ -39,6 +39,11 @@ class Role(StrEnum):
     POLICE_COORDINATOR = "police coordinator"
     CHAIR = "chair"
     ADMIN_TEAM = "admin team"
+    # Appeals are decided by two people, as first decisions are: one proposes, the other agrees.
+    STRATEGIC_IAG_CHAIR = "strategic iag chair"
+    ASSISTANT_CHIEF_CONSTABLE = "assistant chief constable"
+    # Before appeals took two people: sees appeals, decides none. Not granted any more; an admin gives
+    # the person one of the two roles above.
     APPEALS_PANEL = "appeals panel"
     EQUALITY_REPORTER = "equality reporter"
     SYSTEM_ADMIN = "system admin"
@@ -48,13 +53,16 @@ STAFF_ROLES = (
     Role.POLICE_COORDINATOR,
     Role.CHAIR,
     Role.ADMIN_TEAM,
-    Role.APPEALS_PANEL,
+    Role.STRATEGIC_IAG_CHAIR,
+    Role.ASSISTANT_CHIEF_CONSTABLE,
     Role.EQUALITY_REPORTER,
     Role.SYSTEM_ADMIN,
 )
 GROUP_ROLES = frozenset({Role.POLICE_COORDINATOR, Role.CHAIR, Role.ADMIN_TEAM})
-GLOBAL_ROLES = frozenset({Role.APPEALS_PANEL, Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN})
 DECIDERS = frozenset({Role.POLICE_COORDINATOR, Role.CHAIR})
+APPEAL_DECIDERS = frozenset({Role.STRATEGIC_IAG_CHAIR, Role.ASSISTANT_CHIEF_CONSTABLE})
+APPEALS_PANEL = APPEAL_DECIDERS | {Role.APPEALS_PANEL}  # everyone who works on appeals
+GLOBAL_ROLES = APPEALS_PANEL | {Role.EQUALITY_REPORTER, Role.SYSTEM_ADMIN}
 
 
 class Action(StrEnum):
@@ -67,6 +75,8 @@ class Action(StrEnum):
     PROPOSE_DECISION = "propose decision"
     CONFIRM_DECISION = "confirm decision"
     REJECT_PROPOSAL = "reject proposal"
+    PROPOSE_APPEAL_OUTCOME = "propose appeal outcome"
+    REJECT_APPEAL_PROPOSAL = "reject appeal proposal"
     LODGE_APPEAL = "lodge appeal"
     UPHOLD_APPEAL = "uphold appeal"
     DISMISS_APPEAL = "dismiss appeal"
@@ -144,14 +154,30 @@ class Transition:
 Guard = Callable[[Context, frozenset[Role]], str | None]
 
 
-def _second_decider(ctx: Context, roles: frozenset[Role]) -> str | None:
-    if ctx.proposer_id is None or ctx.proposer_role is None:
-        return "There is no proposed decision to confirm."
-    if ctx.actor_id == ctx.proposer_id:
-        return "You proposed this decision. The other decider for the group must confirm it."
-    if not (roles & DECIDERS) - {ctx.proposer_role}:
-        other = next(iter(DECIDERS - {ctx.proposer_role}))
-        return f"The {ctx.proposer_role} proposed this decision, so the group's {other} must confirm it."
+def _second_sign_off(deciders: frozenset[Role], whose: str) -> Guard:
+    """The rule for every decision that takes two people: one of `deciders` proposes, and the holder of
+    the other role (never the proposer, whatever roles they hold) agrees."""
+
+    def guard(ctx: Context, roles: frozenset[Role]) -> str | None:
+        if ctx.proposer_id is None or ctx.proposer_role is None:
+            return "There is no proposed decision to confirm."
+        if ctx.actor_id == ctx.proposer_id:
+            return f"You proposed this decision. The other decider {whose} must confirm it."
+        if not (roles & deciders) - {ctx.proposer_role}:
+            other = next(iter(deciders - {ctx.proposer_role}))
+            return f"The {ctx.proposer_role} proposed this decision, so the {other} must confirm it."
+        return None
+
+    return guard
+
+
+_second_decider = _second_sign_off(DECIDERS, "for the group")
+_second_appeal_decider = _second_sign_off(APPEAL_DECIDERS, "on the appeal")
+
+
+def _nothing_proposed(ctx: Context, roles: frozenset[Role]) -> str | None:
+    if ctx.proposer_id is not None:
+        return "A proposal is waiting for the other decider: agree with it, or set it aside first."
     return None
 
 
@@ -219,17 +245,35 @@ TRANSITIONS: tuple[Transition, ...] = (
         State.APPEAL_LODGED,
         (_appeal_in_time,),
     ),
+    # An appeal: the Strategic IAG Chair or the Assistant Chief Constable proposes upholding or dismissing
+    # it (the appeal stays lodged), and the other agrees (upheld or dismissed) or sets it aside.
+    Transition(
+        Action.PROPOSE_APPEAL_OUTCOME,
+        frozenset({State.APPEAL_LODGED}),
+        APPEAL_DECIDERS,
+        State.APPEAL_LODGED,
+        (_nothing_proposed,),
+    ),
+    Transition(
+        Action.REJECT_APPEAL_PROPOSAL,
+        frozenset({State.APPEAL_LODGED}),
+        APPEAL_DECIDERS,
+        State.APPEAL_LODGED,
+        (_second_appeal_decider,),
+    ),
     Transition(
         Action.UPHOLD_APPEAL,
         frozenset({State.APPEAL_LODGED}),
-        frozenset({Role.APPEALS_PANEL}),
+        APPEAL_DECIDERS,
         State.APPEAL_UPHELD,
+        (_second_appeal_decider,),
     ),
     Transition(
         Action.DISMISS_APPEAL,
         frozenset({State.APPEAL_LODGED}),
-        frozenset({Role.APPEALS_PANEL}),
+        APPEAL_DECIDERS,
         State.APPEAL_DISMISSED,
+        (_second_appeal_decider,),
     ),
     Transition(
         Action.SEND_AGREEMENT,

@@ -156,7 +156,7 @@ def test_the_appeals_panel_notes_its_appeals_but_does_not_run_the_groups_work(ap
     act(chair, url, f"{url}/confirm-decision")
     token = status_token(mails_to(app, APPLICANT)[-1])
     act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
-    panel = staff_client(app, "acc@force.example", Role.APPEALS_PANEL, None)
+    panel = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
     act(panel, url, f"{url}/notes", {"body": "Panel: we will meet on the 5th."})
     assert "Panel: we will meet on the 5th." in text_of(panel.get(url))  # a note on its own appeal
     assigned = act(panel, url, f"{url}/assign-to-me")

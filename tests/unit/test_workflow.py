@@ -24,6 +24,7 @@ BEFORE_JOINING = {
     "agreement sent",
 }
 
+APPEAL_DECIDERS = {"strategic iag chair", "assistant chief constable"}
 # action: (states it may be taken from, roles that may take it)
 POLICY: dict[str, tuple[set[str], set[str]]] = {
     "submit": ({"draft"}, {"applicant", "system"}),
@@ -36,8 +37,10 @@ POLICY: dict[str, tuple[set[str], set[str]]] = {
     "confirm decision": ({"decision proposed"}, DECIDERS),
     "reject proposal": ({"decision proposed"}, DECIDERS),
     "lodge appeal": ({"unsuccessful"}, {"applicant"}),
-    "uphold appeal": ({"appeal lodged"}, {"appeals panel"}),
-    "dismiss appeal": ({"appeal lodged"}, {"appeals panel"}),
+    "propose appeal outcome": ({"appeal lodged"}, APPEAL_DECIDERS),
+    "reject appeal proposal": ({"appeal lodged"}, APPEAL_DECIDERS),
+    "uphold appeal": ({"appeal lodged"}, APPEAL_DECIDERS),
+    "dismiss appeal": ({"appeal lodged"}, APPEAL_DECIDERS),
     "send agreement": ({"offered", "appeal upheld"}, {"admin team", "police coordinator"}),
     "sign agreement": ({"agreement sent"}, {"applicant"}),
     "admit member": ({"agreement signed"}, {"system"}),
@@ -54,6 +57,8 @@ EXPECTED_TARGET = {
     "propose decision": "decision proposed",
     "confirm decision": "offered",  # with the outcome "offer" used below
     "reject proposal": "in review",
+    "propose appeal outcome": "appeal lodged",
+    "reject appeal proposal": "appeal lodged",
     "lodge appeal": "appeal lodged",
     "uphold appeal": "appeal upheld",
     "dismiss appeal": "appeal dismissed",
@@ -64,9 +69,16 @@ EXPECTED_TARGET = {
 }
 
 
-def _satisfying_context(role: Role) -> Context:
-    """A context in which every guard holds for `role`, so that only state and role decide."""
-    other = Role.CHAIR if role == Role.POLICE_COORDINATOR else Role.POLICE_COORDINATOR
+def _satisfying_context(role: Role, action: Action) -> Context:
+    """A context in which every guard holds for `role` taking `action`, so only state and role decide."""
+    if action == Action.PROPOSE_APPEAL_OUTCOME:
+        return Context(actor_id=2)  # nothing proposed yet
+    others = {
+        Role.POLICE_COORDINATOR: Role.CHAIR,
+        Role.STRATEGIC_IAG_CHAIR: Role.ASSISTANT_CHIEF_CONSTABLE,
+        Role.ASSISTANT_CHIEF_CONSTABLE: Role.STRATEGIC_IAG_CHAIR,
+    }
+    other = others.get(role, Role.POLICE_COORDINATOR)
     return Context(actor_id=2, outcome=Outcome.OFFER, proposer_id=1, proposer_role=other)
 
 
@@ -82,10 +94,11 @@ def test_triple(state, action, role):
     states, roles = POLICY[str(action)]
     allowed = str(state) in states and str(role) in roles
     if allowed:
-        assert check(state, action, {role}, _satisfying_context(role)) == State(EXPECTED_TARGET[str(action)])
+        target = check(state, action, {role}, _satisfying_context(role, action))
+        assert target == State(EXPECTED_TARGET[str(action)])
     else:
         with pytest.raises(NotAllowed) as refused:
-            check(state, action, {role}, _satisfying_context(role))
+            check(state, action, {role}, _satisfying_context(role, action))
         reason = refused.value.reason
         if str(state) not in states:
             assert f"that is {state}" in reason
@@ -142,3 +155,20 @@ def test_how_a_discussion_went_is_recorded_only_once_its_time_has_come():
         with pytest.raises(NotAllowed, match="The discussion has not happened yet"):
             check(State.DISCUSSION_INVITED, action, roles, Context(discussion_begun=False))
         assert check(State.DISCUSSION_INVITED, action, roles, Context(discussion_begun=True))
+
+
+def test_an_appeal_takes_the_strategic_chair_and_the_assistant_chief_constable():
+    chair, acc = Role.STRATEGIC_IAG_CHAIR, Role.ASSISTANT_CHIEF_CONSTABLE
+    proposed = Context(actor_id=1, proposer_id=1, proposer_role=chair)
+    with pytest.raises(NotAllowed, match="You proposed this decision"):
+        check(State.APPEAL_LODGED, Action.UPHOLD_APPEAL, {chair, acc}, proposed)  # even holding both
+    other_chair = Context(actor_id=2, proposer_id=1, proposer_role=chair)
+    with pytest.raises(NotAllowed, match="so the assistant chief constable must confirm it"):
+        check(State.APPEAL_LODGED, Action.DISMISS_APPEAL, {chair}, other_chair)
+    assert check(State.APPEAL_LODGED, Action.UPHOLD_APPEAL, {acc}, other_chair) == State.APPEAL_UPHELD
+    with pytest.raises(NotAllowed, match="There is no proposed decision"):
+        check(State.APPEAL_LODGED, Action.UPHOLD_APPEAL, {acc}, Context(actor_id=2))
+    with pytest.raises(NotAllowed, match="A proposal is waiting"):
+        check(State.APPEAL_LODGED, Action.PROPOSE_APPEAL_OUTCOME, {acc}, other_chair)
+    with pytest.raises(NotAllowed):
+        check(State.APPEAL_LODGED, Action.UPHOLD_APPEAL, {Role.APPEALS_PANEL}, other_chair)  # the old role

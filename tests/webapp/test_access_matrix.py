@@ -59,7 +59,7 @@ STAFF = {
     "chair A": (Role.CHAIR, "bristol"),
     "chair B": (Role.CHAIR, "somerset"),
     "admin A": (Role.ADMIN_TEAM, "bristol"),
-    "appeals panel": (Role.APPEALS_PANEL, None),
+    "appeals panel": (Role.ASSISTANT_CHIEF_CONSTABLE, None),
     "equality reporter": (Role.EQUALITY_REPORTER, None),
     "system admin": (Role.SYSTEM_ADMIN, None),
 }

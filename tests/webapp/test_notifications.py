@@ -84,7 +84,7 @@ def test_the_other_decider_is_told_and_a_rejected_proposal_goes_back_with_the_re
 
 
 def test_appeals_and_signed_agreements_reach_the_panel_and_the_admin_team(app, client):
-    panel = staff_client(app, "acc@force.example", Role.APPEALS_PANEL, None)
+    panel = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
     staff_client(app, TEAM, Role.ADMIN_TEAM, "bristol")
     reference, url, coordinator, chair = reviewed(app, client)
     act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
@@ -95,6 +95,11 @@ def test_appeals_and_signed_agreements_reach_the_panel_and_the_admin_team(app, c
     assert appeal.subject == f"IAG appeal lodged: {reference}"
     assert "I can do evenings now" not in appeal.body_text  # the reasons stay on the case
     assert "An appeal to decide" in text_of(panel.get("/staff/waiting"))
+    strategic = staff_client(app, "sian@force.example", Role.STRATEGIC_IAG_CHAIR, None)
+    act(panel, f"{url}/appeal", data={"outcome": "uphold", "reason": "Hours changed."})
+    [waiting] = [m for m in notifications_for(app, "sian@force.example") if "waits for you" in m.body_text]
+    assert "The appeal on" in waiting.body_text and "upheld" in waiting.body_text
+    assert "An appeal waits for you to agree or not" in text_of(strategic.get("/staff/waiting"))
 
 
 def test_a_signed_agreement_is_told_to_the_admin_team(app, client):

@@ -193,7 +193,7 @@ def test_referral_refused_passes_nothing_on(app, client):
         assert session.scalar(select(Referral.consent_refused_at)) is not None
 
 
-def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
+def test_unsuccessful_then_appeal_upheld_by_the_strategic_chair_and_the_acc(app, client):
     reference, url, coordinator, chair = reviewed(app, client)
     act(
         coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "We need more evening time."}
@@ -204,7 +204,8 @@ def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
     assert "You can appeal against this decision until" in letter.body_text
     assert "We need more evening time." in pdf_text(attachment_bytes(app, letter, "application/pdf"))
 
-    panel = staff_client(app, "acc@force.example", Role.APPEALS_PANEL, None)
+    panel = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
+    strategic = staff_client(app, "sian@force.example", Role.STRATEGIC_IAG_CHAIR, None)
     assert reference not in text_of(panel.get("/staff/"))  # the panel sees only appeals
     assert panel.get(url).status_code == 404
 
@@ -221,6 +222,13 @@ def test_unsuccessful_then_appeal_upheld_by_the_panel(app, client):
     refused = act(coordinator, url, f"{url}/confirm-decision")
     assert refused.status_code == 409
     act(panel, f"{url}/appeal", data={"outcome": "uphold", "reason": "The applicant's hours have changed."})
+    assert state_of(app, reference) == "appeal lodged"  # one of two: nothing is sent yet
+    case = text_of(panel.get(url))
+    assert "Waiting for the other member of the appeals panel" in case and "Agree and send" not in case
+    assert act(panel, url, f"{url}/confirm-appeal").status_code == 409  # not the proposer
+    assert "received your appeal" in mails_to(app, APPLICANT)[-1].body_text
+    assert "Agree and send the appeal's outcome" in text_of(strategic.get(url))
+    act(strategic, url, f"{url}/confirm-appeal")
     assert state_of(app, reference) == "appeal upheld"
     upheld = mails_to(app, APPLICANT)[-1]
     assert "upheld it" in upheld.body_text
@@ -303,3 +311,24 @@ def test_an_applicant_who_did_not_attend_is_recorded_and_the_review_goes_on(app,
     page = text_of(coordinator.get(url))
     assert "did not attend" in page and "Invite to a discussion" in page  # invite again, or decide
     assert "Propose a decision" in page
+
+
+def test_the_other_member_of_the_panel_can_set_an_appeals_proposal_aside(app, client):
+    reference, url, coordinator, chair = reviewed(app, client)
+    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
+    act(chair, url, f"{url}/confirm-decision")
+    token = status_token(mails_to(app, APPLICANT)[-1])
+    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    strategic = staff_client(app, "sian@force.example", Role.STRATEGIC_IAG_CHAIR, None)
+    acc = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
+    act(strategic, f"{url}/appeal", data={"outcome": "dismiss", "reason": "Nothing has changed."})
+    again = act(acc, f"{url}/appeal", data={"outcome": "uphold", "reason": "Mine instead."})
+    assert again.status_code == 409  # one proposal at a time
+    act(acc, f"{url}/reject-appeal-proposal", data={"reject_reason": "Hours have changed: read again."})
+    assert state_of(app, reference) == "appeal lodged"
+    case = text_of(strategic.get(url))
+    assert "Waiting for the other member" not in case and "Propose the appeal's outcome" in case
+    with session_scope(app) as session:
+        event = session.scalar(select(Event).where(Event.action == "reject appeal proposal"))
+        assert event.detail["reason"] == "Hours have changed: read again."
+    assert not mails_to(app, APPLICANT)[-1].subject.startswith("Your appeal:")  # no letter yet

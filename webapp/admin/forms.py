@@ -112,7 +112,9 @@ class GroupForm(FlaskForm):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [("", "Choose a role")] + [(str(role), str(role).capitalize()) for role in STAFF_ROLES]
+    return [("", "Choose a role")] + [
+        (str(role), str(role).capitalize().replace("iag", "IAG")) for role in STAFF_ROLES
+    ]
 
 
 class RoleForm(FlaskForm):

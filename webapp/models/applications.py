@@ -157,6 +157,12 @@ class Appeal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     letter: Mapped[str] = mapped_column(Text, default="")
+    # The proposal waiting for the panel's other decider (the outcome and the reason for the letter).
+    proposed_outcome: Mapped[AppealOutcome | None] = mapped_column(enum_type(AppealOutcome, 20))
+    proposed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    proposed_role: Mapped[Role | None] = mapped_column(enum_type(Role, 40))
+    proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Referral(Base):

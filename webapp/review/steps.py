@@ -163,12 +163,13 @@ def reject_decision(application_id: int):
 @bp.route("/applications/<int:application_id>/appeal", methods=["GET", "POST"])
 @login_required
 def decide_appeal(application_id: int):
+    """The first of the panel proposes the appeal's outcome; the other then agrees on the case."""
     application = load(application_id)
-    check_action(application, Action.UPHOLD_APPEAL)
+    check_action(application, Action.PROPOSE_APPEAL_OUTCOME)
     form = AppealDecisionForm()
     if form.validate_on_submit() and attempt(
         form,
-        lambda: appeals.decide_appeal(
+        lambda: appeals.propose_outcome(
             db_session(),
             application,
             auth.staff_user(),
@@ -176,12 +177,12 @@ def decide_appeal(application_id: int):
             reason=form.reason.data,
         ),
     ):
-        return back(application, "Appeal decided. The applicant has been sent the letter.")
+        return back(application, "Proposal recorded. The other member of the appeals panel must agree.")
     return form_page(
         application,
         form,
         "appeal",
-        "Decide the appeal",
+        "Propose the appeal's outcome",
         _status(form),
         appeal=appeals.current_appeal(db_session(), application),
         decision=decisions.latest_decision(db_session(), application),
@@ -215,3 +216,34 @@ def decision_letter(application_id: int):
     response = Response(preview.letter.pdf, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "inline", filename=f"preview-{preview.letter.filename}")
     return response
+
+
+@bp.route("/applications/<int:application_id>/confirm-appeal", methods=["POST"])
+@login_required
+def confirm_appeal(application_id: int):
+    return button(
+        application_id,
+        lambda a: appeals.confirm_outcome(db_session(), a, auth.staff_user()),
+        "Appeal decided. The applicant has been sent the letter.",
+    )
+
+
+@bp.route("/applications/<int:application_id>/reject-appeal-proposal", methods=["GET", "POST"])
+@login_required
+def reject_appeal_proposal(application_id: int):
+    application = load(application_id)
+    check_action(application, Action.REJECT_APPEAL_PROPOSAL)
+    form = RejectProposalForm()
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: appeals.set_aside(db_session(), application, auth.staff_user(), form.reject_reason.data),
+    ):
+        return back(application, "Proposal set aside. The appeal waits for a new proposal.")
+    return form_page(
+        application,
+        form,
+        "reject_decision",
+        "Do not agree with the proposed outcome of the appeal",
+        _status(form),
+        appeal=appeals.current_appeal(db_session(), application),
+    )

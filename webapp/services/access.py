@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from webapp.models import Appeal, Application, Attachment, Group, InboundEmail, StaffUser
-from webapp.workflow import GROUP_ROLES, Role, State
+from webapp.workflow import APPEALS_PANEL, GROUP_ROLES, Role, State
 
 log = logging.getLogger("iag.access")
 
@@ -45,7 +45,7 @@ def scope(user: StaffUser) -> Scope:
     return Scope(
         everything=Role.SYSTEM_ADMIN in roles,
         groups=frozenset(r.group_id for r in user.roles if r.group_id is not None and r.role in GROUP_ROLES),
-        appeals=Role.APPEALS_PANEL in roles,
+        appeals=bool(roles & APPEALS_PANEL),
         triage=Role.ADMIN_TEAM in roles,
     )
 
@@ -90,7 +90,7 @@ APPEAL_STATES = frozenset({State.APPEAL_LODGED, State.APPEAL_UPHELD, State.APPEA
 
 def decides_appeal(user: StaffUser, application: Application) -> bool:
     """The appeals panel, on an application that has been appealed: the one case it works on."""
-    return holds(user, Role.APPEALS_PANEL) and application.state in APPEAL_STATES
+    return holds(user, *APPEALS_PANEL) and application.state in APPEAL_STATES
 
 
 def serves(user: StaffUser, group_id: int | None) -> bool:

@@ -65,13 +65,19 @@ class CasePage:
 
 
 def steps(
-    application: Application, user: StaffUser, pending: Decision | None, discussion: Discussion | None = None
+    application: Application,
+    user: StaffUser,
+    pending: Decision | None,
+    discussion: Discussion | None = None,
+    appeal: Appeal | None = None,
 ) -> list[Action]:
-    """The workflow steps `user` may take on `application` now, guards included."""
+    """The workflow steps `user` may take on `application` now, guards included. The proposer is the
+    pending decision's or, on an appeal, the panel's proposal's."""
+    proposal = appeal if application.state == State.APPEAL_LODGED and appeal else pending
     ctx = Context(
         actor_id=user.id,
-        proposer_id=pending.proposed_by_id if pending else None,
-        proposer_role=pending.proposed_role if pending else None,
+        proposer_id=proposal.proposed_by_id if proposal else None,
+        proposer_role=proposal.proposed_role if proposal else None,
         discussion_begun=discussions.begun(discussion),
     )
     return workflow.available_actions(application.state, staff(user).roles_for(application.group_id), ctx)
@@ -87,6 +93,7 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
     )
     serves = access.serves(user, application.group_id)
     discussion = discussions.current(session, application)
+    appeal = appeals.current_appeal(session, application)
     return CasePage(
         application=application,
         emails=casefile.emails(session, application),
@@ -94,13 +101,13 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         notes=casefile.notes(session, application),
         timeline=casefile.timeline(session, application, names),
         duplicates=casefile.possible_duplicates(session, application, user),
-        actions=steps(application, user, pending, discussion),
+        actions=steps(application, user, pending, discussion, appeal),
         discussion=discussion,
         pending=pending,
         letter_preview=decisions.preview_letter(session, application) if pending else None,
         decision=decisions.latest_decision(session, application),
         set_aside=decisions.set_aside(session, application),
-        appeal=appeals.current_appeal(session, application),
+        appeal=appeal,
         signing=joining.open_request(session, application),
         staff_names=names,
         user_serves=serves,

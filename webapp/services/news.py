@@ -28,7 +28,7 @@ from webapp.models import (
 )
 from webapp.services import notify, wording
 from webapp.services.actors import Actor
-from webapp.workflow import DECIDERS, GROUP_ROLES, Action, Role, State
+from webapp.workflow import APPEAL_DECIDERS, APPEALS_PANEL, DECIDERS, GROUP_ROLES, Action, Role, State
 
 KINDS: dict[NewsKind, str] = {
     NewsKind.NEW_APPLICATION: "A new application in my group",
@@ -194,7 +194,14 @@ def after_transition(
         )
         mine = actor.roles_for(application.group_id) & DECIDERS
         people = [p for p in holders(session, DECIDERS - mine or DECIDERS, application.group_id)]
-    elif action == Action.REJECT_PROPOSAL:
+    elif action == Action.PROPOSE_APPEAL_OUTCOME:
+        outcome = detail.get("outcome", "an outcome")
+        news = News(
+            NewsKind.DECISION_WAITING, f"The appeal on {ref} ({group}) waits for you: {outcome}", application
+        )
+        mine = actor.roles_for(application.group_id) & APPEAL_DECIDERS
+        people = holders(session, APPEAL_DECIDERS - mine or APPEAL_DECIDERS)
+    elif action in (Action.REJECT_PROPOSAL, Action.REJECT_APPEAL_PROPOSAL):
         reason = str(detail.get("reason", ""))[:300]
         news = News(
             NewsKind.PROPOSAL_NOT_AGREED,
@@ -204,7 +211,7 @@ def after_transition(
         people = _proposer(session, application)
     elif action == Action.LODGE_APPEAL:
         news = News(NewsKind.APPEAL_LODGED, f"An appeal was lodged on {ref} ({group})", application)
-        people = holders(session, {Role.APPEALS_PANEL})
+        people = holders(session, APPEALS_PANEL)
     elif action == Action.SIGN_AGREEMENT:
         news = News(
             NewsKind.AGREEMENT_SIGNED, f"{ref} ({group}) signed the confidentiality agreement", application
@@ -215,10 +222,15 @@ def after_transition(
 
 
 def _proposer(session: Session, application: Application) -> list[StaffUser]:
-    from webapp.services import decisions
+    from webapp.services import appeals, decisions
 
-    pending = decisions.pending_decision(session, application)
-    return [session.get_one(StaffUser, pending.proposed_by_id)] if pending else []
+    if application.state == State.APPEAL_LODGED:
+        proposal = appeals.current_appeal(session, application)
+        by = proposal.proposed_by_id if proposal else None
+    else:
+        pending = decisions.pending_decision(session, application)
+        by = pending.proposed_by_id if pending else None
+    return [session.get_one(StaffUser, by)] if by else []
 
 
 def reply_arrived(session: Session, application: Application, email_id: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now, working_days_before
 from webapp.models import Application, CaseView, EmailKind, InboundEmail, StaffUser
-from webapp.services import access, decisions
+from webapp.services import access, appeals, decisions
 from webapp.services.case_page import steps
 from webapp.services.news import AWAITING_GROUP
 from webapp.workflow import FINAL_STATES, Action, Role, State
@@ -93,14 +93,17 @@ def _why(
 ) -> tuple[str, ...]:
     mine = case.assigned_to_id in (None, user.id)
     pending = decisions.pending_decision(session, case) if case.state == State.DECISION_PROPOSED else None
-    can = steps(case, user, pending)
+    appeal = appeals.current_appeal(session, case) if case.state == State.APPEAL_LODGED else None
+    can = steps(case, user, pending, appeal=appeal)
     why = []
     if Action.CONFIRM_DECISION in can:
         why.append("A decision waits for you to agree or not")
     if Action.START_REVIEW in can and mine:
         why.append("New: start the review")
-    if Action.UPHOLD_APPEAL in can:
+    if Action.PROPOSE_APPEAL_OUTCOME in can:
         why.append("An appeal to decide")
+    if Action.UPHOLD_APPEAL in can:
+        why.append("An appeal waits for you to agree or not")
     if (has_mail and mine and access.serves(user, case.group_id)) or (
         has_mail and case.assigned_to_id == user.id
     ):
