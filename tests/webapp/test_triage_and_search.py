@@ -204,3 +204,28 @@ def test_a_search_matching_too_much_says_so_and_asks_for_more_words(app, monkeyp
     page = text_of(coordinator.get("/staff/", query_string={"q": "amina"}))
     assert "only the first 2 of them were searched. Add more words" in page
     assert "only the first" not in text_of(coordinator.get("/staff/", query_string={"q": "zebra"}))
+
+
+def test_filing_an_email_for_a_group_one_does_not_serve_says_it_is_done(app, client, caplog):
+    with session_scope(app) as session:
+        email = InboundEmail(
+            mailbox="INBOX",
+            subject="I live in Taunton",
+            text_body="I would like to join.",
+            from_address="sam@example.org",
+            kind=EmailKind.NEEDS_TRIAGE,
+        )
+        session.add(email)
+        session.flush()
+        email_id = email.id
+    admin = staff_client(app, "ops@force.example", Role.ADMIN_TEAM, "bristol")
+    url = f"/staff/emails/{email_id}"
+    caplog.clear()
+    done = act(admin, url, f"{url}/create-application", {"group": _group_id(app, "somerset")})
+    page = text_of(done)
+    assert done.status_code == 200 and "made from the email" in page
+    assert "The Somerset IAG has it now" in page and "Back to triage" in page
+    assert "access denied" not in caplog.text
+    with session_scope(app) as session:
+        made = session.scalar(select(Application).where(Application.group_id == _group_id(app, "somerset")))
+        assert made is not None and made.reference in page

@@ -111,8 +111,16 @@ def create_from_email(email_id: int):
     if form.validate_on_submit() and attempt(
         form, lambda: made.append(triage.create_application(session, email, user, int(form.group.data)))
     ):
-        return back(made[0], f"Application {made[0].reference} made from the email.")
+        return _filed(made[0], f"Application {made[0].reference} made from the email")
     return _email_page(email, INVALID, group_form=form)
+
+
+def _filed(application: Application, done: str):
+    """Where to go once an email is filed: the application, or, when it is in a group this person does
+    not serve (triage files for every group), a page that says it is done and who has it now."""
+    if access.may_see(db_session(), auth.staff_user(), application):
+        return back(application, f"{done}.")
+    return render_template("review/filed.html", application=application, done=done)
 
 
 @bp.route("/emails/<int:email_id>/attach", methods=["POST"])
@@ -125,7 +133,7 @@ def attach_email(email_id: int):
     if form.validate_on_submit() and attempt(
         form, lambda: found.append(triage.attach(session, email, user, form.reference.data))
     ):
-        return back(found[0], "Email attached to this application.")
+        return _filed(found[0], f"Email attached to application {found[0].reference}")
     return _email_page(email, INVALID, attach_form=form)
 
 
