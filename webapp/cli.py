@@ -223,6 +223,7 @@ DEMO_STAFF = (
     ("chair@demo.invalid", "Tom Okafor", Role.CHAIR, "bristol"),
     ("admin@demo.invalid", "Jo Williams", Role.ADMIN_TEAM, "bristol"),
     ("somerset-chair@demo.invalid", "Sam Hughes", Role.CHAIR, "somerset"),
+    ("somerset-coordinator@demo.invalid", "Chris Morgan", Role.POLICE_COORDINATOR, "somerset"),
     ("strategic.chair@demo.invalid", "Morgan Lee", Role.STRATEGIC_IAG_CHAIR, None),
     ("acc@demo.invalid", "Sian Roberts", Role.ASSISTANT_CHIEF_CONSTABLE, None),
     ("sysadmin@demo.invalid", "Alex Reed", Role.SYSTEM_ADMIN, None),
@@ -235,6 +236,7 @@ def seed_demo() -> None:
     """Load demo staff and applications (once), and print how to sign in."""
     from webapp.demo import seed
 
+    click.get_current_context().invoke(make_seal_certificate)  # a demo member signs a sealed agreement
     with session_scope() as session:
         loaded = seed(session, current_app.extensions["deployment"], DEMO_STAFF, DEMO_PASSWORD, _policy())
     if loaded and not current_app.config.get("IMAP_HOST"):
@@ -275,7 +277,6 @@ def serve_demo(port: int) -> None:
     ctx.invoke(db_upgrade)
     ctx.invoke(load_deployment)
     ctx.invoke(seed_demo)
-    ctx.invoke(make_seal_certificate)
     with session_scope() as session:
         from webapp.models import Group
 
