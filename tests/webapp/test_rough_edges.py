@@ -307,3 +307,11 @@ def test_after_signing_a_refresh_still_offers_the_signed_agreement_while_the_lin
     with clock.travel(timedelta(days=app.config["SIGNING_DAYS"] + 1)):
         assert client.get(link).status_code == 410
         assert client.get(f"{link}/signed-agreement.pdf").status_code == 404
+
+
+def test_the_groups_page_helps_find_ones_area_group(app, client):
+    page = text_of(client.get("/groups"))
+    assert "Which group is mine?" in page
+    assert "Area groups are for where you live or work: Bristol IAG" in page and "Somerset IAG ." in page
+    assert "we will suggest it and, if you agree, pass your application on" in page
+    assert "#group-somerset" in client.get("/groups").get_data(as_text=True)
