@@ -32,3 +32,21 @@ def test_pages_with_errors_say_error_once_in_their_title(app, client):
         assert answer.status_code == 422, title
         assert title.startswith("Error: ") and title.count("Error:") == 1, title
     assert not title_of(coordinator.get(url)).startswith("Error")
+
+
+def test_every_staff_page_has_a_title_of_its_own(app, client):
+    import re
+
+    from tests.helpers import make_staff, sign_in
+    from webapp.workflow import Role
+
+    sign_in(client, make_staff(app, "alex@force.example", Role.SYSTEM_ADMIN))
+    urls = ["/staff/", "/staff/waiting", "/staff/triage", "/staff/groups", "/staff/dashboard"]
+    urls += ["/staff/notifications", "/staff/applications/new", "/staff/admin/", "/staff/admin/staff"]
+    urls += ["/staff/admin/groups", "/staff/admin/wording", "/staff/admin/people"]
+    titles = [
+        re.search(r"<title>(.*?)</title>", client.get(url).get_data(as_text=True), re.S).group(1).strip()
+        for url in urls
+    ]
+    assert len(set(titles)) == len(titles), titles
+    assert all(t.endswith("– IAG Membership for staff – Avon and Somerset Police") for t in titles)
