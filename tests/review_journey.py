@@ -98,6 +98,18 @@ def offered(app, client):
     return reference, url, coordinator
 
 
+def appealed(app, client):
+    """An application turned down (the Police Coordinator proposed, the Chair agreed) and appealed by the
+    applicant from their page: (reference, url, coordinator, chair)."""
+    reference, url, coordinator, chair = reviewed(app, client)
+    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
+    act(chair, url, f"{url}/confirm-decision")
+    token = status_token(mails_to(app, APPLICANT)[-1])
+    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    assert state_of(app, reference) == "appeal lodged"
+    return reference, url, coordinator, chair
+
+
 def sign_link(message: OutboxMessage) -> str:
     return re.search(r"https?://[^/\s]+(/sign/[A-Za-z0-9_-]+)", message.body_text).group(1)
 

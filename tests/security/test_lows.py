@@ -149,13 +149,9 @@ def test_a_subject_access_export_carries_no_live_link(app):
 
 
 def test_the_appeals_panel_notes_its_appeals_but_does_not_run_the_groups_work(app, client):
-    from tests.review_journey import APPLICANT, act, mails_to, reviewed, staff_client, status_token
+    from tests.review_journey import act, appealed, staff_client
 
-    _reference, url, coordinator, chair = reviewed(app, client)
-    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
-    act(chair, url, f"{url}/confirm-decision")
-    token = status_token(mails_to(app, APPLICANT)[-1])
-    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    _reference, url, _coordinator, _chair = appealed(app, client)
     panel = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
     act(panel, url, f"{url}/notes", {"body": "Panel: we will meet on the 5th."})
     assert "Panel: we will meet on the 5th." in text_of(panel.get(url))  # a note on its own appeal

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from tests.given import given_application
 from tests.helpers import csrf_token, text_of
 from tests.review_journey import (
-    APPLICANT,
     act,
+    appealed,
     application_id,
     mails_to,
     reviewed,
     sent_for_signature,
     staff_client,
-    status_token,
 )
 from tests.webapp.test_joining import sign
 from webapp import clock
@@ -86,11 +85,7 @@ def test_the_other_decider_is_told_and_a_rejected_proposal_goes_back_with_the_re
 def test_appeals_and_signed_agreements_reach_the_panel_and_the_admin_team(app, client):
     panel = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
     staff_client(app, TEAM, Role.ADMIN_TEAM, "bristol")
-    reference, url, coordinator, chair = reviewed(app, client)
-    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
-    act(chair, url, f"{url}/confirm-decision")
-    token = status_token(mails_to(app, APPLICANT)[-1])
-    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    reference, url, _coordinator, _chair = appealed(app, client)
     [appeal] = notifications_for(app, "acc@force.example")
     assert appeal.subject == f"IAG appeal lodged: {reference}"
     assert "I can do evenings now" not in appeal.body_text  # the reasons stay on the case

@@ -14,6 +14,7 @@ from tests.helpers import csrf_token, text_of
 from tests.review_journey import (
     APPLICANT,
     act,
+    appealed,
     application_id,
     attachment_bytes,
     discussion_took_place,
@@ -314,11 +315,7 @@ def test_an_applicant_who_did_not_attend_is_recorded_and_the_review_goes_on(app,
 
 
 def test_the_other_member_of_the_panel_can_set_an_appeals_proposal_aside(app, client):
-    reference, url, coordinator, chair = reviewed(app, client)
-    act(coordinator, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Not this time."})
-    act(chair, url, f"{url}/confirm-decision")
-    token = status_token(mails_to(app, APPLICANT)[-1])
-    act(client, f"/my-application/{token}/appeal", data={"reasons": "I can do evenings now."})
+    reference, url, _coordinator, _chair = appealed(app, client)
     strategic = staff_client(app, "sian@force.example", Role.STRATEGIC_IAG_CHAIR, None)
     acc = staff_client(app, "acc@force.example", Role.ASSISTANT_CHIEF_CONSTABLE, None)
     act(strategic, f"{url}/appeal", data={"outcome": "dismiss", "reason": "Nothing has changed."})
