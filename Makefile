@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DEBIAN_TEST_PACKAGES := dovecot-imapd chromium poppler-utils libharfbuzz-subset0 redis-server openjdk-17-jre-headless
 
-.PHONY: run test lint install install-test debian-packages assets demo-code
+.PHONY: run test lint install install-test debian-packages assets demo-code translations
+CATALOGUE := webapp/translations/cy/LC_MESSAGES/messages
 
 run: install assets instance/deployment.toml
 	$(PY) -m flask --app webapp serve-demo
@@ -39,11 +40,23 @@ install-test: .venv/.installed-test
 	.venv/bin/pip install --quiet -e '.[test]'
 	touch .venv/.installed $@
 
-assets: webapp/static/app.css
+assets: webapp/static/app.css $(CATALOGUE).mo
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 webapp/static/app.css: assets/app.scss node_modules/.package-lock.json
 	npm run --silent build
+
+# The Welsh catalogue, compiled from the .po kept in git (the .mo is built, never committed).
+$(CATALOGUE).mo: $(CATALOGUE).po .venv/.installed
+	.venv/bin/pybabel compile --statistics -d webapp/translations -D messages
+
+# After changing a text people read: extract every marked string (and the question texts) and bring the
+# Welsh catalogue up to date; then translate the new entries in $(CATALOGUE).po (the suite fails until
+# every one has its Welsh).
+translations: install
+	.venv/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o webapp/translations/messages.pot .
+	.venv/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations -D messages \
+		--no-fuzzy-matching --ignore-obsolete
 
 # Installs the Debian packages the suite drives (only those missing; needs root, as on these machines).
 debian-packages:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db, observability, ratelimits, safe_html
+from webapp import db, languages, observability, ratelimits, safe_html
 from webapp.clock import uk_date, uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
@@ -99,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.staff import bp as staff_bp
 
     auth.init_app(app)
+    languages.init_app(app)
     # An id too large for the database's integers is no page at all: "not found", not an error.
     app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public_bp)

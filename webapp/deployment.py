@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp import languages
 from webapp.models import Group, GroupKind
 from webapp.questions import APPLICATION_PAGES, Page, all_questions, application_pages
 
@@ -28,6 +29,10 @@ class GroupSpec:
     requirements: str = ""
     screening_may_apply: bool = False
     meeting_place: str = ""
+    welsh: dict[str, str] = field(default_factory=dict)  # name, summary, ... in Welsh (with Welsh on)
+
+
+WELSH_GROUP_FIELDS = ("name", "summary", "requirements", "meeting_place")
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,30 @@ class Deployment:
     source: str = ""
     question_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     reply_working_days: int = 20  # how soon the force promises a reply, in working days
+    languages: tuple[str, ...] = ("en",)  # ("en", "cy") for a force in Wales
+    welsh_texts: dict[str, str] = field(default_factory=dict)  # [texts_cy]
+    force_name_cy: str = ""
 
     def text(self, key: str, default: str = "") -> str:
+        """One of the force's texts, in the page's language."""
+        if "cy" in self.languages and languages.current() == "cy":
+            return self.welsh_texts.get(key, default)
         return self.texts.get(key, default)
+
+    @property
+    def name(self) -> str:
+        """The force's name in the page's language."""
+        if self.force_name_cy and languages.current() == "cy":
+            return self.force_name_cy
+        return self.force_name
+
+    def group_text(self, slug: str, field_name: str, english: str) -> str:
+        """A group's name, summary, requirements or meeting place in the page's language (`english` is
+        the group's own, as kept in the database)."""
+        if "cy" not in self.languages or languages.current() != "cy":
+            return english
+        spec = next((g for g in self.groups if g.slug == slug), None)
+        return spec.welsh.get(field_name, english) if spec else english
 
     @property
     def application_pages(self) -> tuple[Page, ...]:
@@ -98,6 +124,7 @@ def load(path: str | Path) -> Deployment:
                 requirements=prose(raw.get("requirements", "")),
                 screening_may_apply=bool(raw.get("screening_may_apply", False)),
                 meeting_place=prose(raw.get("meeting_place", "")),
+                welsh={f: prose(raw[f"{f}_cy"]) for f in WELSH_GROUP_FIELDS if raw.get(f"{f}_cy")},
             )
         )
     if not groups:
@@ -105,7 +132,7 @@ def load(path: str | Path) -> Deployment:
     slugs = [g.slug for g in groups]
     if len(set(slugs)) != len(slugs):
         raise DeploymentError(f"{path}: two groups share a slug")
-    return Deployment(
+    deployment = Deployment(
         force_name=force_name,
         mailbox=mailbox,
         website=force.get("website", ""),
@@ -114,7 +141,42 @@ def load(path: str | Path) -> Deployment:
         question_wording=_question_wording(data.get("questions", {}), str(path)),
         reply_working_days=_reply_days(force, f"{path}: [force]"),
         source=str(path),
+        languages=_languages(force, f"{path}: [force]"),
+        welsh_texts={k: prose(v) for k, v in data.get("texts_cy", {}).items()},
+        force_name_cy=force.get("name_cy", ""),
     )
+    if "cy" in deployment.languages:
+        _check_welsh(deployment, str(path))
+    return deployment
+
+
+def _languages(force: dict, where: str) -> tuple[str, ...]:
+    chosen = force.get("languages", ["en"])
+    if not isinstance(chosen, list) or chosen not in (["en"], ["en", "cy"]):
+        raise DeploymentError(f'{where}: \'languages\' must be ["en"] or ["en", "cy"], not {chosen!r}')
+    return tuple(chosen)
+
+
+def _check_welsh(deployment: Deployment, where: str) -> None:
+    """With Welsh on, every text a person reads has its Welsh: never silent English on a Welsh page."""
+    missing = []
+    if not deployment.force_name_cy:
+        missing.append("[force] name_cy")
+    missing += [f"[texts_cy] {key}" for key in deployment.texts if not deployment.welsh_texts.get(key)]
+    for index, group in enumerate(deployment.groups, start=1):
+        missing += [
+            f"group {index} ({group.slug}) {f}_cy"
+            for f in WELSH_GROUP_FIELDS
+            if getattr(group, f) and not group.welsh.get(f)
+        ]
+    for key, wording in deployment.question_wording.items():
+        missing += [
+            f"[questions.{key}] {k}_cy"
+            for k in ("label", "hint")
+            if k in wording and f"{k}_cy" not in wording
+        ]
+    if missing:
+        raise DeploymentError(f"{where}: Welsh is on, so these need their Welsh: {'; '.join(missing)}")
 
 
 def _reply_days(force: dict, where: str) -> int:
@@ -131,8 +193,10 @@ def _question_wording(raw: dict, where: str) -> dict[str, dict[str, str]]:
             raise DeploymentError(
                 f"{where}: [questions.{key}] is not a question (known: {', '.join(sorted(known))})"
             )
-        if not isinstance(wording, dict) or set(wording) - {"label", "hint"}:
-            raise DeploymentError(f"{where}: [questions.{key}] may set only label and hint")
+        if not isinstance(wording, dict) or set(wording) - {"label", "hint", "label_cy", "hint_cy"}:
+            raise DeploymentError(
+                f"{where}: [questions.{key}] may set only label and hint (and label_cy, hint_cy)"
+            )
     return {key: {k: prose(v) for k, v in wording.items()} for key, wording in raw.items()}
 
 

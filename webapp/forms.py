@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -14,14 +16,17 @@ class Required(DataRequired):
         super().__init__(message=message)
 
 
-def max_length(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+def max_length(limit: int, what: str | LazyString) -> Length:
+    message = LazyString(
+        lambda: gettext("%(what)s must be %(limit)s characters or fewer", what=what, limit=f"{limit:,}")
+    )
+    return Length(max=limit, message=message)
 
 
 class EmailAddress:
     """A deliverable-looking address, normalised (email-validator, no DNS look-up)."""
 
-    message = "Enter an email address in the correct format, like name@example.com"
+    message = _l("Enter an email address in the correct format, like name@example.com")
 
     def __call__(self, form, field) -> None:
         if not field.data:

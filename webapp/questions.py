@@ -21,6 +21,10 @@ class Question:
     choices: tuple[str, ...] = ()
     autocomplete: str = ""
     short_label: str = ""  # for "Check your answers" when the label is long
+    # A force's own wording in Welsh (deployment [questions.KEY] label_cy, hint_cy); the standard
+    # wording's Welsh is in the translation catalogue.
+    label_cy: str = ""
+    hint_cy: str = ""
 
     @property
     def summary_label(self) -> str:
@@ -351,6 +355,8 @@ def application_pages(overrides: dict[str, dict[str, str]] | None = None) -> tup
                     q,
                     label=overrides.get(q.key, {}).get("label", q.label),
                     hint=overrides.get(q.key, {}).get("hint", q.hint),
+                    label_cy=overrides.get(q.key, {}).get("label_cy", ""),
+                    hint_cy=overrides.get(q.key, {}).get("hint_cy", ""),
                 )
                 for q in page.questions
             ),

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from webapp.answers import given_confirmations
 from webapp.db import db_session
+from webapp.languages import question_text
 from webapp.models import Draft
 from webapp.public import bp
 from webapp.public.forms import ConfirmForm, MonitoringForm, SaveForLaterForm, StartForm, form_class
@@ -159,7 +160,7 @@ def check_answers():
         return redirect(url_for("public.confirmation"))
     missing = [
         {
-            "text": q.error,
+            "text": question_text(q, "error"),
             "href": url_for("public.question", slug=page.slug, **{"return": "check"}) + f"#{q.key}",
         }
         for page, q in _missing(draft)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 import phonenumbers
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -18,13 +20,14 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
 from webapp.forms import EmailAddress, EmailInput, Required, max_length
+from webapp.languages import lazy_question_text, translated
 from webapp.questions import MONITORING_QUESTIONS, Page, Question
 
 
 class UKPhone:
     """A phone number, UK by default, stored in international format (+44 7700 900123)."""
 
-    message = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+    message = _l("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
 
     def __call__(self, form, field) -> None:
         if not field.data or not field.data.strip():
@@ -77,19 +80,20 @@ class Radios(RadioField):
 
     def pre_validate(self, form) -> None:
         if self.data and self.data not in {value for value, _label in self.choices}:
-            raise ValidationError("Select one of the options")
+            raise ValidationError(_l("Select one of the options"))
 
 
 def _field(question: Question):
+    error = lazy_question_text(question, "error")
     validators: list = [Trimmed()]
-    validators.append(RequiredUnless(question.error) if question.required else Optional())
-    validators.append(max_length(question.max_length, question.summary_label))
+    validators.append(RequiredUnless(error) if question.required else Optional())
+    validators.append(max_length(question.max_length, lazy_question_text(question, "summary_label")))
     if question.kind == "radios":
         return Radios(
             question.label,
-            choices=[(c, c) for c in question.choices],
+            choices=[(c, LazyString(translated, c)) for c in question.choices],
             widget=GovRadioInput(),
-            validators=[RequiredUnless(question.error)] if question.required else [Optional()],
+            validators=[RequiredUnless(error)] if question.required else [Optional()],
         )
     if question.kind == "email":
         return EmailField(question.label, widget=EmailInput(), validators=[*validators, EmailAddress()])
@@ -110,7 +114,7 @@ class QuestionForm(FlaskForm):
         if wants_a_call and "phone" in self and not (self.phone.data or "").strip():
             self.phone.errors = [
                 *self.phone.errors,
-                "Enter a phone number, as you would like us to phone you",
+                _l("Enter a phone number, as you would like us to phone you"),
             ]
             ok = False
         return ok
@@ -131,10 +135,10 @@ def form_class(page: Page) -> type[QuestionForm]:
 class StartForm(FlaskForm):
     """Before the application: confirm a specialist group's requirements, consent to screening."""
 
-    requirements = BooleanField("I meet these requirements", widget=GovCheckboxInput())
+    requirements = BooleanField(_l("I meet these requirements"), widget=GovCheckboxInput())
     screening = Radios(
-        "Do you consent to limited security screening if this group needs it?",
-        choices=[("yes", "Yes, I consent"), ("no", "No, I do not consent")],
+        _l("Do you consent to limited security screening if this group needs it?"),
+        choices=[("yes", _l("Yes, I consent")), ("no", _l("No, I do not consent"))],
         widget=GovRadioInput(),
     )
 
@@ -144,11 +148,11 @@ class StartForm(FlaskForm):
 
     def validate_requirements(self, field) -> None:
         if self.group.requirements and not field.data:
-            raise ValidationError("Confirm that you meet the requirements to join this group")
+            raise ValidationError(_l("Confirm that you meet the requirements to join this group"))
 
     def validate_screening(self, field) -> None:
         if self.group.screening_may_apply and not field.data:
-            raise ValidationError("Select whether you consent to limited security screening")
+            raise ValidationError(_l("Select whether you consent to limited security screening"))
 
 
 class MonitoringForm(FlaskForm):
@@ -167,12 +171,12 @@ for _q in MONITORING_QUESTIONS:
 
 class SaveForLaterForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         widget=EmailInput(),
         validators=[
             Trimmed(),
-            Required("Enter your email address"),
-            max_length(320, "Email address"),
+            Required(_l("Enter your email address")),
+            max_length(320, _l("Email address")),
             EmailAddress(),
         ],
     )
@@ -180,12 +184,12 @@ class SaveForLaterForm(FlaskForm):
 
 class FindApplicationForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         widget=EmailInput(),
         validators=[
             Trimmed(),
-            Required("Enter the email address you applied with"),
-            max_length(320, "Email address"),
+            Required(_l("Enter the email address you applied with")),
+            max_length(320, _l("Email address")),
             EmailAddress(),
         ],
     )
@@ -197,35 +201,35 @@ class ConfirmForm(FlaskForm):
 
 class ReferralConsentForm(FlaskForm):
     consent = RadioField(
-        "Can we pass your application on?",
-        choices=[("yes", "Yes, pass my application on"), ("no", "No, do not pass it on")],
+        _l("Can we pass your application on?"),
+        choices=[("yes", _l("Yes, pass my application on")), ("no", _l("No, do not pass it on"))],
         widget=GovRadioInput(),
-        validators=[InputRequired("Choose yes or no")],
+        validators=[InputRequired(_l("Choose yes or no"))],
     )
 
 
 class AppealForm(FlaskForm):
     reasons = TextAreaField(
-        "Why should the decision change?",
+        _l("Why should the decision change?"),
         widget=GovCharacterCount(),
         validators=[
-            Required("Tell us why you think the decision should change"),
-            max_length(5000, "Your reasons"),
+            Required(_l("Tell us why you think the decision should change")),
+            max_length(5000, _l("Your reasons")),
         ],
     )
 
 
 class SignForm(FlaskForm):
     full_name = StringField(
-        "Your full name",
+        _l("Your full name"),
         widget=GovTextInput(),
-        validators=[Required("Type your full name to sign"), max_length(200, "Your name")],
+        validators=[Required(_l("Type your full name to sign")), max_length(200, _l("Your name"))],
     )
 
 
 class VerifyForm(FlaskForm):
     pdf = FileField(
-        "The signed agreement (PDF)",
+        _l("The signed agreement (PDF)"),
         widget=GovFileInput(),
-        validators=[FileRequired("Choose the PDF file to check")],
+        validators=[FileRequired(_l("Choose the PDF file to check"))],
     )

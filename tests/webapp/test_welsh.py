@@ -1,0 +1,103 @@
+"""Cymraeg (issue 18, first part): a deployment that offers Welsh has every public page of the application
+journey in Welsh, chosen by `?lang=cy`, kept for the visit, or asked for by the browser; the language
+switch leads to the same page in the other language; a deployment without Welsh is unchanged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.apply_journey import ANSWERS
+from tests.conftest import GWENT
+from tests.helpers import csrf_token, text_of
+from webapp.db import session_scope
+from webapp.deployment import DeploymentError, load, sync_groups
+
+
+@pytest.fixture
+def gwent(second_app):
+    app = second_app(GWENT)
+    with session_scope(app) as session:
+        sync_groups(session, app.extensions["deployment"])
+    return app
+
+
+def _lang(response) -> str:
+    return re.search(r'<html lang="([a-z]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_without_welsh_nothing_changes(app, client):
+    home = client.get("/", headers={"Accept-Language": "cy"})
+    assert _lang(home) == "en" and "Cymraeg" not in text_of(home)
+    assert _lang(client.get("/groups?lang=cy")) == "en"
+    assert "Join an Independent Advisory Group" in text_of(client.get("/?lang=cy"))
+
+
+def test_welsh_is_chosen_by_link_kept_for_the_visit_and_asked_for_by_the_browser(gwent):
+    client = gwent.test_client()
+    english = client.get("/")
+    assert _lang(english) == "en" and 'href="/?lang=cy" hreflang="cy" lang="cy"' in english.get_data(
+        as_text=True
+    )
+    welsh = client.get("/?lang=cy")
+    assert _lang(welsh) == "cy"
+    page = text_of(welsh)
+    assert "Ymuno â Grŵp Cynghori Annibynnol" in page and "Heddlu Gwent" in page
+    assert "Mae Grŵp Cynghori Annibynnol (IAG) Heddlu Gwent yn cynnwys pobl" in page  # the force's own Welsh
+    assert "Neidio i’r prif gynnwys" in page and "Datganiad hygyrchedd" in page
+    assert 'href="/?lang=en" hreflang="en" lang="en"' in welsh.get_data(as_text=True)
+    assert _lang(client.get("/groups")) == "cy"  # kept for the visit
+    assert "Grŵp Cynghori Annibynnol Heddlu Gwent" in text_of(client.get("/groups"))
+    assert _lang(client.get("/staff/sign-in")) == "en"  # the staff interface stays in English
+    browser = gwent.test_client()
+    assert _lang(browser.get("/", headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"})) == "cy"
+    assert _lang(gwent.test_client().get("/", headers={"Accept-Language": "en-GB"})) == "en"
+
+
+def test_the_whole_application_journey_in_welsh(gwent):
+    client = gwent.test_client()
+    start = client.get("/apply/gwent?lang=cy")
+    assert "Gwneud cais i ymuno" in text_of(start) and "Dechrau nawr" in text_of(start)
+    client.post("/apply/gwent", data={"csrf_token": csrf_token(start.get_data(as_text=True))})
+    first = client.get("/apply/page/your-details")
+    assert "Eich manylion" in text_of(first) and "Cadw a pharhau" in text_of(first)
+    refused = client.post(
+        "/apply/page/your-details",
+        data={"action": "continue", "csrf_token": csrf_token(first.get_data(as_text=True))},
+    )
+    shown = text_of(refused)
+    assert shown.startswith("Gwall:")
+    assert "Mae problem wedi codi" in shown and "Rhowch eich enw llawn" in shown
+    assert "Dewiswch sut yr hoffech i ni gysylltu â chi" in shown
+    for slug, answers in ANSWERS.items():
+        page = client.get(f"/apply/page/{slug}")
+        sent = client.post(
+            f"/apply/page/{slug}",
+            data={**answers, "action": "continue", "csrf_token": csrf_token(page.get_data(as_text=True))},
+        )
+        assert sent.status_code == 302, (slug, text_of(sent)[:300])
+    why = text_of(client.get("/apply/page/why-join"))
+    assert "Pam yr hoffech ymuno â Grŵp Cynghori Annibynnol Heddlu Gwent?" in why  # the force's Welsh
+    check = client.get("/apply/check-answers")
+    shown = text_of(check)
+    assert "Gwirio eich atebion cyn anfon eich cais" in shown and "Newid" in shown
+    assert "Dull cysylltu a ffefrir E-bost" in shown and "Yn gallu rhoi’r amser Ie" in shown
+    assert "Cytuno a chyflwyno" in shown
+    done = client.post("/apply/submit", data={"csrf_token": csrf_token(check.get_data(as_text=True))})
+    confirmation = text_of(client.get(done.headers["Location"]))
+    assert "Cais wedi’i anfon" in confirmation and "Eich cyfeirnod" in confirmation
+    assert "Rydym yn anelu at ateb o fewn 20 diwrnod gwaith." in confirmation
+
+
+def test_with_welsh_on_a_missing_welsh_text_stops_loading_and_says_which(tmp_path):
+    text = GWENT.read_text(encoding="utf-8").replace(
+        'expenses = "Gwirfoddolwyr', 'expenses_old = "Gwirfoddolwyr'
+    )
+    path = tmp_path / "deployment.toml"
+    path.write_text(text.replace('summary_cy = "Grŵp', 'summary_old = "Grŵp'), encoding="utf-8")
+    with pytest.raises(DeploymentError) as stopped:
+        load(path)
+    assert "Welsh is on, so these need their Welsh" in str(stopped.value)
+    assert "[texts_cy] expenses" in str(stopped.value) and "group 1 (gwent) summary_cy" in str(stopped.value)
+    assert load(GWENT).languages == ("en", "cy")

@@ -1,0 +1,102 @@
+"""The languages of the public service: English always, Welsh where the deployment offers it (a force in
+Wales, under the Welsh Language Standards). Flask-Babel translates every applicant-, member- and
+public-facing string from the catalogue in webapp/translations/; the staff interface stays in English.
+
+Which language a page is in: `?lang=cy` on any page (kept for the visit), else the one chosen earlier in
+the visit, else the browser's Accept-Language, else English. With Welsh off, always English."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, LazyString, get_locale, gettext
+
+NAMES = {"en": "English", "cy": "Cymraeg"}
+# Said to a screen reader user on the link to the other language, in that language.
+SWITCH_TO = {"en": "Change the language to English", "cy": "Newid yr iaith i'r Gymraeg"}
+STAFF_BLUEPRINTS = frozenset({"staff", "review", "reports", "admin"})
+
+
+def offered() -> tuple[str, ...]:
+    return current_app.extensions["deployment"].languages
+
+
+def current() -> str:
+    """The language of the page being made ("en" outside a request: commands, the mail poller)."""
+    return str(get_locale()) if has_request_context() else "en"
+
+
+def _select() -> str:
+    languages = offered()
+    if len(languages) == 1 or request.blueprint in STAFF_BLUEPRINTS:
+        return "en"
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages, default="en") or "en"
+
+
+def _remember() -> None:
+    asked = request.args.get("lang")
+    if asked in offered() and len(offered()) > 1:
+        session["lang"] = asked
+
+
+def switch_links() -> list[dict[str, Any]]:
+    """The GOV.UK language switch: this page in each language (none when only English is offered)."""
+    languages = offered()
+    if len(languages) == 1 or request.blueprint in STAFF_BLUEPRINTS:
+        return []
+    now = current()
+    links = []
+    for code in languages:
+        query = urlencode({**request.args.to_dict(), "lang": code})
+        links.append(
+            {
+                "code": code,
+                "name": NAMES[code],
+                "href": f"{request.path}?{query}",
+                "current": code == now,
+                "hidden": SWITCH_TO[code],
+            }
+        )
+    return links
+
+
+def question_text(question: Any, part: str) -> str:
+    """A question's label, hint, error, short label (`part`) in the page's language: the force's own
+    Welsh when it worded the question itself, else the catalogue's."""
+    english = getattr(question, part)
+    if current() != "cy" or not english:
+        return english
+    return getattr(question, f"{part}_cy", "") or gettext(english)
+
+
+def lazy_question_text(question: Any, part: str) -> LazyString:
+    """The same, worked out when it is shown (a form's messages are made once, read in many languages)."""
+    return LazyString(question_text, question, part)
+
+
+def translated(text: str) -> str:
+    """A standard text kept as data (an option's label), in the page's language."""
+    return gettext(text) if text and current() == "cy" else text
+
+
+def group_text(group: Any, field_name: str) -> str:
+    """A group's name, summary, requirements or meeting place in the page's language."""
+    english = getattr(group, field_name) or ""
+    return current_app.extensions["deployment"].group_text(group.slug, field_name, english)
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=_select)
+    app.before_request(_remember)
+    app.jinja_env.globals.update(question_text=question_text, translated=translated, group_text=group_text)
+
+    @app.context_processor
+    def _language() -> dict:
+        return {"html_lang": current(), "language_links": switch_links()}
