@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import Babel, LazyString, get_locale, gettext
 
 NAMES = {"en": "English", "cy": "Cymraeg"}
@@ -24,8 +24,13 @@ def offered() -> tuple[str, ...]:
 
 
 def current() -> str:
-    """The language of the page being made ("en" outside a request: commands, the mail poller)."""
-    return str(get_locale()) if has_request_context() else "en"
+    """The language of the page or email being made: the page's, or the one an email is being written in
+    (`force_locale`); English for commands and the mail poller otherwise."""
+    try:
+        locale = get_locale()
+    except RuntimeError:  # outside a request, with no language forced
+        return "en"
+    return str(locale) if locale else "en"
 
 
 def _select() -> str:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from tests.apply_journey import ANSWERS
 from tests.conftest import GWENT
-from tests.helpers import csrf_token, text_of
+from tests.helpers import csrf_token, make_staff, sign_in, text_of
 from webapp.db import session_scope
 from webapp.deployment import DeploymentError, load, sync_groups
+from webapp.models import Application, OutboxMessage
+from webapp.workflow import Role
 
 
 @pytest.fixture
@@ -59,6 +62,8 @@ def test_the_whole_application_journey_in_welsh(gwent):
     client = gwent.test_client()
     start = client.get("/apply/gwent?lang=cy")
     assert "Gwneud cais i ymuno" in text_of(start) and "Dechrau nawr" in text_of(start)
+    assert "Pa iaith y dylem ei defnyddio wrth gysylltu â chi?" in text_of(start)
+    assert re.search(r'value="cy" checked', start.get_data(as_text=True))  # preselected: the page's language
     client.post("/apply/gwent", data={"csrf_token": csrf_token(start.get_data(as_text=True))})
     first = client.get("/apply/page/your-details")
     assert "Eich manylion" in text_of(first) and "Cadw a pharhau" in text_of(first)
@@ -88,6 +93,19 @@ def test_the_whole_application_journey_in_welsh(gwent):
     confirmation = text_of(client.get(done.headers["Location"]))
     assert "Cais wedi’i anfon" in confirmation and "Eich cyfeirnod" in confirmation
     assert "Rydym yn anelu at ateb o fewn 20 diwrnod gwaith." in confirmation
+    with session_scope(gwent) as session:
+        application = session.scalar(select(Application).order_by(Application.id.desc()))
+        assert application.applicant.language == "cy" and application.applicant.language_chosen_at
+        [email] = session.scalars(select(OutboxMessage).where(OutboxMessage.application_id == application.id))
+        assert email.subject == f"Cais wedi’i dderbyn: {application.reference}"
+        body = " ".join(email.body_text.split())
+        assert "Helo Amina Yusuf," in body and "Diolch am wneud cais i ymuno â Grŵp Cynghori" in body
+        assert "20 diwrnod gwaith" in body and body.endswith("Heddlu Gwent")
+        reference, application_id = application.reference, application.id
+    staff = gwent.test_client()
+    sign_in(staff, make_staff(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent"))
+    case = text_of(staff.get(f"/staff/applications/{application_id}"))
+    assert "Language Welsh (Cymraeg): everything sent to them is in it" in case and reference in case
 
 
 def test_with_welsh_on_a_missing_welsh_text_stops_loading_and_says_which(tmp_path):

@@ -22,6 +22,7 @@ class Draft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     requirements_confirmed: Mapped[bool] = mapped_column(default=False)
     screening_consent: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))

@@ -73,3 +73,6 @@ class Applicant(Base):
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The language the person chose (or wrote in): everything sent to them is in it.
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    language_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

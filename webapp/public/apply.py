@@ -59,7 +59,13 @@ def start(slug: str):
     if form.validate_on_submit():
         if group.screening_may_apply and form.screening.data == "no":
             return render_template("public/apply/no_screening_consent.html", group=group)
-        draft = drafts.start(db_session(), group, bool(form.requirements.data), form.screening.data == "yes")
+        draft = drafts.start(
+            db_session(),
+            group,
+            bool(form.requirements.data),
+            form.screening.data == "yes",
+            form.chosen_language(),
+        )
         session["draft_id"] = draft.id
         return redirect(url_for("public.question", slug=_pages()[0].slug))
     return render_template("public/apply/start.html", group=group, form=form)

@@ -19,6 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
+from webapp import languages
 from webapp.forms import EmailAddress, EmailInput, Required, max_length
 from webapp.languages import lazy_question_text, translated
 from webapp.questions import MONITORING_QUESTIONS, Page, Question
@@ -141,10 +142,21 @@ class StartForm(FlaskForm):
         choices=[("yes", _l("Yes, I consent")), ("no", _l("No, I do not consent"))],
         widget=GovRadioInput(),
     )
+    # Asked only where the force offers Welsh; preselected from the page's language.
+    language = Radios(
+        _l("Which language should we use when we contact you?"),
+        choices=[("en", "English"), ("cy", "Cymraeg")],
+        widget=GovRadioInput(),
+    )
 
     def __init__(self, *args, group, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.group = group
+        if not self.language.data:
+            self.language.data = languages.current()
+
+    def chosen_language(self) -> str:
+        return self.language.data if self.language.data in languages.offered() else "en"
 
     def validate_requirements(self, field) -> None:
         if self.group.requirements and not field.data:

@@ -40,6 +40,7 @@ class Arrival:
     group: Group | None = None
     phone: str | None = None
     idempotency_key: str | None = None
+    language: str = "en"  # the person's language: chosen on the web, detected in an email
 
     @classmethod
     def by_email(
@@ -99,7 +100,12 @@ def receive_many(session: Session, arrivals: list[Arrival], actor: Actor) -> lis
         application = Application(
             group=arrival.group,
             applicant=Applicant(
-                name=arrival.name, email=arrival.email, phone=arrival.phone, created_at=now()
+                name=arrival.name,
+                email=arrival.email,
+                phone=arrival.phone,
+                created_at=now(),
+                language=arrival.language,
+                language_chosen_at=now(),
             ),
             source=arrival.source,
             state=workflow.State.DRAFT,

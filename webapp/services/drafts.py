@@ -17,7 +17,13 @@ from webapp.services.actors import APPLICANT
 RESUME_DAYS = 30
 
 
-def start(session: Session, group: Group, requirements_confirmed: bool, screening_consent: bool) -> Draft:
+def start(
+    session: Session,
+    group: Group,
+    requirements_confirmed: bool,
+    screening_consent: bool,
+    language: str = "en",
+) -> Draft:
     if not group.open_to_applicants:
         raise applications.ApplicationError(f"The {group.name} is not taking applications.")
     draft = Draft(
@@ -25,6 +31,7 @@ def start(session: Session, group: Group, requirements_confirmed: bool, screenin
         answers={},
         requirements_confirmed=requirements_confirmed,
         screening_consent=screening_consent,
+        language=language,
         created_at=now(),
         updated_at=now(),
     )
@@ -91,6 +98,7 @@ def submit(session: Session, draft: Draft) -> Application:
         group=draft.group,
         answers=answers,
         idempotency_key=f"draft:{draft.id}",
+        language=draft.language,
     )
     application, created = applications.receive(session, arrival, APPLICANT)
     draft.application_id = application.id

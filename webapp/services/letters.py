@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import LazyString, force_locale, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ def email_applicant(
     session: Session,
     application: Application,
     template: str,
-    subject: str,
+    subject: str | LazyString,
     *,
     automatic: bool = False,
     attachments: list[dict[str, str]] | None = None,
@@ -45,11 +46,14 @@ def email_applicant(
         return False
     if "token" not in context:
         context["token"] = links.issue_status_link(session, application)
+    with force_locale(person.language):
+        subject = str(subject)  # a subject made with lazy_gettext reads in the person's language
     notify.email(
         session,
         template,
         to=person.email,
         subject=subject,
+        language=person.language,
         application_id=application.id,
         automatic=automatic,
         attachments=attachments,
@@ -63,9 +67,8 @@ def email_applicant(
 def application_received(session: Session, application: Application) -> bool:
     """The email an applicant gets when their application is received (on the web, by phone or on paper):
     the reference and a link to their page."""
-    return email_applicant(
-        session, application, "submitted", f"Application received: {application.reference}", automatic=True
-    )
+    subject = lazy_gettext("Application received: %(reference)s", reference=application.reference)
+    return email_applicant(session, application, "submitted", subject, automatic=True)
 
 
 def store_pdf(session: Session, application: Application, filename: str, pdf: bytes, note: str) -> Attachment:

@@ -42,12 +42,13 @@ def email(
     headers: dict[str, str] | None = None,
     purpose: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    language: str = "en",
     **context: Any,
 ) -> None:
-    """Queue an email, in the thread of its application. `automatic` marks it Auto-Submitted (RFC 3834),
-    so auto-responders do not answer."""
+    """Queue an email, in the thread of its application, in `language`. `automatic` marks it
+    Auto-Submitted (RFC 3834), so auto-responders do not answer."""
     deployment = current_app.extensions["deployment"]
-    body = wording.render(session, template, **context)
+    body = wording.render(session, template, language, **context)
     all_headers = {"Auto-Submitted": "auto-generated"} if automatic else {}
     if application_id is not None and "In-Reply-To" not in (headers or {}):
         all_headers |= thread_headers(session, application_id)
