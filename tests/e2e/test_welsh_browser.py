@@ -72,3 +72,23 @@ def test_applying_in_welsh_from_start_to_the_confirmation_email(gwent_site, brow
     body = email.get_body(("plain",)).get_content()
     assert "Diolch am wneud cais i ymuno â Grŵp Cynghori Annibynnol Heddlu Gwent." in body
     page.context.close()
+
+
+def test_the_language_switch_keeps_the_page_and_what_was_typed(gwent_site, browser):
+    _app, url = gwent_site
+    page = browser.new_context(base_url=url).new_page()
+    page.goto("/apply/gwent")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Full name").fill("Amina Yusuf")
+    page.get_by_label("Postcode or area where you live").fill("Pillgwenlli, Casnewydd")
+    page.get_by_role("button", name="Newid yr iaith i'r Gymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page).to_have_url(re.compile("/apply/page/your-details"))
+    expect(page.get_by_label("Enw llawn")).to_have_value("Amina Yusuf")
+    expect(page.get_by_label("Cod post neu’r ardal lle rydych yn byw")).to_have_value(
+        "Pillgwenlli, Casnewydd"
+    )
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)  # nothing was sent: no errors
+    page.get_by_role("button", name="Change the language to English").click()
+    expect(page.get_by_label("Full name")).to_have_value("Amina Yusuf")
+    page.context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 
+from webapp import languages
 from webapp.answers import given_confirmations
 from webapp.db import db_session
 from webapp.languages import question_text
@@ -79,7 +80,18 @@ def question(slug: str):
         return session_ended(page)
     if draft.application_id is not None:
         return redirect(url_for("public.confirmation"))
-    form = form_class(page)(data=draft.answers if request.method == "GET" else None)
+    switching = request.form.get("switch_language")
+    if request.method == "POST" and switching in languages.offered() and ConfirmForm().validate_on_submit():
+        # The language switch on a form page: the same page in the other language, with what was typed
+        # (kept for that one page view, not saved as answers: they are checked when the page is sent).
+        session["typed"] = {
+            "slug": slug,
+            "answers": {q.key: request.form.get(q.key, "") for q in page.questions},
+        }
+        return redirect(url_for("public.question", slug=slug, lang=switching))
+    typed = session.pop("typed", None) if request.method == "GET" else None
+    kept = typed["answers"] if typed and typed.get("slug") == slug else None
+    form = form_class(page)(data={**draft.answers, **(kept or {})} if request.method == "GET" else None)
     form.saving_for_later = request.form.get("action") == "later"
     if form.validate_on_submit():
         drafts.save(draft, form.answers())
