@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -113,7 +113,9 @@ def _intent(parsed: ParsedMessage) -> Intent:
     intent = intent_of(parsed.subject, parsed.text_body)
     if parsed.forwarded is not None and not intent.kind:
         inner = intent_of(parsed.forwarded.subject, parsed.forwarded.text)
-        return Intent(inner.kind, inner.evidence, intent.language or inner.language)
+        return Intent(
+            inner.kind, inner.evidence, intent.language or inner.language, intent.welsh or inner.welsh
+        )
     return intent
 
 
@@ -178,7 +180,7 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
             email.folder = settings.quarantine_folder
         elif verdict.kind == EmailKind.NEW_APPLICATION and parsed is not None:
             arriving.append(email)
-            arrivals.append(_arrival(email, parsed, item.contents, groups))
+            arrivals.append(_arrival(email, parsed, item.contents, groups, _language(item, settings)))
     made = [application for application, _created in applications.receive_many(session, arrivals, MAIL)]
     for email, application in zip(arriving, made, strict=True):
         email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id
@@ -190,7 +192,7 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     for item, (email, _files), verdict in zip(items, emails, verdicts, strict=True):
         to = _answer_to(item, email, settings)
         if verdict.answer and to and email.kind in {EmailKind.NEW_APPLICATION, EmailKind.NEEDS_TRIAGE}:
-            answers.append(inbound.Answer(email, made_by.get(id(email)), to))
+            answers.append(inbound.Answer(email, made_by.get(id(email)), to, _language(item, settings)))
     inbound.acknowledge(session, answers, settings.own_addresses)
     return [email for email, _files in emails]
 
@@ -315,8 +317,17 @@ def _group(
     return group, f"for the {group.name}"
 
 
+def _language(item: Incoming, settings: Settings) -> str:
+    """The language to answer in: Welsh for mail written in Welsh, where the force offers Welsh."""
+    return "cy" if item.intent.welsh and "cy" in settings.deployment.languages else "en"
+
+
 def _arrival(
-    email: InboundEmail, parsed: ParsedMessage, contents: Contents, groups: Sequence[Group]
+    email: InboundEmail,
+    parsed: ParsedMessage,
+    contents: Contents,
+    groups: Sequence[Group],
+    language: str = "en",
 ) -> applications.Arrival:
     """The new application an email makes (the email's reason says which group it went to, and why)."""
     answers = contents.answers
@@ -329,7 +340,8 @@ def _arrival(
         name, address = forwarded.from_name, forwarded.from_address
         reasons.append(f"forwarded by {parsed.from_address or 'an unknown sender'}")
     email.reason = "; ".join(filter(None, reasons))
-    return applications.Arrival.by_email(answers, name, address, group, f"email:{email.sha256}")
+    arrival = applications.Arrival.by_email(answers, name, address, group, f"email:{email.sha256}")
+    return replace(arrival, language=language)
 
 
 def _monitoring(session: Session, form: ReturnedForm, application_id: int | None) -> None:

@@ -130,6 +130,7 @@ class Intent:
     kind: str = ""  # APPLY, QUESTION or "" (neither)
     evidence: str = ""  # the words that decided it, for the email's reason
     language: str = ""  # the language's English name, when it is neither English nor Welsh
+    welsh: bool = False  # written in Welsh: the answer goes in Welsh where the force offers it
 
 
 def own_words(body: str) -> str:
@@ -144,11 +145,12 @@ def intent_of(subject: str, body: str) -> Intent:
     in English or Welsh words needs no language check; anything else is checked."""
     words = own_words(body)
     text = f"{subject}\n{words}"
+    welsh = written_in_welsh(text)
     lowered = text.lower()
     stems = any(stem in lowered for stem in STEMS)
     for pattern in APPLYING if stems else ():
         if found := pattern.search(text):
-            return Intent(APPLY, found.group(0).strip())
+            return Intent(APPLY, found.group(0).strip(), welsh=welsh)
     sample = (
         words[:LANGUAGE_SAMPLE]
         if len(_letters(words[:LANGUAGE_SAMPLE])) >= MIN_LETTERS_FOR_LANGUAGE
@@ -157,10 +159,95 @@ def intent_of(subject: str, body: str) -> Intent:
     language = language_of(sample[:LANGUAGE_SAMPLE])
     for pattern in ASKING:
         if found := pattern.search(text):
-            return Intent(QUESTION, found.group(0).strip(), language)
+            return Intent(QUESTION, found.group(0).strip(), language, welsh)
     if stems and (found := JOINING_WORDS.search(text)):
-        return Intent(APPLY, found.group(0), language)
-    return Intent("", "", language)
+        return Intent(APPLY, found.group(0), language, welsh)
+    return Intent("", "", language, welsh)
+
+
+# Words that are Welsh and not English (the short, common ones of every Welsh sentence), and their
+# English counterparts: a message is Welsh when it has several of the first and fewer of the second.
+WELSH_WORDS = frozenset(
+    [
+        "yr",
+        "yn",
+        "mae",
+        "ac",
+        "ar",
+        "gyda",
+        "diolch",
+        "helo",
+        "rwy",
+        "rydw",
+        "dw",
+        "hoffwn",
+        "ydw",
+        "fy",
+        "eich",
+        "chi",
+        "gan",
+        "hefyd",
+        "ond",
+        "bod",
+        "wedi",
+        "gwneud",
+        "cais",
+        "ymuno",
+        "os",
+        "sut",
+        "ble",
+        "pryd",
+        "pam",
+        "hwn",
+        "hon",
+        "hyn",
+        "gallaf",
+        "allwch",
+        "annwyl",
+        "cofion",
+        "yw",
+        "oes",
+        "nid",
+        "dim",
+        "gyfer",
+        "ynglŷn",
+        "ymlaen",
+        "llaw",
+    ]
+)
+ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "to",
+        "of",
+        "is",
+        "you",
+        "for",
+        "with",
+        "this",
+        "that",
+        "have",
+        "would",
+        "like",
+        "please",
+        "thank",
+        "hello",
+        "dear",
+        "my",
+        "your",
+        "can",
+    ]
+)
+
+
+def written_in_welsh(text: str) -> bool:
+    """Whether `text` is written in Welsh: a simple count of common words each language has and the other
+    has not (tests/unit/test_welsh_detector.py)."""
+    words = [word.lower() for word in WORD.findall(text)]
+    welsh = sum(1 for word in words if word in WELSH_WORDS)
+    english = sum(1 for word in words if word in ENGLISH_WORDS)
+    return welsh >= 3 and welsh > english
 
 
 LETTER = re.compile(r"[^\W\d_]")

@@ -119,3 +119,37 @@ def test_with_welsh_on_a_missing_welsh_text_stops_loading_and_says_which(tmp_pat
     assert "Welsh is on, so these need their Welsh" in str(stopped.value)
     assert "[texts_cy] expenses" in str(stopped.value) and "group 1 (gwent) summary_cy" in str(stopped.value)
     assert load(GWENT).languages == ("en", "cy")
+
+
+def test_mail_written_in_welsh_is_answered_in_welsh_and_sets_the_persons_language(second_app, imap):
+    from tests.conftest import imap_config
+    from tests.mail_ingest import mailgen
+    from tests.mail_ingest.test_poller import poll
+
+    app = second_app(GWENT, **imap_config(imap))
+    with session_scope(app) as session:
+        sync_groups(session, app.extensions["deployment"])
+    welsh = "Helo, hoffwn ymuno â Grŵp Cynghori Annibynnol Heddlu Gwent. Rwy’n byw yn y Fenni. Diolch, Siân"
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain("Cais", welsh, sender="Siân Davies <sian@example.org>"),
+            mailgen.plain(
+                "Ymholiad", "Helo, ble mae’r cyfarfodydd? Diolch yn fawr, Gareth", sender="g@example.org"
+            ),
+            mailgen.plain(
+                "Meetings", "Hello, where are the meetings held? Thanks, Gary", sender="gary@example.org"
+            ),
+        ],
+    )
+    poll(app)
+    with session_scope(app) as session:
+        application = session.scalar(select(Application).order_by(Application.id.desc()))
+        assert application.applicant.email == "sian@example.org" and application.applicant.language == "cy"
+        sent = {m.to_address: m for m in session.scalars(select(OutboxMessage))}
+        ack = sent["sian@example.org"]
+        assert ack.subject == f"Rydym wedi derbyn eich cais: {application.reference}"
+        assert "Diolch am eich e-bost. Rydym wedi derbyn eich cais" in ack.body_text
+        assert sent["g@example.org"].subject == "Rydym wedi derbyn eich e-bost"
+        assert "Grwpiau Cynghori Annibynnol Heddlu Gwent" in sent["g@example.org"].body_text
+        assert sent["gary@example.org"].subject == "We have received your email"  # English stays English

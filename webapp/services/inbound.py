@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import Flask
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -153,6 +154,7 @@ class Answer:
     email: InboundEmail
     application: Application | None
     to: str
+    language: str = "en"  # the language the email was written in (ours: English or Welsh)
 
 
 PURPOSES = ("acknowledgement", "enquiry acknowledgement")
@@ -197,14 +199,22 @@ def _acknowledgement(session: Session, answer: Answer) -> None:
         headers |= {"In-Reply-To": email.message_id, "References": references}
     # A subject of our own, never the sender's: a forged sender must not make the force's mailbox carry
     # their words to someone else.
+    language = application.applicant.language if application and application.applicant else answer.language
+    with force_locale(language):
+        subject = (
+            gettext("We have received your email")
+            if application is None
+            else gettext("We have received your application: %(reference)s", reference=application.reference)
+        )
     if application is None:
         notify.email(
             session,
             "enquiry_acknowledgement",
             to=answer.to,
-            subject="We have received your email",
+            subject=subject,
             headers=headers,
             purpose=PURPOSES[1],
+            language=language,
         )
         return
     notify.email(
@@ -212,7 +222,8 @@ def _acknowledgement(session: Session, answer: Answer) -> None:
         "acknowledgement",
         to=answer.to,
         application_id=application.id,
-        subject=f"We have received your application: {application.reference}",
+        subject=subject,
+        language=language,
         application=application,
         group=application.group,
         token=links.issue_status_link(session, application),
