@@ -153,3 +153,31 @@ def test_mail_written_in_welsh_is_answered_in_welsh_and_sets_the_persons_languag
         assert sent["g@example.org"].subject == "Rydym wedi derbyn eich e-bost"
         assert "Grwpiau Cynghori Annibynnol Heddlu Gwent" in sent["g@example.org"].body_text
         assert sent["gary@example.org"].subject == "We have received your email"  # English stays English
+
+
+def test_the_dashboard_shows_how_soon_people_are_answered_in_each_language(gwent):
+    from datetime import timedelta
+
+    from tests.given import given_application
+    from webapp import clock
+    from webapp.services import events, staff
+    from webapp.services.actors import staff as actor
+
+    welsh, english = (
+        given_application(gwent, "gwent"),
+        given_application(gwent, "gwent", email="e@example.org"),
+    )
+    login = make_staff(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
+    with session_scope(gwent) as session:
+        user = staff.find_by_email(session, login.email)
+        for reference, language, days in ((welsh, "cy", 4), (english, "en", 2)):
+            application = session.scalar(select(Application).where(Application.reference == reference))
+            application.applicant.language = language
+            with clock.travel(timedelta(days=days)):
+                events.record(session, actor(user), "wrote to the applicant", application)
+    client = gwent.test_client()
+    sign_in(client, login)
+    page = text_of(client.get("/staff/dashboard"))
+    assert "How soon people are answered, by their language" in page
+    assert "Welsh 1 4.0 (1 answered) None decided yet" in page
+    assert "English 1 2.0 (1 answered) None decided yet" in page

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.clock import now
-from webapp.models import Application, Event, Group, Referral, StaffUser
+from webapp.models import Applicant, Application, Event, Group, Referral, StaffUser
 from webapp.services import access
 from webapp.workflow import State
 
@@ -56,6 +56,21 @@ class Dashboard:
     stage_days: dict[str, tuple[float, int]]  # state -> (median days, how many stays measured)
     oldest: list[Waiting]
     referrals: list[ReferralCount]
+    by_language: dict[str, LanguageTimes]  # the person's language -> how soon they were answered
+
+
+@dataclass(frozen=True)
+class LanguageTimes:
+    """No less favourable treatment, measured: for the people who chose (or wrote in) a language, the
+    median days from their application to the first answer from a person, and to the decision."""
+
+    applications: int
+    first_answer: tuple[float, int] | None  # (median days, how many answered)
+    decision: tuple[float, int] | None
+
+
+# A person's answer: staff wrote, invited them to talk, or sent the decision (acknowledgements are automatic).
+ANSWERS = ("wrote to the applicant", "invite to discussion", "confirm decision")
 
 
 def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float, int]]:
@@ -82,6 +97,44 @@ def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float
             stays[from_state].append((at - previous[1]).total_seconds() / 86400)
         entered[application_id] = (to_state, at)
     return {state: (round(median(days), 1), len(days)) for state, days in stays.items()}
+
+
+def _by_language(session: Session, group_ids: list[int]) -> dict[str, LanguageTimes]:
+    since = now() - timedelta(days=STAGE_WINDOW_DAYS)
+    sent = dict(
+        session.execute(
+            select(Application.id, Application.submitted_at).where(
+                Application.group_id.in_(group_ids), Application.submitted_at >= since
+            )
+        ).all()
+    )
+    language = dict(
+        session.execute(
+            select(Application.id, Applicant.language)
+            .join(Applicant, Applicant.id == Application.applicant_id)
+            .where(Application.id.in_(sent))
+        ).all()
+    )
+    first: dict[int, datetime] = {}
+    decided: dict[int, datetime] = {}
+    for application_id, action, at in session.execute(
+        select(Event.subject_id, Event.action, Event.at)
+        .where(Event.subject_type == "application", Event.subject_id.in_(sent), Event.action.in_(ANSWERS))
+        .order_by(Event.seq)
+    ):
+        first.setdefault(application_id, at)
+        if action == "confirm decision":
+            decided.setdefault(application_id, at)
+
+    def days(done: dict[int, datetime], ids: list[int]) -> tuple[float, int] | None:
+        waits = [(done[i] - sent[i]).total_seconds() / 86400 for i in ids if i in done]
+        return (round(median(waits), 1), len(waits)) if waits else None
+
+    found: dict[str, LanguageTimes] = {}
+    for code in sorted(set(language.values())):
+        ids = [i for i, lang in language.items() if lang == code]
+        found[code] = LanguageTimes(len(ids), days(first, ids), days(decided, ids))
+    return found
 
 
 def build(session: Session, user: StaffUser) -> Dashboard:
@@ -135,4 +188,6 @@ def build(session: Session, user: StaffUser) -> Dashboard:
             .order_by(source_group.name, target.name)
         )
     ]
-    return Dashboard(groups, by_source, by_state, _stage_days(session, ids), oldest, referrals)
+    return Dashboard(
+        groups, by_source, by_state, _stage_days(session, ids), oldest, referrals, _by_language(session, ids)
+    )
