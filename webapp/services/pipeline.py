@@ -101,13 +101,15 @@ def _stage_days(session: Session, group_ids: list[int]) -> dict[str, tuple[float
 
 def _by_language(session: Session, group_ids: list[int]) -> dict[str, LanguageTimes]:
     since = now() - timedelta(days=STAGE_WINDOW_DAYS)
-    sent = dict(
-        session.execute(
+    sent: dict[int, datetime] = {
+        application_id: at
+        for application_id, at in session.execute(
             select(Application.id, Application.submitted_at).where(
                 Application.group_id.in_(group_ids), Application.submitted_at >= since
             )
-        ).all()
-    )
+        )
+        if at is not None
+    }
     language = dict(
         session.execute(
             select(Application.id, Applicant.language)
@@ -122,6 +124,8 @@ def _by_language(session: Session, group_ids: list[int]) -> dict[str, LanguageTi
         .where(Event.subject_type == "application", Event.subject_id.in_(sent), Event.action.in_(ANSWERS))
         .order_by(Event.seq)
     ):
+        if application_id is None:  # excluded by the query; for the type checker
+            continue
         first.setdefault(application_id, at)
         if action == "confirm decision":
             decided.setdefault(application_id, at)
