@@ -102,6 +102,12 @@ def test_the_whole_application_journey_in_welsh(gwent):
         assert "Helo Amina Yusuf," in body and "Diolch am wneud cais i ymuno â Grŵp Cynghori" in body
         assert "20 diwrnod gwaith" in body and body.endswith("Heddlu Gwent")
         reference, application_id = application.reference, application.id
+        own_page = re.search(r"http://[^/\s]+(/my-application/[^\s]+)", email.body_text).group(1)
+    mine = text_of(gwent.test_client().get(own_page))  # the link in the Welsh email opens the page in Welsh
+    assert (
+        "Rydym wedi derbyn eich cais." in mine and "Eich cais i Grŵp Cynghori Annibynnol Heddlu Gwent" in mine
+    )
+    assert "Tynnu fy nghais yn ôl" in mine and "Gweld yr atebion a anfonoch" in mine
     staff = gwent.test_client()
     sign_in(staff, make_staff(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent"))
     case = text_of(staff.get(f"/staff/applications/{application_id}"))

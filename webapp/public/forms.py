@@ -176,7 +176,10 @@ for _q in MONITORING_QUESTIONS:
         MonitoringForm,
         _q.key,
         Radios(
-            _q.label, choices=[(c, c) for c in _q.choices], widget=GovRadioInput(), validators=[Optional()]
+            _q.label,
+            choices=[(c, LazyString(translated, c)) for c in _q.choices],
+            widget=GovRadioInput(),
+            validators=[Optional()],
         ),
     )
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 
 from webapp.db import db_session
 from webapp.files import file_store
+from webapp.languages import group_text
 from webapp.models import Application, Group
 from webapp.public import bp
 from webapp.public.forms import AppealForm, ConfirmForm, FindApplicationForm, ReferralConsentForm
@@ -25,58 +28,67 @@ from webapp.services.actors import APPLICANT
 from webapp.workflow import WITHDRAWABLE, State
 
 # What each state means for the applicant, and what happens next, in plain words.
-PLAIN_WORDS: dict[State, tuple[str, str]] = {
+PLAIN_WORDS: dict[State, tuple[LazyString, LazyString]] = {
     State.SUBMITTED: (
-        "We have received your application.",
-        "The group's Chair and Police Coordinator will read it. We aim to reply within {days} working days.",
+        _l("We have received your application."),
+        _l(
+            "The group's Chair and Police Coordinator will read it. "
+            "We aim to reply within {days} working days."
+        ),
     ),
     State.IN_REVIEW: (
-        "The Chair and Police Coordinator are reading your application.",
-        "They may invite you to an informal discussion before they decide.",
+        _l("The Chair and Police Coordinator are reading your application."),
+        _l("They may invite you to an informal discussion before they decide."),
     ),
     State.DISCUSSION_INVITED: (
-        "We have invited you to an informal discussion.",
-        "Check your email for the date, time and place. Reply if it does not suit you.",
+        _l("We have invited you to an informal discussion."),
+        _l("Check your email for the date, time and place. Reply if it does not suit you."),
     ),
     State.DISCUSSION_HELD: (
-        "Thank you for talking with us.",
-        "The Chair and Police Coordinator will now decide. We will email you.",
+        _l("Thank you for talking with us."),
+        _l("The Chair and Police Coordinator will now decide. We will email you."),
     ),
     State.DECISION_PROPOSED: (
-        "The Chair and Police Coordinator are making their decision.",
-        "We will email you when they have decided.",
+        _l("The Chair and Police Coordinator are making their decision."),
+        _l("We will email you when they have decided."),
     ),
     State.OFFERED: (
-        "We would like to offer you a place on the group.",
-        "We will email you the Terms of Reference and a confidentiality agreement to sign.",
+        _l("We would like to offer you a place on the group."),
+        _l("We will email you the Terms of Reference and a confidentiality agreement to sign."),
     ),
     State.REFERRED: (
-        "We have suggested another group that may suit you better.",
-        "Check your email for details.",
+        _l("We have suggested another group that may suit you better."),
+        _l("Check your email for details."),
     ),
     State.UNSUCCESSFUL: (
-        "Your application has not been successful this time.",
-        "Our email explains why. You can appeal against the decision.",
+        _l("Your application has not been successful this time."),
+        _l("Our email explains why. You can appeal against the decision."),
     ),
     State.APPEAL_LODGED: (
-        "We have received your appeal.",
-        "The Strategic IAG Chair and an Assistant Chief Constable will consider it.",
+        _l("We have received your appeal."),
+        _l("The Strategic IAG Chair and an Assistant Chief Constable will consider it."),
     ),
     State.APPEAL_UPHELD: (
-        "Your appeal has been upheld.",
-        "We will email you the Terms of Reference and a confidentiality agreement to sign.",
+        _l("Your appeal has been upheld."),
+        _l("We will email you the Terms of Reference and a confidentiality agreement to sign."),
     ),
-    State.APPEAL_DISMISSED: ("Your appeal has not been upheld.", "Our email explains why."),
+    State.APPEAL_DISMISSED: (_l("Your appeal has not been upheld."), _l("Our email explains why.")),
     State.AGREEMENT_SENT: (
-        "We have sent you the confidentiality agreement to sign.",
-        "Use the link in the email to read and sign it.",
+        _l("We have sent you the confidentiality agreement to sign."),
+        _l("Use the link in the email to read and sign it."),
     ),
     State.AGREEMENT_SIGNED: (
-        "Thank you for signing the confidentiality agreement.",
-        "We will confirm your membership and send you the dates of meetings.",
+        _l("Thank you for signing the confidentiality agreement."),
+        _l("We will confirm your membership and send you the dates of meetings."),
     ),
-    State.MEMBER: ("You are a member of the group.", "We will send you the dates of future meetings."),
-    State.WITHDRAWN: ("You have withdrawn your application.", "You are welcome to apply again at any time."),
+    State.MEMBER: (
+        _l("You are a member of the group."),
+        _l("We will send you the dates of future meetings."),
+    ),
+    State.WITHDRAWN: (
+        _l("You have withdrawn your application."),
+        _l("You are welcome to apply again at any time."),
+    ),
 }
 
 
@@ -121,7 +133,7 @@ def declaration(token: str):
     application = _application(token)
     if ConfirmForm().validate_on_submit() and applications.declaration_needed(application):
         applications.confirm_declaration(db_session(), application)
-        flash("Thank you. You have confirmed the declaration.", "success")
+        flash(gettext("Thank you. You have confirmed the declaration."), "success")
     return redirect(url_for("public.status", token=token))
 
 
@@ -174,14 +186,16 @@ def referral(token: str):
     if form.validate_on_submit():
         passed_on = referrals.answer_referral(db_session(), application, form.consent.data == "yes")
         if passed_on is None:
-            flash("We have not passed your application on.", "success")
+            flash(gettext("We have not passed your application on."), "success")
             return redirect(url_for("public.status", token=token))
         linked, linked_token = passed_on
-        flash(
-            f"We have passed your application to the {linked.known_group.name}. "
-            f"Its reference is {linked.reference}. This is its page.",
-            "success",
+        passed = gettext(
+            "We have passed your application to the %(group)s. "
+            "Its reference is %(reference)s. This is its page.",
+            group=group_text(linked.known_group, "name"),
+            reference=linked.reference,
         )
+        flash(passed, "success")
         return redirect(url_for("public.status", token=linked_token))
     group = db_session().get(Group, waiting.to_group_id)
     return render_template(
@@ -199,7 +213,7 @@ def appeal(token: str):
     form = AppealForm()
     if form.validate_on_submit():
         appeals.lodge_appeal(db_session(), application, form.reasons.data)
-        flash("We have received your appeal. We have sent you an email to confirm.", "success")
+        flash(gettext("We have received your appeal. We have sent you an email to confirm."), "success")
         return redirect(url_for("public.status", token=token))
     decision = decisions.latest_decision(db_session(), application)
     if decision is None:  # the window is open only once a decision has taken effect
