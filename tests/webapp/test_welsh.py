@@ -187,3 +187,14 @@ def test_the_dashboard_shows_how_soon_people_are_answered_in_each_language(gwent
     assert "How soon people are answered, by their language" in page
     assert "Welsh 1 4.0 (1 answered) None decided yet" in page
     assert "English 1 2.0 (1 answered) None decided yet" in page
+
+
+def test_error_forms_and_verify_pages_in_welsh(gwent):
+    client = gwent.test_client()
+    missing = client.get("/no-such-page?lang=cy")
+    assert missing.status_code == 404 and _lang(missing) == "cy"
+    assert "Heb ddod o hyd i’r dudalen" in text_of(missing)
+    assert "Gwirio cytundeb wedi’i lofnodi" in text_of(client.get("/verify"))
+    assert "Ffurflen gais (PDF)" in text_of(client.get("/forms"))
+    refused = text_of(client.get("/sign/not-a-real-token"))
+    assert "Nid yw’r ddolen hon yn gweithio" in refused and "Cwestiynau?" in refused

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import cast
 
 from flask import Flask, current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -55,7 +57,7 @@ def link_token(request: SigningRequest) -> str:
 class Refused(Exception):
     """A link that cannot be used, with a message for the person holding it."""
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(self, title: str | LazyString, message: str | LazyString) -> None:
         super().__init__(title)
         self.title = title
         self.message = message
@@ -67,31 +69,35 @@ def by_token(session: Session, token: str) -> SigningRequest:
     )
     if request is None:
         raise Refused(
-            "This link does not work",
-            "Check that you copied the whole link from the email. Each link works only for the person it "
-            "was sent to.",
+            _l("This link does not work"),
+            _l(
+                "Check that you copied the whole link from the email. Each link works only for the person it "
+                "was sent to."
+            ),
         )
     if request.signed_at is not None:
         raise Refused(
-            "You have already signed the agreement",
-            "This link has been used. We have emailed you the signed agreement.",
+            _l("You have already signed the agreement"),
+            _l("This link has been used. We have emailed you the signed agreement."),
         )
     if request.cancelled_at is not None:
         raise Refused(
-            "This link has been replaced",
-            "We have sent you a newer link, or stopped this one. Use the link in our latest email.",
+            _l("This link has been replaced"),
+            _l("We have sent you a newer link, or stopped this one. Use the link in our latest email."),
         )
     application = session.get_one(Application, request.application_id)
     if application.state != State.AGREEMENT_SENT:
         raise Refused(
-            "This link is no longer needed",
-            "The application it belongs to has been withdrawn or closed. If you think this is wrong, reply "
-            "to our email.",
+            _l("This link is no longer needed"),
+            _l(
+                "The application it belongs to has been withdrawn or closed. "
+                "If you think this is wrong, reply to our email."
+            ),
         )
     if request.expires_at < now():
         raise Refused(
-            "This link has expired",
-            "Links to sign work for a limited time. Reply to our email and we will send you a new one.",
+            _l("This link has expired"),
+            _l("Links to sign work for a limited time. Reply to our email and we will send you a new one."),
         )
     return request
 
@@ -166,7 +172,9 @@ def sign(
         .execution_options(synchronize_session=False)
     )
     if rows_changed(claimed) != 1:
-        raise Refused("You have already signed the agreement", "We have emailed you the signed agreement.")
+        raise Refused(
+            _l("You have already signed the agreement"), "We have emailed you the signed agreement."
+        )
     session.refresh(request)
     opened(session, request)
     # The person's own act with the link we emailed: the evidence that they use that address.
