@@ -198,3 +198,39 @@ def test_error_forms_and_verify_pages_in_welsh(gwent):
     assert "Ffurflen gais (PDF)" in text_of(client.get("/forms"))
     refused = text_of(client.get("/sign/not-a-real-token"))
     assert "Nid yw’r ddolen hon yn gweithio" in refused and "Cwestiynau?" in refused
+
+
+def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_welsh(gwent):
+    from tests.given import given_application
+    from tests.review_journey import act, application_id, attachment_bytes, pdf_text, staff_client
+
+    reference = given_application(gwent, "gwent")
+    with session_scope(gwent) as session:
+        session.scalar(
+            select(Application).where(Application.reference == reference)
+        ).applicant.language = "cy"
+    url = f"/staff/applications/{application_id(gwent, reference)}"
+    coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
+    chair = staff_client(gwent, "dele@gwent.example", Role.CHAIR, "gwent")
+    act(coordinator, url, f"{url}/start-review")
+    act(chair, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Nid y tro hwn."})
+    act(coordinator, url, f"{url}/confirm-decision")
+
+    def sent(subject_start: str) -> OutboxMessage:
+        with session_scope(gwent) as session:
+            found = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.to_address == "amina@example.org")
+            )
+            return next(m for m in found if m.subject.startswith(subject_start))
+
+    letter = sent("Penderfyniad ar eich cais")
+    assert "mae’n ddrwg gennym nad yw wedi bod yn llwyddiannus" in " ".join(letter.body_text.split())
+    printed = pdf_text(attachment_bytes(gwent, letter, "application/pdf"))
+    assert "Nid y tro hwn." in printed and "rhowch eich cyfeiriad e-bost yno" in printed
+    private = re.search(r"/my-application/([A-Za-z0-9_-]+)", letter.body_text).group(1)
+    assert private not in printed  # the letter says where to ask for a link, in Welsh, not the link
+    client = gwent.test_client()
+    form = client.get("/my-application")
+    token = csrf_token(form.get_data(as_text=True))
+    client.post("/my-application", data={"email": "amina@example.org", "csrf_token": token})
+    assert "Dyma ddolen i’r dudalen ar gyfer eich cais" in sent(f"Eich cais {reference}").body_text

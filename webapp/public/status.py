@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
 
 from webapp.db import db_session
@@ -167,7 +167,7 @@ def find_application():
                 db_session(),
                 application,
                 "status_link",
-                f"Your application {application.reference}",
+                lazy_gettext("Your application %(reference)s", reference=application.reference),
                 automatic=True,
                 token=links.issue_status_link(db_session(), application, replace=True),
             )

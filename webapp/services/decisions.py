@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -143,7 +144,8 @@ def _letter(
         "referred": referred,
         "appeal_by": uk_time(appeal_deadline(decision)) if unsuccessful else "",
     }
-    return f"decision_{decision.outcome}", f"Decision on your application {application.reference}", context
+    subject = lazy_gettext("Decision on your application %(reference)s", reference=application.reference)
+    return f"decision_{decision.outcome}", subject, context
 
 
 def preview_letter(session: Session, application: Application) -> letters.Preview | None:

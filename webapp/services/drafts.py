@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
+from webapp.languages import group_text
 from webapp.models import Application, Draft, Group, Source
 from webapp.questions import MEETS_REQUIREMENTS, SCREENING_CONSENT, confirmations
 from webapp.services import applications, letters, links, notify
@@ -51,11 +53,14 @@ def send_resume_link(session: Session, draft: Draft, email: str) -> None:
     draft.resume_token_hash = digest
     draft.resume_expires_at = now() + timedelta(days=RESUME_DAYS)
     draft.updated_at = now()
+    with force_locale(draft.language):
+        subject = gettext("Continue your application to the %(group)s", group=group_text(draft.group, "name"))
     notify.email(
         session,
         "resume",
         to=email,
-        subject=f"Continue your application to the {draft.group.name}",
+        language=draft.language,
+        subject=subject,
         token=token,
         group=draft.group,
         expires=draft.resume_expires_at,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import LazyString, force_locale, lazy_gettext
+from flask_babel import LazyString, force_locale, gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -136,12 +136,20 @@ def letter_pdf(application: Application, template: str, body: str) -> Letter:
     return Letter(f"{template.replace('_', '-')}-{application.reference}.pdf", pdf)
 
 
-def without_private_link(body: str, token: str) -> str:
+def without_private_link(body: str, token: str, language: str = "en") -> str:
     """A letter's text without the link to the applicant's page: paper is read by others and kept long
     after the link would do. It says where to ask for a link instead."""
-    private = wording.link_to("public.status", token=token)
-    ask = wording.link_to("public.find_application")
-    return body.replace(private, f"{ask} (give your email address there and we will email you a link)")
+    ask = wording.link_to("public.find_application", **({"lang": language} if language != "en" else {}))
+    with force_locale(language):
+        instead = gettext(
+            "%(address)s (give your email address there and we will email you a link)", address=ask
+        )
+    for private in (
+        wording.link_to("public.status", token=token, lang=language),
+        wording.link_to("public.status", token=token),
+    ):
+        body = body.replace(private, instead)
+    return body
 
 
 @dataclass(frozen=True)
@@ -163,14 +171,15 @@ def preview(session: Session, application: Application, template: str, **context
 
 
 def send_letter(
-    session: Session, application: Application, template: str, subject: str, **context: Any
+    session: Session, application: Application, template: str, subject: str | LazyString, **context: Any
 ) -> None:
     """The letter as a PDF kept with the application, and the same words emailed with it attached."""
     token = links.issue_status_link(session, application)
+    language = application.applicant.language if application.applicant else "en"
     body = wording.render(
-        session, template, application=application, group=application.group, token=token, **context
+        session, template, language, application=application, group=application.group, token=token, **context
     )
-    letter = letter_pdf(application, template, without_private_link(body, token))
+    letter = letter_pdf(application, template, without_private_link(body, token, language))
     kept = store_pdf(session, application, letter.filename, letter.pdf, LETTER)
     email_applicant(
         session, application, template, subject, attachments=[enclosed(kept)], token=token, **context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from webapp.models import Application
@@ -13,5 +14,8 @@ from webapp.workflow import Action
 def withdraw(session: Session, application: Application, actor: Actor, how: str) -> None:
     transitions.apply(session, application, Action.WITHDRAW, actor, detail={"by": how})
     letters.email_applicant(
-        session, application, "withdrawn", f"Application withdrawn: {application.reference}"
+        session,
+        application,
+        "withdrawn",
+        lazy_gettext("Application withdrawn: %(reference)s", reference=application.reference),
     )
