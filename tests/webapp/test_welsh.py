@@ -234,3 +234,24 @@ def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_wels
     token = csrf_token(form.get_data(as_text=True))
     client.post("/my-application", data={"email": "amina@example.org", "csrf_token": token})
     assert "Dyma ddolen i’r dudalen ar gyfer eich cais" in sent(f"Eich cais {reference}").body_text
+
+
+def test_staff_filter_the_inbox_by_the_persons_language(gwent, app):
+    from tests.given import given_application
+
+    welsh, english = (
+        given_application(gwent, "gwent"),
+        given_application(gwent, "gwent", email="e@example.org"),
+    )
+    with session_scope(gwent) as session:
+        session.scalar(select(Application).where(Application.reference == welsh)).applicant.language = "cy"
+    client = gwent.test_client()
+    sign_in(client, make_staff(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent"))
+    assert 'id="language"' in client.get("/staff/").get_data(as_text=True)
+    in_welsh = text_of(client.get("/staff/?language=cy"))
+    assert welsh in in_welsh and english not in in_welsh
+    in_english = text_of(client.get("/staff/?language=en"))
+    assert english in in_english and welsh not in in_english
+    avon = app.test_client()
+    sign_in(avon, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    assert 'id="language"' not in avon.get("/staff/").get_data(as_text=True)  # English only: no filter

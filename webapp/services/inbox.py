@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.clock import now
-from webapp.models import Application, Group, Source, StaffRole, StaffUser
+from webapp.models import Applicant, Application, Group, Source, StaffRole, StaffUser
 from webapp.services import access, search
 from webapp.services.access import application_clause
 from webapp.workflow import FINAL_STATES, GROUP_ROLES, State
@@ -30,6 +30,7 @@ class Filters:
     assignee: str = ""  # "me", "nobody" or ""
     age: str = ""  # waiting at least this many days in the current state: "7", "14", "28"
     q: str = ""  # search: a reference, a name, or words from an email
+    language: str = ""  # the person's language ("en", "cy"), where the force offers more than one
     after: str = ""  # the cursor: "<state_changed_at ISO>|<id>" of the last row of the previous page
 
 
@@ -63,6 +64,9 @@ def _base(session: Session, user: StaffUser, filters: Filters) -> Select:
         # A value from the address bar: only a real source can match (an unknown one matches nothing).
         known = filters.source in {str(source) for source in Source}
         query = query.where(Application.source == filters.source if known else false())
+    if filters.language:
+        speakers = select(Applicant.id).where(Applicant.language == filters.language[:2])
+        query = query.where(Application.applicant_id.in_(speakers))
     if filters.assignee == "me":
         query = query.where(Application.assigned_to_id == user.id)
     elif filters.assignee == "nobody":
