@@ -255,3 +255,31 @@ def test_staff_filter_the_inbox_by_the_persons_language(gwent, app):
     avon = app.test_client()
     sign_in(avon, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
     assert 'id="language"' not in avon.get("/staff/").get_data(as_text=True)  # English only: no filter
+
+
+def test_the_welsh_pdf_form_prints_in_welsh_and_reads_back_like_the_english_one(gwent, tmp_path):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from tests.review_journey import pdf_text
+    from tests.webapp.test_pdf_forms import _fill
+    from webapp.pdf.forms import read_form
+
+    client = gwent.test_client()
+    welsh = client.get("/forms/application-form.pdf?lang=cy").data
+    english = client.get("/forms/application-form.pdf?lang=en").data
+    assert PdfReader(BytesIO(welsh)).trailer["/Root"]["/Lang"] == "cy"
+    printed = pdf_text(welsh)
+    assert (
+        "Cais i ymuno â Grŵp Cynghori Annibynnol" in printed
+        and "Grŵp Cynghori Annibynnol Heddlu Gwent" in printed
+    )
+    assert "Pam yr hoffech ymuno â Grŵp Cynghori Annibynnol Heddlu Gwent?" in printed  # the force's own Welsh
+    assert set(PdfReader(BytesIO(welsh)).get_fields()) == set(PdfReader(BytesIO(english)).get_fields())
+    answers = {"full_name": "Siân Davies", "email": "sian@example.org", "contact_preference": "Email"}
+    pages = gwent.extensions["deployment"].application_pages
+    for pdf in (welsh, english):
+        form = read_form(_fill(pdf, {**answers, "group": "Gwent Police IAG", "declaration": "/on"}), pages)
+        assert form.kind == "application" and form.group_name == "Gwent Police IAG" and form.declaration
+        assert form.answers == answers

@@ -15,11 +15,14 @@ from io import BytesIO
 from pathlib import Path
 from typing import cast
 
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from webapp.config import PROJECT_ROOT
+from webapp.languages import question_text
 from webapp.pdf import print_template
 from webapp.questions import (
     CODE_OF_ETHICS,
@@ -36,7 +39,7 @@ log = logging.getLogger(__name__)
 APPLICATION_FORM = "iag-application-1"
 MONITORING_FORM = "iag-monitoring-1"
 TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
-DECLARATION = (
+DECLARATION = _l(
     "I have read the Code of Ethics principles and the privacy notice, "
     "and the information I have given is true."
 )
@@ -51,6 +54,7 @@ class FormGroup:
     name: str
     requirements: str = ""
     screening_may_apply: bool = False
+    label: str = ""  # the name in the form's language (the value returned is always `name`)
 
 
 @dataclass
@@ -72,13 +76,29 @@ def _cache_key(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], dep
 
 
 def cached_form(
-    kind: str, cache_dir: Path, pages: tuple[Page, ...], offered: list[FormGroup], deployment
+    kind: str,
+    cache_dir: Path,
+    pages: tuple[Page, ...],
+    offered: list[FormGroup],
+    deployment,
+    language: str = "en",
 ) -> bytes:
-    """The PDF for `kind`, rendered once and kept until the questions, groups or deployment change."""
+    """The PDF for `kind` in `language`, rendered once and kept until the questions, groups or deployment
+    change. Every language's form has the same fields, so a returned form reads back the same."""
     key = _cache_key(kind, pages, offered, deployment.source)
-    path = cache_dir / f"{kind}-form-{key}.pdf"
+    path = cache_dir / f"{kind}-form-{language}-{key}.pdf"
     if path.exists():
         return path.read_bytes()
+    with force_locale(language):
+        data = _render(kind, pages, offered, deployment, language)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return data
+
+
+def _render(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deployment, language: str) -> bytes:
     if kind == "application":
         specialist = [g for g in offered if g.requirements or g.screening_may_apply]
         asked = confirmations(
@@ -90,14 +110,16 @@ def cached_form(
             deployment=deployment,
             pages=pages,
             groups=[g.name for g in offered],
+            group_labels={g.name: g.label or g.name for g in offered},
             specialist=specialist,
             confirmations=asked,
             form_id=APPLICATION_FORM,
             code_of_ethics=CODE_OF_ETHICS,
-            declaration=DECLARATION,
+            declaration=str(DECLARATION),
+            html_lang=language,
         )
-        names = {q.key: q.label for q in [*all_questions(pages), *asked]}
-        names |= {"group": "Which group would you like to join?", "declaration": DECLARATION}
+        names = {q.key: question_text(q, "label") for q in [*all_questions(pages), *asked]}
+        names |= {"group": gettext("Which group would you like to join?"), "declaration": str(DECLARATION)}
     else:
         rendered = print_template(
             "pdf/monitoring_form.html",
@@ -105,14 +127,10 @@ def cached_form(
             deployment=deployment,
             questions=MONITORING_QUESTIONS,
             form_id=MONITORING_FORM,
+            html_lang=language,
         )
-        names = {q.key: q.label for q in MONITORING_QUESTIONS}
-    data = tidy_fields(rendered, names)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return data
+        names = {q.key: question_text(q, "label") for q in MONITORING_QUESTIONS}
+    return tidy_fields(rendered, names)
 
 
 def tidy_fields(pdf: bytes, names: dict[str, str]) -> bytes:
