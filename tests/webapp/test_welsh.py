@@ -283,3 +283,20 @@ def test_the_welsh_pdf_form_prints_in_welsh_and_reads_back_like_the_english_one(
         form = read_form(_fill(pdf, {**answers, "group": "Gwent Police IAG", "declaration": "/on"}), pages)
         assert form.kind == "application" and form.group_name == "Gwent Police IAG" and form.declaration
         assert form.answers == answers
+
+
+def test_every_email_an_applicant_can_get_has_its_welsh_with_the_same_details(app):
+    from jinja2 import meta
+
+    from webapp.services.wording import CATALOGUE
+
+    env = app.jinja_env
+
+    def details(path: str) -> set[str]:
+        return meta.find_undeclared_variables(env.parse(env.loader.get_source(env, path)[0]))
+
+    for email in CATALOGUE:
+        if email.name.startswith(("staff_", "reply_")):
+            continue  # staff emails are English; the standard replies are written by staff
+        english = details(f"email/{email.name}.txt") - {"group"}  # the group's name: group_name in Welsh
+        assert details(f"email/cy/{email.name}.txt") - {"group_name"} == english, email.name

@@ -4,6 +4,7 @@ uphold it (back to an offer) or dismiss it, and the other agrees (the letter goe
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,10 @@ def lodge_appeal(session: Session, application: Application, reasons: str) -> Ap
     session.add(appeal)
     session.flush()
     letters.email_applicant(
-        session, application, "appeal_received", f"We have received your appeal: {application.reference}"
+        session,
+        application,
+        "appeal_received",
+        lazy_gettext("We have received your appeal: %(reference)s", reference=application.reference),
     )
     return appeal
 
@@ -121,7 +125,7 @@ def confirm_outcome(session: Session, application: Application, user: StaffUser)
         session,
         application,
         f"appeal_{appeal.outcome}",
-        f"Your appeal: {application.reference}",
+        lazy_gettext("Your appeal: %(reference)s", reference=application.reference),
         appeal=appeal,
     )
     return appeal

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -91,8 +92,11 @@ def invite(session: Session, application: Application, user: StaffUser, when: Ti
         session,
         application,
         "discussion_invite",
-        f"{'New time for your' if rescheduling else 'Invitation to an'} informal discussion: "
-        f"{application.reference}",
+        lazy_gettext("New time for your informal discussion: %(reference)s", reference=application.reference)
+        if rescheduling
+        else lazy_gettext(
+            "Invitation to an informal discussion: %(reference)s", reference=application.reference
+        ),
         attachments=[
             {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": invitation}
         ],

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now, uk_time
+from webapp.languages import group_text
 from webapp.models import Application, Attachment, SigningRequest, StaffUser
 from webapp.pdf import print_template
 from webapp.services import documents, events, letters, links, signing, transitions
@@ -107,9 +109,12 @@ def _email(
     files: list[Attachment],
     automatic: bool = False,
 ) -> None:
+    group = group_text(application.known_group, "name")
     subjects = {
-        "signing_invite": f"Welcome to the {application.known_group.name}: please sign the agreement",
-        "signing_reminder": f"Reminder: please sign the agreement ({application.reference})",
+        "signing_invite": lazy_gettext("Welcome to the %(group)s: please sign the agreement", group=group),
+        "signing_reminder": lazy_gettext(
+            "Reminder: please sign the agreement (%(reference)s)", reference=application.reference
+        ),
     }
     letters.email_applicant(
         session,

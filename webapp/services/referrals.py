@@ -3,11 +3,13 @@ linked application in the other group's queue; without it, nothing is passed on.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import workflow
 from webapp.clock import now
+from webapp.languages import group_text
 from webapp.models import Application, Group, Referral
 from webapp.services import applications, events, letters, links
 from webapp.services.actors import APPLICANT, SYSTEM
@@ -75,7 +77,11 @@ def answer_referral(
         session,
         linked,
         "referral_passed_on",
-        f"Your details have been passed to the {group.name}: {linked.reference}",
+        lazy_gettext(
+            "Your details have been passed to the %(group)s: %(reference)s",
+            group=group_text(group, "name"),
+            reference=linked.reference,
+        ),
         first=application,
         token=token,
     )

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import cast
 
 from flask import Flask, current_app
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.db import rows_changed
+from webapp.languages import group_text
 from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
 from webapp.pdf import print_template
 from webapp.pdf.seal import SealSettings, seal
@@ -227,7 +228,7 @@ def sign(
         session,
         application,
         "signed",
-        f"Welcome to the {group.name}: your signed agreement",
+        lazy_gettext("Welcome to the %(group)s: your signed agreement", group=group_text(group, "name")),
         automatic=True,
         attachments=[letters.enclosed(agreement)],
         token=status_token,
