@@ -15,7 +15,6 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from webapp import db, languages, observability, ratelimits, safe_html
-from webapp.clock import uk_date, uk_time
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services import staff as staff_accounts
@@ -117,8 +116,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ratelimits.init_app(app)  # after the hooks above: its refusal page needs the CSP nonce
 
     app.jinja_env.filters["paragraphs"] = _paragraphs
-    app.jinja_env.filters["uk_time"] = uk_time
-    app.jinja_env.filters["uk_date"] = uk_date
+    app.jinja_env.filters["uk_time"] = languages.local_time  # in the page's (or email's) language
+    app.jinja_env.filters["uk_date"] = languages.local_date
     app.jinja_env.filters["headings_below"] = _headings_below
 
     @app.context_processor

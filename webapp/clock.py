@@ -29,17 +29,27 @@ def travel(by: timedelta) -> Iterator[None]:
 UK = ZoneInfo("Europe/London")
 
 
-def uk_time(moment: datetime, seconds: bool = False) -> str:
+def uk_time(moment: datetime, seconds: bool = False, language: str = "en") -> str:
     """How a time reads to a person in the UK: 'Tuesday 3 March 2026 at 6:30pm' (with `seconds`, for
-    evidence: '6:30:05pm'). Every time a person reads goes through this or `uk_date`."""
+    evidence: '6:30:05pm'); in Welsh, 'Dydd Mawrth 3 Mawrth 2026 am 6:30pm'. Every time a person reads
+    goes through this or `uk_date`."""
     local = moment.astimezone(UK)
-    clock = "%-I:%M:%S%p" if seconds else "%-I:%M%p"
-    return local.strftime(f"%A %-d %B %Y at {clock}").replace("AM", "am").replace("PM", "pm")
+    clock = local.strftime("%-I:%M:%S%p" if seconds else "%-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    if language == "cy":
+        return f"{_welsh(local, 'EEEE')} {uk_date(moment, language)} am {clock}"
+    return f"{local.strftime('%A %-d %B %Y')} at {clock}"
 
 
-def uk_date(moment: datetime) -> str:
-    """The day, as a person in the UK would say it of this moment: '3 March 2026'."""
-    return moment.astimezone(UK).strftime("%-d %B %Y")
+def uk_date(moment: datetime, language: str = "en") -> str:
+    """The day, as a person in the UK would say it of this moment: '3 March 2026' ('3 Mawrth 2026')."""
+    local = moment.astimezone(UK)
+    return _welsh(local, "d MMMM y") if language == "cy" else local.strftime("%-d %B %Y")
+
+
+def _welsh(local: datetime, pattern: str) -> str:
+    from babel.dates import format_datetime
+
+    return format_datetime(local, pattern, locale="cy")
 
 
 def working_days_before(moment: datetime, days: int) -> datetime:

@@ -7,11 +7,14 @@ the visit, else the browser's Accept-Language, else English. With Welsh off, alw
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, LazyString, get_locale, gettext
+
+from webapp.clock import uk_date, uk_time
 
 NAMES = {"en": "English", "cy": "Cymraeg"}
 # Said to a screen reader user on the link to the other language, in that language.
@@ -95,6 +98,15 @@ def group_text(group: Any, field_name: str) -> str:
     """A group's name, summary, requirements or meeting place in the page's language."""
     english = getattr(group, field_name) or ""
     return current_app.extensions["deployment"].group_text(group.slug, field_name, english)
+
+
+def local_time(moment: datetime, seconds: bool = False) -> str:
+    """`uk_time` in the language of the page or email being made (the `uk_time` filter)."""
+    return uk_time(moment, seconds, current())
+
+
+def local_date(moment: datetime) -> str:
+    return uk_date(moment, current())
 
 
 def init_app(app: Flask) -> None:

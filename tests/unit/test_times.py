@@ -36,3 +36,14 @@ def test_working_days_skip_weekends():
     assert working_days_before(tuesday, 1) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday
     assert working_days_before(tuesday, 2) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday before
     assert working_days_before(tuesday, 20) == datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # four weeks
+
+
+def test_a_time_reads_in_welsh_for_a_welsh_reader():
+    from datetime import UTC, datetime
+
+    from webapp.clock import uk_date, uk_time
+
+    moment = datetime(2026, 3, 3, 18, 30, tzinfo=UTC)
+    assert uk_time(moment, language="cy") == "Dydd Mawrth 3 Mawrth 2026 am 6:30pm"
+    assert uk_date(moment, language="cy") == "3 Mawrth 2026"
+    assert uk_time(moment) == "Tuesday 3 March 2026 at 6:30pm"

@@ -224,7 +224,9 @@ def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_wels
             return next(m for m in found if m.subject.startswith(subject_start))
 
     letter = sent("Penderfyniad ar eich cais")
-    assert "mae’n ddrwg gennym nad yw wedi bod yn llwyddiannus" in " ".join(letter.body_text.split())
+    body = " ".join(letter.body_text.split())
+    assert "mae’n ddrwg gennym nad yw wedi bod yn llwyddiannus" in body
+    assert re.search(r"tan Dydd \w+ \d+ \w+ \d{4} am \d+:\d\d[ap]m \(amser y DU\)", body)  # a Welsh date
     printed = pdf_text(attachment_bytes(gwent, letter, "application/pdf"))
     assert "Nid y tro hwn." in printed and "rhowch eich cyfeiriad e-bost yno" in printed
     private = re.search(r"/my-application/([A-Za-z0-9_-]+)", letter.body_text).group(1)

@@ -101,7 +101,9 @@ def invite(session: Session, application: Application, user: StaffUser, when: Ti
             {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": invitation}
         ],
         discussion=discussion,
-        when=uk_time(discussion.starts_at),
+        when=uk_time(
+            discussion.starts_at, language=application.applicant.language if application.applicant else "en"
+        ),
         rescheduling=rescheduling,
     )
     return discussion
