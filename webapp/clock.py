@@ -64,9 +64,18 @@ def working_days_before(moment: datetime, days: int) -> datetime:
     return local.astimezone(moment.tzinfo or UK)
 
 
-def period_in_words(days: int) -> str:
-    """A retention period as the privacy notice and the agreement say it: "12 months", "2 years"."""
-    if days and days % 365 == 0:
-        years = days // 365
+def period_in_words(days: int, language: str = "en") -> str:
+    """A retention period as the privacy notice and the agreement say it: "12 months", "2 years" (in
+    Welsh "12 mis", "2 flynedd", with the mutation the number takes)."""
+    years = days // 365 if days and days % 365 == 0 else 0
+    if language == "cy":
+        if years:
+            return (
+                "12 mis"
+                if years == 1
+                else {2: "2 flynedd", 3: "3 blynedd", 4: "4 blynedd"}.get(years, f"{years} mlynedd")
+            )
+        return f"{days} diwrnod"
+    if years:
         return "12 months" if years == 1 else f"{years} years"
     return f"{days} days"

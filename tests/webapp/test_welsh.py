@@ -302,3 +302,13 @@ def test_every_email_an_applicant_can_get_has_its_welsh_with_the_same_details(ap
             continue  # staff emails are English; the standard replies are written by staff
         english = details(f"email/{email.name}.txt") - {"group"}  # the group's name: group_name in Welsh
         assert details(f"email/cy/{email.name}.txt") - {"group_name"} == english, email.name
+
+
+def test_the_privacy_notice_and_accessibility_statement_in_welsh(gwent):
+    client = gwent.test_client()
+    notice = text_of(client.get("/privacy?lang=cy"))
+    assert "Hysbysiad preifatrwydd" in notice and "Ein sail gyfreithlon" in notice
+    assert "Cais anorffenedig: 30 diwrnod" in notice and "am 12 mis ar ôl i chi adael" in notice
+    statement = text_of(client.get("/accessibility"))
+    assert "Datganiad hygyrchedd ar gyfer gwasanaeth Aelodaeth IAG Heddlu Gwent" in statement
+    assert "Paratowyd y datganiad hwn ar 1 Rhagfyr 2026" in statement  # the force's own Welsh

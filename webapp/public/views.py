@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from webapp import languages
 from webapp.clock import period_in_words
 from webapp.db import db_session
 from webapp.public import bp
@@ -27,7 +28,7 @@ def privacy():
     """The privacy notice: the force's own, or the standard one with this deployment's periods."""
     config = current_app.config
     kept = {
-        name: period_in_words(config[f"RETENTION_{name.upper()}_DAYS"])
+        name: period_in_words(config[f"RETENTION_{name.upper()}_DAYS"], languages.current())
         for name in ("draft", "closed", "member", "email")
     }
     return render_template("public/privacy.html", kept=kept)
