@@ -270,64 +270,12 @@ def _identifier() -> Any:
 
 # Short words that only English or Welsh writing is full of: two of them, and the text is ours (the model,
 # and the second it takes to load, are kept for mail that may not be).
-OUR_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "to",
-        "of",
-        "is",
-        "are",
-        "you",
-        "your",
-        "my",
-        "would",
-        "could",
-        "please",
-        "thanks",
-        "thank",
-        "with",
-        "for",
-        "this",
-        "that",
-        "have",
-        "will",
-        "can",
-        "what",
-        "when",
-        "where",
-        "how",
-        "hello",
-        "dear",
-        "it",
-        "be",
-        "we",
-        "our",
-        "am",
-        "an",
-        "do",
-        "if",
-        "was",
-        "not",
-        "yr",
-        "yn",
-        "mae",
-        "ac",
-        "ar",
-        "gyda",
-        "diolch",
-        "helo",
-        "rwy",
-        "dw",
-        "hoffwn",
-        "ydw",
-        "fy",
-        "eich",
-        "chi",
-        "gan",
-        "hefyd",
-        "ond",
-    ]
+OUR_WORDS = (
+    ENGLISH_WORDS
+    | WELSH_WORDS
+    | frozenset(
+        "are could thanks will what when where how it be we our am an do if was not".split()  # noqa: SIM905
+    )
 )
 WORD = re.compile(r"[a-zâêîôûŵŷ']+", re.IGNORECASE)
 
