@@ -312,3 +312,27 @@ def test_the_privacy_notice_and_accessibility_statement_in_welsh(gwent):
     statement = text_of(client.get("/accessibility"))
     assert "Datganiad hygyrchedd ar gyfer gwasanaeth Aelodaeth IAG Heddlu Gwent" in statement
     assert "Paratowyd y datganiad hwn ar 1 Rhagfyr 2026" in statement  # the force's own Welsh
+
+
+def test_switching_language_carries_even_a_long_answer_without_overflowing_the_cookie(gwent):
+    from tests.apply_journey import post_page, start
+
+    client = gwent.test_client()
+    start(client, "gwent")
+    post_page(client, "/apply/page/your-details", ANSWERS["your-details"])
+    page = client.get("/apply/page/why-join")
+    long_answer = "Rwyf am i bobl ifanc gael eu clywed. " * 75  # about 2,800 characters, not yet sent
+    switched = client.post(
+        "/apply/page/why-join?lang=cy",
+        data={
+            "why_join": long_answer,
+            "switch_language": "cy",
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+    assert switched.status_code == 302
+    assert len(switched.headers.get("Set-Cookie", "")) < 4000  # kept with the draft, not in the cookie
+    shown = client.get(switched.headers["Location"]).get_data(as_text=True)
+    assert long_answer.strip() in shown and 'lang="cy"' in shown
+    again = client.get("/apply/page/why-join").get_data(as_text=True)
+    assert long_answer.strip() not in again  # shown once: it was never an answer

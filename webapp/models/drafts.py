@@ -23,6 +23,10 @@ class Draft(Base):
     requirements_confirmed: Mapped[bool] = mapped_column(default=False)
     screening_consent: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    # What was typed on a page when the person switched language: shown once on that page, in the other
+    # language, and never taken as answers (those are checked when the page is sent). Kept here, not in
+    # the session cookie, which long answers would overflow.
+    carried: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     resume_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))

@@ -83,14 +83,11 @@ def question(slug: str):
     switching = request.form.get("switch_language")
     if request.method == "POST" and switching in languages.offered() and ConfirmForm().validate_on_submit():
         # The language switch on a form page: the same page in the other language, with what was typed
-        # (kept for that one page view, not saved as answers: they are checked when the page is sent).
-        session["typed"] = {
-            "slug": slug,
-            "answers": {q.key: request.form.get(q.key, "") for q in page.questions},
-        }
+        # (kept with the draft for that one page view, not saved as answers: those are checked when the
+        # page is sent).
+        drafts.carry(draft, slug, {q.key: request.form.get(q.key, "") for q in page.questions})
         return redirect(url_for("public.question", slug=slug, lang=switching))
-    typed = session.pop("typed", None) if request.method == "GET" else None
-    kept = typed["answers"] if typed and typed.get("slug") == slug else None
+    kept = drafts.carried(draft, slug) if request.method == "GET" else None
     form = form_class(page)(data={**draft.answers, **(kept or {})} if request.method == "GET" else None)
     form.saving_for_later = request.form.get("action") == "later"
     if form.validate_on_submit():

@@ -47,6 +47,17 @@ def save(draft: Draft, answers: dict[str, Any]) -> None:
     draft.updated_at = now()
 
 
+def carry(draft: Draft, slug: str, typed: dict[str, str]) -> None:
+    """What was typed on page `slug` when the person switched language, to show there once."""
+    draft.carried = {"slug": slug, "answers": typed}
+
+
+def carried(draft: Draft, slug: str) -> dict[str, str] | None:
+    """What was carried to page `slug` (once: it is then forgotten)."""
+    kept, draft.carried = draft.carried, None
+    return kept["answers"] if kept and kept.get("slug") == slug else None
+
+
 def send_resume_link(session: Session, draft: Draft, email: str) -> None:
     """Email a link to carry on later. A new link replaces the old one; it works for 30 days."""
     token, digest = links.new_token()

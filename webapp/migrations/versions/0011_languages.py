@@ -25,9 +25,11 @@ def upgrade() -> None:
     )
     op.add_column("applicants", sa.Column("language_chosen_at", webapp.db.UTCDateTime(), nullable=True))
     op.add_column("drafts", sa.Column("language", sa.String(length=2), server_default="en", nullable=False))
+    op.add_column("drafts", sa.Column("carried", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("drafts", "carried")
     op.drop_column("drafts", "language")
     op.drop_column("applicants", "language_chosen_at")
     op.drop_column("applicants", "language")
