@@ -229,6 +229,15 @@ def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_wels
     assert re.search(r"tan Dydd \w+ \d+ \w+ \d{4} am \d+:\d\d[ap]m \(amser y DU\)", body)  # a Welsh date
     printed = pdf_text(attachment_bytes(gwent, letter, "application/pdf"))
     assert "Nid y tro hwn." in printed and "rhowch eich cyfeiriad e-bost yno" in printed
+    assert "Cais aflwyddiannus" in printed and f"Cyfeirnod: {reference}" in printed  # heading and label
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert (
+        PdfReader(BytesIO(attachment_bytes(gwent, letter, "application/pdf"))).trailer["/Root"]["/Lang"]
+        == "cy"
+    )
     private = re.search(r"/my-application/([A-Za-z0-9_-]+)", letter.body_text).group(1)
     assert private not in printed  # the letter says where to ask for a link, in Welsh, not the link
     client = gwent.test_client()

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import LazyString, force_locale, gettext, lazy_gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -129,10 +130,30 @@ class Letter:
     pdf: bytes
 
 
+# What each letter is about, as its heading says it (in the applicant's language).
+HEADINGS = {
+    "decision_offer": _l("Offer of a place"),
+    "decision_refer": _l("Referral to a more suitable group"),
+    "decision_unsuccessful": _l("Unsuccessful application"),
+    "appeal_upheld": _l("Appeal upheld"),
+    "appeal_dismissed": _l("Appeal dismissed"),
+}
+
+
 def letter_pdf(application: Application, template: str, body: str) -> Letter:
-    """A letter as PDF: an email's text under the force's letterhead, headed with what it is about."""
-    heading = wording.BY_NAME[template].title
-    pdf = print_template("pdf/letter.html", application=application, body=body, heading=heading, dated=now())
+    """A letter as PDF: an email's text under the force's letterhead, headed with what it is about, in
+    the applicant's language (heading, date, labels and the PDF's own language)."""
+    language = application.applicant.language if application.applicant else "en"
+    with force_locale(language):
+        heading = str(HEADINGS.get(template, wording.BY_NAME[template].title))
+        pdf = print_template(
+            "pdf/letter.html",
+            application=application,
+            body=body,
+            heading=heading,
+            dated=now(),
+            html_lang=language,
+        )
     return Letter(f"{template.replace('_', '-')}-{application.reference}.pdf", pdf)
 
 
