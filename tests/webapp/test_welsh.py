@@ -345,3 +345,35 @@ def test_switching_language_carries_even_a_long_answer_without_overflowing_the_c
     assert long_answer.strip() in shown and 'lang="cy"' in shown
     again = client.get("/apply/page/why-join").get_data(as_text=True)
     assert long_answer.strip() not in again  # shown once: it was never an answer
+
+
+def test_a_welsh_applicants_discussion_invitation_and_its_calendar_entry_are_in_welsh(gwent):
+    import icalendar
+
+    from tests.given import given_application
+    from tests.review_journey import act, application_id, attachment_bytes, invite_data, staff_client
+
+    reference = given_application(gwent, "gwent")
+    with session_scope(gwent) as session:
+        session.scalar(
+            select(Application).where(Application.reference == reference)
+        ).applicant.language = "cy"
+    url = f"/staff/applications/{application_id(gwent, reference)}"
+    coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
+    act(coordinator, url, f"{url}/start-review")
+    act(coordinator, f"{url}/invite", data=invite_data())
+    with session_scope(gwent) as session:
+        invitation = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject.startswith("Gwahoddiad i sgwrs anffurfiol"))
+        ).one()
+        body = " ".join(invitation.body_text.split())
+        assert "Hoffem gwrdd â chi am sgwrs anffurfiol" in body and re.search(r"Pryd: Dydd \w+", body)
+        event = next(
+            iter(
+                icalendar.Calendar.from_ical(attachment_bytes(gwent, invitation, "text/calendar")).walk(
+                    "VEVENT"
+                )
+            )
+        )
+    assert str(event["SUMMARY"]) == "Sgwrs anffurfiol: Grŵp Cynghori Annibynnol Heddlu Gwent"
+    assert str(event["DESCRIPTION"]).startswith(f"Eich cais {reference}.")

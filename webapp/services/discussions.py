@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp import calendars
 from webapp.clock import now, uk_time
 from webapp.files import file_store
+from webapp.languages import group_text
 from webapp.models import Application, Discussion, DiscussionStatus, StaffUser
 from webapp.services import events, letters, transitions
 from webapp.services.actors import MAIL, staff
@@ -32,18 +33,22 @@ def current(session: Session, application: Application) -> Discussion | None:
 
 
 def calendar_invite(application: Application, discussion: Discussion, sequence: int) -> bytes:
-    """An iCalendar REQUEST: one UID per application, so a rescheduled time updates the same entry."""
+    """An iCalendar REQUEST: one UID per application, so a rescheduled time updates the same entry. Its
+    words are in the applicant's language."""
     deployment = current_app.extensions["deployment"]
-    description = f"Your application {application.reference}."
-    if discussion.online_link:
-        description += f" Join online: {discussion.online_link}"
     person = application.applicant
+    with force_locale(person.language if person else "en"):
+        description = gettext("Your application %(reference)s.", reference=application.reference)
+        if discussion.online_link:
+            description += " " + gettext("Join online: %(link)s", link=discussion.online_link)
+        group = group_text(application.group, "name") if application.group else "IAG"
+        summary = gettext("Informal discussion: %(group)s", group=group)
     entry = calendars.Entry(
         uid=f"discussion-{application.reference}@{deployment.mail_domain}",
         sequence=sequence,
         starts_at=discussion.starts_at,
         ends_at=discussion.starts_at + timedelta(minutes=discussion.duration_minutes),
-        summary=f"Informal discussion: {application.group.name if application.group else 'IAG'}",
+        summary=summary,
         location=discussion.place or discussion.online_link,
         description=description,
         organizer=calendars.Person(deployment.mailbox, deployment.force_name),
