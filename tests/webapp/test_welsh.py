@@ -307,10 +307,10 @@ def test_every_email_an_applicant_can_get_has_its_welsh_with_the_same_details(ap
         return meta.find_undeclared_variables(env.parse(env.loader.get_source(env, path)[0]))
 
     for email in CATALOGUE:
-        if email.name.startswith(("staff_", "reply_")):
-            continue  # staff emails are English; the standard replies are written by staff
+        if email.name.startswith("staff_"):
+            continue  # staff emails are English
         english = details(f"email/{email.name}.txt") - {"group"}  # the group's name: group_name in Welsh
-        assert details(f"email/cy/{email.name}.txt") - {"group_name"} == english, email.name
+        assert details(f"email/cy/{email.name}.txt") - {"group_name", "group"} == english, email.name
 
 
 def test_the_privacy_notice_and_accessibility_statement_in_welsh(gwent):
@@ -377,3 +377,18 @@ def test_a_welsh_applicants_discussion_invitation_and_its_calendar_entry_are_in_
         )
     assert str(event["SUMMARY"]) == "Sgwrs anffurfiol: Grŵp Cynghori Annibynnol Heddlu Gwent"
     assert str(event["DESCRIPTION"]).startswith(f"Eich cais {reference}.")
+
+
+def test_staff_start_a_welsh_applicants_reply_from_the_standard_welsh(gwent):
+    from tests.given import given_application
+    from tests.review_journey import application_id, staff_client
+
+    reference = given_application(gwent, "gwent")
+    with session_scope(gwent) as session:
+        session.scalar(
+            select(Application).where(Application.reference == reference)
+        ).applicant.language = "cy"
+    coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
+    url = f"/staff/applications/{application_id(gwent, reference)}/write?standard=reply_call_back"
+    page = text_of(coordinator.get(url))
+    assert "Hoffem siarad â chi dros y ffôn." in page and "Heddlu Gwent" in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,11 +32,13 @@ class Draft:
 
 
 def standard_reply(session: Session, application: Application, name: str) -> str:
-    """One of the standard replies, in the force's words, filled in for this application."""
+    """One of the standard replies, in the force's words (or, for a Welsh applicant, the standard Welsh),
+    filled in for this application."""
     if name not in {email.name for email in wording.STANDARD_REPLIES}:
         raise InputError("Choose a standard reply from the list", "standard")
+    language = application.applicant.language if application.applicant else "en"
     with wording.rendering():
-        return wording.render(session, name, application=application, group=application.group)
+        return wording.render(session, name, language, application=application, group=application.group)
 
 
 def draft(
@@ -58,9 +61,11 @@ def draft(
         raise InputError("Choose files from this application only", "files")
     deployment = current_app.extensions["deployment"]
     headers = {"Reply-To": deployment.mailbox} | _thread(session, application)
+    with force_locale(person.language):
+        subject = gettext("Your application %(reference)s", reference=application.reference)
     return Draft(
         to=person.email,
-        subject=f"Your application {application.reference}",
+        subject=subject,
         body=text + "\n",
         headers=headers,
         files=[case_files[file_id] for file_id in file_ids],
