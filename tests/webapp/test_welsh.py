@@ -84,6 +84,7 @@ def test_the_whole_application_journey_in_welsh(gwent):
         assert sent.status_code == 302, (slug, text_of(sent)[:300])
     why = text_of(client.get("/apply/page/why-join"))
     assert "Pam yr hoffech ymuno â Grŵp Cynghori Annibynnol Heddlu Gwent?" in why  # the force's Welsh
+    assert "Gallwch roi hyd at 3000 nod" in why  # GOV.UK's character count, in Welsh
     check = client.get("/apply/check-answers")
     shown = text_of(check)
     assert "Gwirio eich atebion cyn anfon eich cais" in shown and "Newid" in shown
