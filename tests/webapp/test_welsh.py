@@ -26,6 +26,18 @@ def gwent(second_app):
     return app
 
 
+def welsh_application(app, **answers: str) -> str:
+    """A web application to the Gwent IAG by someone who chose Welsh (the journey is tested above)."""
+    from tests.given import given_application
+
+    reference = given_application(app, "gwent", **answers)
+    with session_scope(app) as session:
+        session.scalar(
+            select(Application).where(Application.reference == reference)
+        ).applicant.language = "cy"
+    return reference
+
+
 def _lang(response) -> str:
     return re.search(r'<html lang="([a-z]+)"', response.get_data(as_text=True)).group(1)
 
@@ -202,14 +214,9 @@ def test_error_forms_and_verify_pages_in_welsh(gwent):
 
 
 def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_welsh(gwent):
-    from tests.given import given_application
     from tests.review_journey import act, application_id, attachment_bytes, pdf_text, staff_client
 
-    reference = given_application(gwent, "gwent")
-    with session_scope(gwent) as session:
-        session.scalar(
-            select(Application).where(Application.reference == reference)
-        ).applicant.language = "cy"
+    reference = welsh_application(gwent)
     url = f"/staff/applications/{application_id(gwent, reference)}"
     coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
     chair = staff_client(gwent, "dele@gwent.example", Role.CHAIR, "gwent")
@@ -252,11 +259,9 @@ def test_staff_filter_the_inbox_by_the_persons_language(gwent, app):
     from tests.given import given_application
 
     welsh, english = (
-        given_application(gwent, "gwent"),
+        welsh_application(gwent),
         given_application(gwent, "gwent", email="e@example.org"),
     )
-    with session_scope(gwent) as session:
-        session.scalar(select(Application).where(Application.reference == welsh)).applicant.language = "cy"
     client = gwent.test_client()
     sign_in(client, make_staff(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent"))
     assert 'id="language"' in client.get("/staff/").get_data(as_text=True)
@@ -351,14 +356,9 @@ def test_switching_language_carries_even_a_long_answer_without_overflowing_the_c
 def test_a_welsh_applicants_discussion_invitation_and_its_calendar_entry_are_in_welsh(gwent):
     import icalendar
 
-    from tests.given import given_application
     from tests.review_journey import act, application_id, attachment_bytes, invite_data, staff_client
 
-    reference = given_application(gwent, "gwent")
-    with session_scope(gwent) as session:
-        session.scalar(
-            select(Application).where(Application.reference == reference)
-        ).applicant.language = "cy"
+    reference = welsh_application(gwent)
     url = f"/staff/applications/{application_id(gwent, reference)}"
     coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
     act(coordinator, url, f"{url}/start-review")
@@ -381,14 +381,9 @@ def test_a_welsh_applicants_discussion_invitation_and_its_calendar_entry_are_in_
 
 
 def test_staff_start_a_welsh_applicants_reply_from_the_standard_welsh(gwent):
-    from tests.given import given_application
     from tests.review_journey import application_id, staff_client
 
-    reference = given_application(gwent, "gwent")
-    with session_scope(gwent) as session:
-        session.scalar(
-            select(Application).where(Application.reference == reference)
-        ).applicant.language = "cy"
+    reference = welsh_application(gwent)
     coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
     url = f"/staff/applications/{application_id(gwent, reference)}/write?standard=reply_call_back"
     page = text_of(coordinator.get(url))
