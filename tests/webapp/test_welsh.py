@@ -222,6 +222,7 @@ def test_a_welsh_applicants_decision_letter_lost_link_and_withdrawal_are_in_wels
     chair = staff_client(gwent, "dele@gwent.example", Role.CHAIR, "gwent")
     act(coordinator, url, f"{url}/start-review")
     act(chair, f"{url}/decide", data={"outcome": "unsuccessful", "reason": "Nid y tro hwn."})
+    assert "mae’n ddrwg gennym nad yw wedi bod yn llwyddiannus" in text_of(coordinator.get(url))  # previewed
     act(coordinator, url, f"{url}/confirm-decision")
 
     def sent(subject_start: str) -> OutboxMessage:

@@ -4,6 +4,7 @@ optional equal-opportunities form."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from webapp import languages
 from webapp.answers import given_confirmations
@@ -131,8 +132,10 @@ def keep_answers_after_csrf_failure():
         draft=_draft(),
         pages=_pages(),
         back=_back_url(page),
-        error="Your answers on this page have not been saved yet because the page was open "
-        "too long. Check them and select Save and continue again.",
+        error=gettext(
+            "Your answers on this page have not been saved yet because the page was open "
+            "too long. Check them and select Save and continue again."
+        ),
     ), 400
 
 
@@ -157,7 +160,7 @@ def resume(token: str):
     if draft is None:
         return render_template("public/apply/link_expired.html", days=drafts.RESUME_DAYS), 404
     if draft.application_id is not None:
-        flash("You have already sent this application.", "info")
+        flash(gettext("You have already sent this application."), "info")
         return redirect(url_for("public.groups"))
     session["draft_id"] = draft.id
     missing = _missing(draft)

@@ -143,7 +143,7 @@ HEADINGS = {
 def letter_pdf(application: Application, template: str, body: str) -> Letter:
     """A letter as PDF: an email's text under the force's letterhead, headed with what it is about, in
     the applicant's language (heading, date, labels and the PDF's own language)."""
-    language = application.applicant.language if application.applicant else "en"
+    language = getattr(application.applicant, "language", None) or "en"
     with force_locale(language):
         heading = str(HEADINGS.get(template, wording.BY_NAME[template].title))
         pdf = print_template(
@@ -185,10 +185,19 @@ PREVIEW_TOKEN = "the-applicants-own-link"  # noqa: S105 (not a secret: stands fo
 
 
 def preview(session: Session, application: Application, template: str, **context: Any) -> Preview:
+    """The letter as it would be sent, in the applicant's language."""
+    language = getattr(application.applicant, "language", None) or "en"
     body = wording.render(
-        session, template, application=application, group=application.group, token=PREVIEW_TOKEN, **context
+        session,
+        template,
+        language,
+        application=application,
+        group=application.group,
+        token=PREVIEW_TOKEN,
+        **context,
     )
-    return Preview(body, letter_pdf(application, template, without_private_link(body, PREVIEW_TOKEN)))
+    printed = without_private_link(body, PREVIEW_TOKEN, language)
+    return Preview(body, letter_pdf(application, template, printed))
 
 
 def send_letter(
@@ -196,7 +205,7 @@ def send_letter(
 ) -> None:
     """The letter as a PDF kept with the application, and the same words emailed with it attached."""
     token = links.issue_status_link(session, application)
-    language = application.applicant.language if application.applicant else "en"
+    language = getattr(application.applicant, "language", None) or "en"
     body = wording.render(
         session, template, language, application=application, group=application.group, token=token, **context
     )
