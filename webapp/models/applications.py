@@ -69,6 +69,12 @@ class Application(Base):
 
     assigned_to: Mapped[StaffUser | None] = relationship()
 
+    @property
+    def language(self) -> str:
+        """The language everything sent about this application is written in: the applicant's (English
+        for one not yet saved, or erased)."""
+        return (self.applicant.language if self.applicant else None) or "en"
+
     def __repr__(self) -> str:
         return f"<Application {self.reference} {self.state}>"
 

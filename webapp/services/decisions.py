@@ -142,16 +142,12 @@ def _letter(
     context = {
         "decision": decision,
         "referred": referred,
-        "appeal_by": uk_time(appeal_deadline(decision), language=_language(application))
+        "appeal_by": uk_time(appeal_deadline(decision), language=application.language)
         if unsuccessful
         else "",
     }
     subject = lazy_gettext("Decision on your application %(reference)s", reference=application.reference)
     return f"decision_{decision.outcome}", subject, context
-
-
-def _language(application: Application) -> str:
-    return application.applicant.language if application.applicant else "en"
 
 
 def preview_letter(session: Session, application: Application) -> letters.Preview | None:

@@ -37,7 +37,7 @@ def calendar_invite(application: Application, discussion: Discussion, sequence: 
     words are in the applicant's language."""
     deployment = current_app.extensions["deployment"]
     person = application.applicant
-    with force_locale(person.language if person else "en"):
+    with force_locale(application.language):
         description = gettext("Your application %(reference)s.", reference=application.reference)
         if discussion.online_link:
             description += " " + gettext("Join online: %(link)s", link=discussion.online_link)
@@ -106,9 +106,7 @@ def invite(session: Session, application: Application, user: StaffUser, when: Ti
             {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": invitation}
         ],
         discussion=discussion,
-        when=uk_time(
-            discussion.starts_at, language=application.applicant.language if application.applicant else "en"
-        ),
+        when=uk_time(discussion.starts_at, language=application.language),
         rescheduling=rescheduling,
     )
     return discussion

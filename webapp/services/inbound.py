@@ -199,7 +199,7 @@ def _acknowledgement(session: Session, answer: Answer) -> None:
         headers |= {"In-Reply-To": email.message_id, "References": references}
     # A subject of our own, never the sender's: a forged sender must not make the force's mailbox carry
     # their words to someone else.
-    language = application.applicant.language if application and application.applicant else answer.language
+    language = application.language if application else answer.language
     with force_locale(language):
         subject = (
             gettext("We have received your email")

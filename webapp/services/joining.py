@@ -124,7 +124,7 @@ def _email(
         automatic=automatic,
         attachments=[letters.enclosed(f) for f in files],
         token=token,
-        expires=uk_time(request.expires_at, language=application.known_applicant.language),
+        expires=uk_time(request.expires_at, language=application.language),
     )
 
 

@@ -47,14 +47,14 @@ def email_applicant(
         return False
     if "token" not in context:
         context["token"] = links.issue_status_link(session, application)
-    with force_locale(person.language):
+    with force_locale(application.language):
         subject = str(subject)  # a subject made with lazy_gettext reads in the person's language
     notify.email(
         session,
         template,
         to=person.email,
         subject=subject,
-        language=person.language,
+        language=application.language,
         application_id=application.id,
         automatic=automatic,
         attachments=attachments,

@@ -36,7 +36,7 @@ def standard_reply(session: Session, application: Application, name: str) -> str
     filled in for this application."""
     if name not in {email.name for email in wording.STANDARD_REPLIES}:
         raise InputError("Choose a standard reply from the list", "standard")
-    language = application.applicant.language if application.applicant else "en"
+    language = application.language
     with wording.rendering():
         return wording.render(session, name, language, application=application, group=application.group)
 
@@ -61,7 +61,7 @@ def draft(
         raise InputError("Choose files from this application only", "files")
     deployment = current_app.extensions["deployment"]
     headers = {"Reply-To": deployment.mailbox} | _thread(session, application)
-    with force_locale(person.language):
+    with force_locale(application.language):
         subject = gettext("Your application %(reference)s", reference=application.reference)
     return Draft(
         to=person.email,

@@ -21,12 +21,13 @@ from typing import Any
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now, uk_time
+from webapp.languages import group_text
 from webapp.models import (
     Appeal,
     Applicant,
@@ -228,36 +229,45 @@ def _with_common(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def has_standard(name: str, language: str) -> bool:
-    """Whether the standard wording of email `name` exists in `language`."""
-    return f"email/{language}/{name}.txt" in current_app.jinja_env.list_templates()
+    """Whether the standard wording of email `name` exists in `language` (a cached template look-up, not a
+    walk of every template: this runs for each email the mail poller answers)."""
+    try:
+        current_app.jinja_env.get_template(f"email/{language}/{name}.txt")
+    except TemplateNotFound:
+        return False
+    return True
 
 
 def render(session: Session, name: str, language: str = "en", **context: Any) -> str:
     """The text of an email (also the body of its letter), in `language`: the force's wording if it has
     one (forces word their emails in English; Welsh comes from the translation catalogue)."""
-    if language != "en" and not has_standard(name, language):
-        log.warning("no %s wording of %r yet: sent in English", language, name)  # see issue 18's note
-        language = "en"
-    if language != "en":  # the standard wording in that language (templates/email/cy/)
-        group = context.get("group")
-        with force_locale(language):
-            deployment = current_app.extensions["deployment"]
-            context["group_name"] = deployment.group_text(group.slug, "name", group.name) if group else ""
-    context = _with_common(context)
-    wording = own(session, name) if language == "en" else None
     if language != "en":
-
-        def in_language() -> str:
-            with force_locale(language):
-                return render_template(f"email/{language}/{name}.txt", **context)
-
-        return _in_request(in_language)
+        if has_standard(name, language):
+            return _standard_in(language, name, context)
+        log.warning("no %s wording of %r yet: sent in English", language, name)
+    context = _with_common(context)
+    wording = own(session, name)
     if wording is not None:
         try:
             return _in_request(lambda: _fill(_environment().from_string(wording.body), context))
         except Exception:  # checked when saved, but real details differ: never let it block the step
             log.exception("the force's wording of %r failed; the standard wording was sent instead", name)
     return _in_request(lambda: render_template(f"email/{name}.txt", **context))
+
+
+def _standard_in(language: str, name: str, context: dict[str, Any]) -> str:
+    """The standard wording in `language` (templates/email/LANGUAGE/NAME.txt), given the group's name in
+    that language as `group_name`."""
+    group = context.get("group")
+    with force_locale(language):
+        group_name = group_text(group, "name") if group else ""
+    filled = _with_common({**context, "group_name": group_name})
+
+    def in_language() -> str:
+        with force_locale(language):
+            return render_template(f"email/{language}/{name}.txt", **filled)
+
+    return _in_request(in_language)
 
 
 def check(session: Session, name: str, body: str) -> str:
