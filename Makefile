@@ -54,9 +54,9 @@ $(CATALOGUE).mo: $(CATALOGUE).po .venv/.installed
 # Welsh catalogue up to date; then translate the new entries in $(CATALOGUE).po (the suite fails until
 # every one has its Welsh).
 translations: install
-	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o webapp/translations/messages.pot .
+	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap --sort-output -o webapp/translations/messages.pot .
 	.venv/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations -D messages \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # Installs the Debian packages the suite drives (only those missing; needs root, as on these machines).
 debian-packages:

@@ -220,6 +220,17 @@ def second_app(app, tmp_path, smtp_sink):
 
 
 @pytest.fixture
+def gwent(second_app):
+    """The Gwent example (Welsh and English), its groups in the database."""
+    from webapp.deployment import sync_groups
+
+    app = second_app(GWENT)
+    with session_scope(app) as session:
+        sync_groups(session, app.extensions["deployment"])
+    return app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -132,10 +132,13 @@ class Journeys:
     def member(self, application: Application) -> None:
         request = joining.open_request(self.session, application)
         assert request is not None
-        shown = documents.shown_to(self.session, application.known_group, application.known_applicant.name)
+        person, language = application.known_applicant, application.language
+        shown = documents.shown_to(self.session, application.known_group, person.name, language)
         token = signing.link_token(request)
         signing.opened(self.session, request)
-        signing.sign(self.session, token, application.known_applicant.name, shown.sha256, "127.0.0.1", "demo")
+        signing.sign(
+            self.session, token, person.name, shown.sha256, "127.0.0.1", "demo", language=shown.language
+        )
 
     def withdrawn(self, application: Application) -> None:
         withdrawals.withdraw(self.session, application, APPLICANT, "applicant, from their page")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, LazyString, get_locale, gettext
+from flask_babel import Babel, LazyString, force_locale, get_locale, gettext
 
 from webapp.clock import uk_date, uk_time
 
@@ -100,6 +100,23 @@ def group_text(group: Any, field_name: str) -> str:
     return current_app.extensions["deployment"].group_text(group.slug, field_name, english)
 
 
+def in_language(code: str, message: str, **variables: Any) -> str:
+    """`message` from the catalogue in the language `code`, whatever the page's (a bilingual page: the
+    evidence of signing). In templates, mark the message with N_() so that it is extracted."""
+    with force_locale(code):
+        return gettext(message, **variables)
+
+
+def time_in(code: str, moment: datetime, seconds: bool = False) -> str:
+    return uk_time(moment, seconds, code)
+
+
+def lazy_group_text(group: Any, field_name: str) -> LazyString:
+    """The same, worked out when it is read: inside a lazy email subject, the group's name comes out in
+    the language the subject is read in (the person's), not in the page's that made it."""
+    return LazyString(group_text, group, field_name)
+
+
 def local_time(moment: datetime, seconds: bool = False) -> str:
     """`uk_time` in the language of the page or email being made (the `uk_time` filter)."""
     return uk_time(moment, seconds, current())
@@ -112,7 +129,14 @@ def local_date(moment: datetime) -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select)
     app.before_request(_remember)
-    app.jinja_env.globals.update(question_text=question_text, translated=translated, group_text=group_text)
+    app.jinja_env.globals.update(
+        question_text=question_text,
+        translated=translated,
+        group_text=group_text,
+        in_language=in_language,
+        time_in=time_in,
+        N_=lambda message: message,  # marks a message for extraction, translated where it is used
+    )
 
     @app.context_processor
     def _language() -> dict:

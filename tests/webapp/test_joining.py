@@ -74,7 +74,7 @@ def test_sign_the_agreement_and_check_the_sealed_pdf(app, client, tmp_path):
         "amina@example.org",
         reference,
         "127.0.0.1",
-        "confidentiality agreement v1",
+        "Terms of Reference, version 1; confidentiality agreement, version 1",
     ]:
         assert expected in text, expected
     saved = tmp_path / "agreement.pdf"

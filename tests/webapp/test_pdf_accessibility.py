@@ -44,12 +44,12 @@ def _structure(pdf: bytes) -> Counter:
     return found
 
 
-def assert_accessible(pdf: bytes, title: str, tmp_path) -> Counter:
+def assert_accessible(pdf: bytes, title: str, tmp_path, language: str = "en") -> Counter:
     info = _poppler("pdfinfo", pdf, tmp_path)
     assert "Tagged:          yes" in info
     assert f"Title:           {title}" in info
     root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
-    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == language and root["/MarkInfo"]["/Marked"]
     assert root["/ViewerPreferences"]["/DisplayDocTitle"]
     assert "pdfuaid" in root["/Metadata"].get_object().get_data().decode()
     fonts = _poppler("pdffonts", pdf, tmp_path).splitlines()[2:]

@@ -18,14 +18,6 @@ from webapp.models import Application, OutboxMessage
 from webapp.workflow import Role
 
 
-@pytest.fixture
-def gwent(second_app):
-    app = second_app(GWENT)
-    with session_scope(app) as session:
-        sync_groups(session, app.extensions["deployment"])
-    return app
-
-
 def welsh_application(app, **answers: str) -> str:
     """A web application to the Gwent IAG by someone who chose Welsh (the journey is tested above)."""
     from tests.given import given_application

@@ -55,15 +55,18 @@ class DocumentKind(StrEnum):
 
 
 class GroupDocument(Base):
-    """One published version of a group's Terms of Reference or confidentiality agreement. Versions are
-    never edited: publishing makes a new one, and a signature names the exact version shown."""
+    """One published version of a group's Terms of Reference or confidentiality agreement, in one language.
+    Versions are never edited: publishing makes a new one, and a signature names the exact version shown.
+    Each language has its own numbering: the Welsh text is a document of its own, not a shadow of the
+    English."""
 
     __tablename__ = "group_documents"
-    __table_args__ = (UniqueConstraint("group_id", "kind", "version"),)
+    __table_args__ = (UniqueConstraint("group_id", "kind", "language", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 40))
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)  # sanitised HTML; {name} and {group} are filled in when shown

@@ -19,6 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 T = TypeVar("T")
 FIELD = "IAGSeal"
 
@@ -129,7 +132,7 @@ def seal(pdf: bytes, settings: SealSettings, reason: str) -> bytes:
 @dataclass(frozen=True)
 class Verdict:
     sealed_here: bool  # sealed with this service's certificate, and unchanged since
-    summary: str
+    summary: str | LazyString  # in the language of the page asking
 
 
 def verify(data: bytes, settings: SealSettings) -> Verdict:
@@ -147,18 +150,18 @@ def verify(data: bytes, settings: SealSettings) -> Verdict:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception:
-        return Verdict(False, "This file is not a PDF, or it is damaged.")
+        return Verdict(False, _l("This file is not a PDF, or it is damaged."))
     if not signatures:
-        return Verdict(False, "This PDF has no seal: it was not sealed by this service.")
+        return Verdict(False, _l("This PDF has no seal: it was not sealed by this service."))
     try:
         context = ValidationContext(trust_roots=[ours])
         status = _outside_event_loop(lambda: validate_pdf_signature(signatures[0], context))
     except Exception:
-        return Verdict(False, "The seal on this PDF is damaged: the file has been altered.")
+        return Verdict(False, _l("The seal on this PDF is damaged: the file has been altered."))
     if status.signing_cert.sha256 != ours.sha256:
-        return Verdict(False, "This PDF was sealed by someone else, not by this service.")
+        return Verdict(False, _l("This PDF was sealed by someone else, not by this service."))
     if not (status.intact and status.valid):
-        return Verdict(False, "This PDF has been altered since it was sealed.")
+        return Verdict(False, _l("This PDF has been altered since it was sealed."))
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(signatures) != 1:
-        return Verdict(False, "Something has been added to this PDF since it was sealed.")
-    return Verdict(True, "This is an unaltered agreement sealed by this service.")
+        return Verdict(False, _l("Something has been added to this PDF since it was sealed."))
+    return Verdict(True, _l("This is an unaltered agreement sealed by this service."))

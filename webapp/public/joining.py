@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 
 from flask import abort, current_app, render_template, request
+from flask_babel import gettext
 
+from webapp import languages
 from webapp.db import db_session
 from webapp.files import file_store
 from webapp.models import Application, Attachment, Group, Membership
@@ -37,6 +39,7 @@ def sign(token: str):
                 request.form.get("shown", ""),
                 request.remote_addr or "",
                 request.headers.get("User-Agent", ""),
+                language=request.form.get("language", languages.current()),
             )
         except signing.Refused as refusal:
             return render_template("public/sign/refused.html", refusal=refusal), 409
@@ -47,7 +50,9 @@ def sign(token: str):
     else:
         signing.opened(session, sign_request)  # evidence: the emailed link was opened (verifies the address)
     group = application.known_group
-    shown = documents.shown_to(session, group, application.known_applicant.name)
+    # The documents in the page's language: the person signs the text they read, in the language they read
+    # it in, and the sealed agreement is made in that language.
+    shown = documents.shown_to(session, group, application.known_applicant.name, languages.current())
     return render_template("public/sign/sign.html", form=form, shown=shown, group=group), (
         422 if form.errors else 200
     )
@@ -97,7 +102,9 @@ def agreement_pdf(token: str):
 def meetings_calendar(token: str):
     membership = _membership(token)
     group = db_session().get_one(Group, membership.group_id)
-    data = meetings.calendar(group, meetings.future(db_session(), group.id))
+    # In the member's language: a calendar app fetching the file carries no visit's language.
+    language = db_session().get_one(Application, membership.application_id).language
+    data = meetings.calendar(group, meetings.future(db_session(), group.id), language)
     response = current_app.response_class(data, mimetype="text/calendar")
     response.headers.set("Content-Disposition", "attachment", filename="meetings.ics")
     return response
@@ -113,9 +120,11 @@ def verify():
         if verdict.sealed_here:
             found = signing.signed_as(db_session(), hashlib.sha256(data).hexdigest())
             if found is not None:
-                found_group = db_session().get_one(Application, found.application_id).known_group.name
+                found_group = db_session().get_one(Application, found.application_id).known_group
         else:  # a failure is an error on the file chosen; a panel is for confirmations
-            form.pdf.errors = [f"Not a valid agreement from this service. {verdict.summary}"]
+            form.pdf.errors = [
+                gettext("Not a valid agreement from this service. %(why)s", why=verdict.summary)
+            ]
     return render_template(
         "public/verify.html", form=form, verdict=verdict, found=found, found_group=found_group
     ), (422 if form.errors else 200)

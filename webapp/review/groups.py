@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from webapp import auth
@@ -33,21 +33,34 @@ def _group(slug: str) -> Group:
 @bp.route("/groups/<slug>/documents/<kind>", methods=["GET", "POST"])
 @login_required
 def group_documents(slug: str, kind: str):
+    """One document in one language (`?language=cy` for the Welsh text, where the service offers Welsh)."""
     group = _group(slug)
-    if kind not in KINDS:
+    offered = current_app.extensions["deployment"].languages
+    language = request.args.get("language", "en")
+    if kind not in KINDS or language not in offered:
         abort(404)
     form = DocumentForm()
     session = db_session()
     if form.validate_on_submit() and attempt(
-        form, lambda: documents.publish(session, group, KINDS[kind], form.body.data, auth.staff_user())
+        form,
+        lambda: documents.publish(
+            session, group, KINDS[kind], form.body.data, auth.staff_user(), language=language
+        ),
     ):
         flash("New version published. Signatures from now on use it.", "success")
-        return redirect(url_for("review.group_documents", slug=slug, kind=kind))
-    versions = documents.history(session, group, KINDS[kind])
+        return redirect(url_for("review.group_documents", slug=slug, kind=kind, language=language))
+    versions = documents.history(session, group, KINDS[kind], language)
     if not form.is_submitted():
         form.body.data = versions[0].body
     return render_template(
-        "review/group_documents.html", group=group, form=form, versions=versions, kind=kind, kinds=KINDS
+        "review/group_documents.html",
+        group=group,
+        form=form,
+        versions=versions,
+        kind=kind,
+        language=language,
+        languages=[(code, documents.LANGUAGE_NAMES[code]) for code in offered] if len(offered) > 1 else [],
+        newer_english=documents.behind(session, group, KINDS[kind], language),
     ), (INVALID if form.errors else 200)
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now, uk_time
-from webapp.languages import group_text
+from webapp.languages import lazy_group_text
 from webapp.models import Application, Attachment, SigningRequest, StaffUser
 from webapp.pdf import print_template
 from webapp.services import documents, events, letters, links, signing, transitions
@@ -21,13 +21,20 @@ from webapp.workflow import Action, NotAllowed, State
 
 
 def terms_pdf(session: Session, application: Application) -> bytes:
-    shown = documents.shown_to(session, application.known_group, application.known_applicant.name)
-    return print_template(
-        "pdf/document.html",
-        group=application.group,
-        title=f"{shown.terms.title} (version {shown.terms.version})",
-        body=shown.terms_html,
+    """The Terms of Reference sent with the welcome email, in the applicant's language."""
+    shown = documents.shown_to(
+        session, application.known_group, application.known_applicant.name, application.language
     )
+    with force_locale(shown.language):
+        return print_template(
+            "pdf/document.html",
+            group=application.group,
+            title=gettext(
+                "%(title)s (version %(number)s)", title=shown.terms.title, number=shown.terms.version
+            ),
+            body=shown.terms_html,
+            language=shown.language,
+        )
 
 
 def open_request(session: Session, application: Application) -> SigningRequest | None:
@@ -109,7 +116,7 @@ def _email(
     files: list[Attachment],
     automatic: bool = False,
 ) -> None:
-    group = group_text(application.known_group, "name")
+    group = lazy_group_text(application.known_group, "name")
     subjects = {
         "signing_invite": lazy_gettext("Welcome to the %(group)s: please sign the agreement", group=group),
         "signing_reminder": lazy_gettext(

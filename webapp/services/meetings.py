@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import calendars
 from webapp.clock import now
+from webapp.languages import group_text
 from webapp.models import Group, Meeting, StaffUser
 from webapp.services import InputError, events
 from webapp.services.actors import staff
@@ -108,20 +110,25 @@ def _recorded(meeting: Meeting) -> dict[str, Any]:
     return {"meeting": meeting.id, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place}
 
 
-def calendar(group: Group, meetings: list[Meeting]) -> bytes:
-    """An iCalendar file of the meetings; a UID per meeting, so a moved meeting updates in place."""
+def calendar(group: Group, meetings: list[Meeting], language: str = "en") -> bytes:
+    """An iCalendar file of the meetings, its texts in the member's language; a UID per meeting, so a
+    moved meeting updates in place."""
     domain = current_app.extensions["deployment"].mail_domain
-    return calendars.build(
-        [
-            calendars.Entry(
-                uid=f"meeting-{meeting.id}@{domain}",
-                starts_at=meeting.starts_at,
-                ends_at=meeting.ends_at,
-                summary=f"{group.name} meeting",
-                location=meeting.place or meeting.online_link,
-                description=f"Join online: {meeting.online_link}" if meeting.online_link else None,
-            )
-            for meeting in meetings
-        ],
-        name=f"{group.name} meetings",
-    )
+    with force_locale(language):
+        name = group_text(group, "name")
+        return calendars.build(
+            [
+                calendars.Entry(
+                    uid=f"meeting-{meeting.id}@{domain}",
+                    starts_at=meeting.starts_at,
+                    ends_at=meeting.ends_at,
+                    summary=gettext("%(group)s meeting", group=name),
+                    location=meeting.place or meeting.online_link,
+                    description=gettext("Join online: %(link)s", link=meeting.online_link)
+                    if meeting.online_link
+                    else None,
+                )
+                for meeting in meetings
+            ],
+            name=gettext("%(group)s meetings", group=name),
+        )

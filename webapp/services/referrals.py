@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from webapp import workflow
 from webapp.clock import now
-from webapp.languages import group_text
+from webapp.languages import lazy_group_text
 from webapp.models import Application, Group, Referral
 from webapp.services import applications, events, letters, links
 from webapp.services.actors import APPLICANT, SYSTEM
@@ -79,7 +79,7 @@ def answer_referral(
         "referral_passed_on",
         lazy_gettext(
             "Your details have been passed to the %(group)s: %(reference)s",
-            group=group_text(group, "name"),
+            group=lazy_group_text(group, "name"),
             reference=linked.reference,
         ),
         first=application,

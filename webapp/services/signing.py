@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import cast
 
 from flask import Flask, current_app
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, force_locale, gettext, lazy_gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.db import rows_changed
-from webapp.languages import group_text
+from webapp.languages import group_text, lazy_group_text
 from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
 from webapp.pdf import print_template
 from webapp.pdf.seal import SealSettings, seal
@@ -138,27 +138,41 @@ class Signed:
 
 
 def sign(
-    session: Session, token: str, typed_name: str, shown_sha256: str, ip_address: str, user_agent: str
+    session: Session,
+    token: str,
+    typed_name: str,
+    shown_sha256: str,
+    ip_address: str,
+    user_agent: str,
+    language: str = "en",
 ) -> Signed:
-    """Record the signature, once. Refuses (changing nothing) if the text changed since it was shown."""
+    """Record the signature, once, of the documents shown in `language`; the sealed agreement is made in
+    that language. Refuses (changing nothing) if the text changed since it was shown."""
     request = by_token(session, token)
     application = session.get_one(Application, request.application_id)
     person, group = application.known_applicant, application.known_group
     typed_name = " ".join((typed_name or "").split())
     if not typed_name:
-        raise InputError("Type your full name to sign", "full_name")
+        raise InputError(gettext("Type your full name to sign"), "full_name")
     if len(typed_name) > MAX_NAME:
-        raise InputError(f"Your name must be {MAX_NAME} characters or fewer", "full_name")
+        raise InputError(
+            gettext("Your name must be %(most)s characters or fewer", most=MAX_NAME), "full_name"
+        )
     if not same_person(typed_name, person.name):
         raise InputError(
-            f"The name you typed does not match the name on this agreement ({person.name}). "
-            "Each link is for one person. If your name has changed, reply to our email.",
+            gettext(
+                "The name you typed does not match the name on this agreement (%(name)s). Each link is for "
+                "one person. If your name has changed, reply to our email.",
+                name=person.name,
+            ),
             "full_name",
         )
-    shown = documents.shown_to(session, group, person.name)
+    shown = documents.shown_to(session, group, person.name, language)
     if shown_sha256 != shown.sha256:
         raise InputError(
-            "The agreement was updated after you opened this page. Read the new version below, then sign.",
+            gettext(
+                "The agreement was updated after you opened this page. Read the new version below, then sign."
+            ),
             "full_name",
         )
     # Exactly one signature: only the request that flips signed_at from empty goes on.
@@ -174,7 +188,7 @@ def sign(
     )
     if rows_changed(claimed) != 1:
         raise Refused(
-            _l("You have already signed the agreement"), "We have emailed you the signed agreement."
+            _l("You have already signed the agreement"), _l("We have emailed you the signed agreement.")
         )
     session.refresh(request)
     opened(session, request)
@@ -228,7 +242,7 @@ def sign(
         session,
         application,
         "signed",
-        lazy_gettext("Welcome to the %(group)s: your signed agreement", group=group_text(group, "name")),
+        lazy_gettext("Welcome to the %(group)s: your signed agreement", group=lazy_group_text(group, "name")),
         automatic=True,
         attachments=[letters.enclosed(agreement)],
         token=status_token,
@@ -247,13 +261,42 @@ def same_person(typed: str, name: str) -> bool:
     return bool(words(typed) & words(name))
 
 
+@dataclass(frozen=True)
+class Names:
+    """The force's and the group's names in one language of the evidence page."""
+
+    force: str
+    group: str
+
+
+def evidence_languages(shown: documents.Shown) -> list[str]:
+    """The languages of the evidence page: the signer's first, then every other the service offers (a
+    force in Wales gets a bilingual page, whichever language was signed in)."""
+    offered = current_app.extensions["deployment"].languages
+    return [shown.language, *(code for code in offered if code != shown.language)]
+
+
 def signed_pdf(application: Application, request: SigningRequest, shown: documents.Shown) -> bytes:
-    """The agreement, the Terms of Reference, the signature and an evidence page, sealed."""
-    pdf = print_template(
-        "pdf/agreement.html", application=application, group=application.group, request=request, shown=shown
-    )
-    return seal(
-        pdf,
-        seal_settings(current_app),
-        reason=f"Confidentiality agreement signed by {request.signed_name}",
-    )
+    """The agreement, the Terms of Reference and the signature in the language signed in, and an evidence
+    page in every language the service offers; sealed."""
+    both = evidence_languages(shown)
+    deployment = current_app.extensions["deployment"]
+    names = []
+    for code in both:
+        with force_locale(code):
+            names.append(Names(deployment.name, group_text(application.known_group, "name")))
+    with force_locale(shown.language):
+        pdf = print_template(
+            "pdf/agreement.html",
+            application=application,
+            group=application.group,
+            request=request,
+            shown=shown,
+            evidence_languages=both,
+            names=names,
+        )
+    reasons = []
+    for code in both:
+        with force_locale(code):
+            reasons.append(gettext("Confidentiality agreement signed by %(name)s", name=request.signed_name))
+    return seal(pdf, seal_settings(current_app), reason=" / ".join(reasons))
