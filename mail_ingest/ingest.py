@@ -318,8 +318,11 @@ def _group(
 
 
 def _language(item: Incoming, settings: Settings) -> str:
-    """The language to answer in: Welsh for mail written in Welsh, where the force offers Welsh."""
-    return "cy" if item.intent.welsh and "cy" in settings.deployment.languages else "en"
+    """The language to answer in: Welsh for mail written in Welsh, or bringing the Welsh application form,
+    where the force offers Welsh."""
+    form = item.contents.application_form
+    welsh = item.intent.welsh or (form is not None and form.language == "cy")
+    return "cy" if welsh and "cy" in settings.deployment.languages else "en"
 
 
 def _arrival(

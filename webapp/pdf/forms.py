@@ -65,6 +65,7 @@ class ReturnedForm:
     reference: str = ""
     declaration: bool = False
     problems: list[str] = field(default_factory=list)
+    language: str = "en"  # the language of the form filled in (the PDF's own): a Welsh form says Welsh
 
 
 def _cache_key(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deployment_source: str) -> str:
@@ -196,6 +197,7 @@ def read_form(data: bytes, pages: tuple[Page, ...]) -> ReturnedForm | None:
             "application",
             group_name=_value(values.get("group")),
             declaration=_checked(values.get("declaration")),
+            language=_language(data),
         )
         _read_questions(form, [*all_questions(pages), MEETS_REQUIREMENTS, SCREENING_CONSENT], values)
         return form
@@ -204,6 +206,14 @@ def read_form(data: bytes, pages: tuple[Page, ...]) -> ReturnedForm | None:
         _read_questions(form, list(MONITORING_QUESTIONS), values)
         return form
     return None
+
+
+def _language(data: bytes) -> str:
+    """The language the form was printed in (its catalogue's /Lang), "en" when it does not say."""
+    try:
+        return "cy" if str(PdfReader(BytesIO(data)).trailer["/Root"].get("/Lang", "en")) == "cy" else "en"
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        return "en"
 
 
 def _read_questions(form: ReturnedForm, questions: list[Question], values: dict) -> None:
