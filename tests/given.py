@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.apply_journey import ANSWERS
 from webapp.db import session_scope
 from webapp.public.forms import form_class
-from webapp.services import drafts, groups
+from webapp.services import drafts, groups, members
 
 
 def given_application(app, group: str = "bristol", **answers: str) -> str:
@@ -26,3 +26,20 @@ def given_application(app, group: str = "bristol", **answers: str) -> str:
                 assert form.validate(), f"{page.slug}: {form.errors}"
                 drafts.save(draft, form.answers())
         return drafts.submit(session, draft).reference
+
+
+def given_member(
+    app, group: str = "bristol", name: str = "Amina Yusuf", email: str = "amina@example.org"
+) -> int:
+    """A member of `group` (their application made as the web makes it, then its membership as signing
+    makes it: signing itself is tested in tests/webapp/test_joining.py). Returns the membership's id."""
+    from sqlalchemy import select
+
+    from webapp.models import Application
+    from webapp.workflow import State
+
+    reference = given_application(app, group, full_name=name, email=email)
+    with app.app_context(), session_scope(app) as session:
+        application = session.scalar(select(Application).where(Application.reference == reference))
+        application.state = State.MEMBER
+        return members.join(session, application, None).id

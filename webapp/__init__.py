@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 FORM_BODY_LIMIT = 256 * 1024
 UPLOAD_BODY_LIMIT = 30 * 1024 * 1024
-UPLOADS = frozenset({"public.verify"})  # the endpoints that take a file
+UPLOADS = frozenset({"public.verify", "review.group_papers"})  # the endpoints that take a file
 
 
 class DatabaseId(IntegerConverter):
@@ -92,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp import auth
     from webapp.admin import bp as admin_bp
+    from webapp.members import bp as members_bp
     from webapp.public import bp as public_bp
     from webapp.reports import bp as reports_bp
     from webapp.review import bp as review_bp
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # An id too large for the database's integers is no page at all: "not found", not an error.
     app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(public_bp)
+    app.register_blueprint(members_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(reports_bp)

@@ -1,12 +1,13 @@
-"""iCalendar files, built one way: a meeting feed (PUBLISH) and a discussion invitation (REQUEST) are the
-same entries with different methods. A UID per entry, so a moved time updates the entry in place."""
+"""iCalendar files, built one way: a meeting feed (PUBLISH), an invitation (REQUEST) and a cancellation
+(CANCEL) are the same entries with different methods. A UID per entry, so a moved time updates the entry in
+place. Times are written in Europe/London with its VTIMEZONE, so a calendar anywhere shows the UK time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from webapp.clock import now
+from webapp.clock import UK, now
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Entry:
     sequence: int | None = None
     organizer: Person | None = None
     attendee: Person | None = None
+    cancelled: bool = False
 
 
 def build(entries: list[Entry], *, method: str | None = None, name: str | None = None) -> bytes:
@@ -45,8 +47,10 @@ def build(entries: list[Entry], *, method: str | None = None, name: str | None =
         if entry.sequence is not None:
             event.add("sequence", entry.sequence)
         event.add("dtstamp", now())
-        event.add("dtstart", entry.starts_at)
-        event.add("dtend", entry.ends_at)
+        event.add("dtstart", entry.starts_at.astimezone(UK))
+        event.add("dtend", entry.ends_at.astimezone(UK))
+        if entry.cancelled:
+            event.add("status", "CANCELLED")
         event.add("summary", entry.summary)
         event.add("location", entry.location)
         if entry.description:
@@ -61,4 +65,5 @@ def build(entries: list[Entry], *, method: str | None = None, name: str | None =
             attendee.params["rsvp"] = vText("TRUE")
             event.add("attendee", attendee, encode=False)
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     return calendar.to_ical()

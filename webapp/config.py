@@ -55,6 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_PASSWORD", None, "SMTP password (optional)"),
     Setting("SIGNING_DAYS", 30, "How long a link to sign the confidentiality agreement works", int),
     Setting("REMINDER_DAYS", 5, "Days between reminders to sign, until signed, expired or cancelled", int),
+    Setting("MEETING_REMINDER_DAYS", 3, "Members are reminded of a meeting this many days before it", int),
     Setting("SEAL_CERT", None, "Seal certificate (PEM); default instance/seal/cert.pem"),
     Setting("SEAL_KEY", None, "The seal's private key (PEM); default instance/seal/key.pem"),
     Setting("SEAL_KEY_PASSWORD", None, "Password of the seal's private key, if it has one"),

@@ -30,6 +30,7 @@ LIMITED = {
     "public.submit": "RATE_LIMIT_APPLY",
     "public.save_for_later": "RATE_LIMIT_EMAIL",
     "public.find_application": "RATE_LIMIT_EMAIL",
+    "members.sign_in_page": "RATE_LIMIT_EMAIL",
 }
 
 

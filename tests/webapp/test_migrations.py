@@ -120,3 +120,66 @@ def test_the_event_chain_is_checked_then_rehashed_so_details_can_be_redacted(dat
     finally:
         if pg is not None:
             pg.drop()
+
+
+def test_existing_members_get_their_person_one_per_email_address(database_url, tmp_path):
+    from sqlalchemy import text
+
+    url, pg = _fresh_url(database_url, tmp_path)
+    try:
+        migrate.upgrade(url, "0012")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO groups (id, slug, name, kind, open_to_applicants, summary, "
+                    "requirements, screening_may_apply, meeting_place, position) VALUES "
+                    "(1, 'a', 'A IAG', 'area', true, '', '', false, '', 0), "
+                    "(2, 'b', 'B IAG', 'area', true, '', '', false, '', 1)"
+                )
+            )
+            people = [
+                (1, "Amina Yusuf", "Amina@Example.org"),
+                (2, "Amina Yusuf", "amina@example.org"),
+                (3, "Erased", None),
+            ]
+            for number, name, email in people:
+                conn.execute(
+                    text(
+                        "INSERT INTO applicants (id, name, email, created_at, language) "
+                        "VALUES (:id, :name, :email, :now, 'cy')"
+                    ),
+                    {"id": number, "name": name, "email": email, "now": "2026-01-01 00:00:00"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO applications (id, reference, group_id, applicant_id, source, state, "
+                        "answers, created_at, state_changed_at) VALUES (:id, :ref, :group, :id, 'web', "
+                        "'member', '{}', :now, :now)"
+                    ),
+                    {
+                        "id": number,
+                        "ref": f"IAG-AAAA-000{number}",
+                        "group": 1 + number % 2,
+                        "now": "2026-01-01 00:00:00",
+                    },
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO memberships (id, application_id, group_id, role, joined_at) "
+                        "VALUES (:id, :id, :group, 'member', :now)"
+                    ),
+                    {"id": number, "group": 1 + number % 2, "now": "2026-01-01 00:00:00"},
+                )
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            members = conn.execute(text("SELECT id, email, name, language FROM members")).all()
+            assert [(email, name, language) for _id, email, name, language in members] == [
+                ("amina@example.org", "Amina Yusuf", "cy")
+            ]
+            linked = dict(conn.execute(text("SELECT id, member_id FROM memberships")).all())
+            assert linked == {1: members[0][0], 2: members[0][0], 3: None}
+        engine.dispose()
+    finally:
+        if pg is not None:
+            pg.drop()

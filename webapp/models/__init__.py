@@ -17,6 +17,18 @@ from webapp.models.equality import EqualityFile, EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
 from webapp.models.groups import Group, GroupKind
 from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState
+from webapp.models.members import (
+    PRESENT,
+    Attendance,
+    Availability,
+    MeetingAnswer,
+    MeetingResponse,
+    Member,
+    MemberSignIn,
+    Paper,
+    PaperDownload,
+    PaperKind,
+)
 from webapp.models.notifications import (
     CaseView,
     Delivery,
@@ -38,12 +50,15 @@ from webapp.models.wording import Wording
 
 __all__ = [
     "DMARC_FAILED",
+    "PRESENT",
     "Appeal",
     "AppealOutcome",
     "Applicant",
     "ApplicantLink",
     "Application",
     "Attachment",
+    "Attendance",
+    "Availability",
     "CaseView",
     "Decision",
     "DecisionStatus",
@@ -66,7 +81,11 @@ __all__ = [
     "LoginAttempt",
     "MailboxState",
     "Meeting",
+    "MeetingAnswer",
+    "MeetingResponse",
+    "Member",
     "MemberRole",
+    "MemberSignIn",
     "Membership",
     "NewsKind",
     "Note",
@@ -74,6 +93,9 @@ __all__ = [
     "NotificationChoice",
     "OutboxMessage",
     "OutboxStatus",
+    "Paper",
+    "PaperDownload",
+    "PaperKind",
     "Referral",
     "SigningRequest",
     "Source",

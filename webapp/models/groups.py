@@ -30,6 +30,8 @@ class Group(Base):
     screening_may_apply: Mapped[bool] = mapped_column(Boolean, default=False)
     meeting_place: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Meetings a year a member is expected at: the register flags anyone below it.
+    expected_meetings: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # Set when a system admin edits the group on the admin screen; from then on the admin screen, not the
     # deployment file, is where the group is changed (load-deployment leaves it alone).
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

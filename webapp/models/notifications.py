@@ -22,6 +22,7 @@ class NewsKind(StrEnum):
     AGREEMENT_SIGNED = "agreement signed"
     TRIAGE_WAITING = "triage waiting"
     OVERDUE = "overdue"
+    MEMBER_LEFT = "member left"
 
 
 class Delivery(StrEnum):

@@ -44,9 +44,12 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(Text, default="")
-    online_link: Mapped[str] = mapped_column(Text, default="")
+    online_link: Mapped[str] = mapped_column(Text, default="")  # shown to the group's members only
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The iCalendar SEQUENCE: one more at each change, so a calendar replaces its entry.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DocumentKind(StrEnum):
@@ -91,4 +94,6 @@ class Membership(Base):
     role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole, 20), default=MemberRole.MEMBER)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person, who signs in to the members' pages (None only for records erased before there were any).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     agreement_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))

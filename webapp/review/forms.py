@@ -7,9 +7,11 @@ import re
 from datetime import datetime, time
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
@@ -253,4 +255,35 @@ class ReplyForm(FlaskForm):
         coerce=int,
         widget=GovCheckboxesInput(),
         validate_choice=True,
+    )
+
+
+class PaperForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[Required("Enter the paper's title"), max_length(200, "The title")],
+    )
+    file = FileField(
+        "The file (PDF; a public paper may also be Word, Excel, PowerPoint or OpenDocument)",
+        widget=GovFileInput(),
+    )
+    confidential = RadioField(
+        "Who may read it?",
+        choices=[
+            ("yes", "Confidential: the group's current members only, each copy stamped with their name"),
+            ("no", "Public: it can be shared outside the group"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose confidential or public")],
+    )
+    kind = RadioField(
+        "What is it?",
+        choices=[("paper", "A paper"), ("minutes", "Minutes")],
+        default="paper",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose paper or minutes")],
+    )
+    meeting_id = SelectField(
+        "For a meeting (optional)", choices=[], widget=GovSelect(), validators=[Optional()]
     )

@@ -81,6 +81,8 @@ def group_meetings(slug: str):
         group=group,
         form=form,
         meetings=meetings.upcoming_for_staff(session, group),
+        past=meetings.past_for_staff(session, group),
+        reminder_days=current_app.config["MEETING_REMINDER_DAYS"],
         action_form=ActionForm(),
     ), (INVALID if form.errors else 200)
 

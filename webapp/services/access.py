@@ -4,7 +4,9 @@
 - the admin team (of any group) also triages: applications whose group is not known yet, and emails that
   belong to no application (needs triage, quarantined, not an application);
 - the appeals panel sees only applications that have an appeal;
-- a system admin sees everything; an equality reporter sees no application at all.
+- a system admin sees everything; an equality reporter sees no application at all;
+- a member (signed in with an emailed link) sees their own groups' meetings, papers and call-outs while
+  their membership lasts, and nothing of any other group; a former member sees nothing.
 
 A denial looks like "not found" (so nothing about other groups leaks) and is logged."""
 
@@ -17,7 +19,18 @@ from typing import NoReturn
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from webapp.models import Appeal, Application, Attachment, Group, InboundEmail, StaffUser
+from webapp.models import (
+    Appeal,
+    Application,
+    Attachment,
+    Group,
+    InboundEmail,
+    Meeting,
+    Member,
+    Membership,
+    Paper,
+    StaffUser,
+)
 from webapp.workflow import APPEALS_PANEL, GROUP_ROLES, Role, State
 
 log = logging.getLogger("iag.access")
@@ -156,3 +169,48 @@ def served_groups(session: Session, user: StaffUser) -> list[Group]:
     if not seen.everything:
         query = query.where(Group.id.in_(seen.groups))
     return list(session.scalars(query))
+
+
+# Members --------------------------------------------------------------------------------------------------
+
+
+def membership_in(session: Session, member: Member, group_id: int) -> Membership | None:
+    """The member's current membership of this group, if they have one."""
+    return session.scalar(
+        select(Membership).where(
+            Membership.member_id == member.id, Membership.group_id == group_id, Membership.left_at.is_(None)
+        )
+    )
+
+
+def member_group(session: Session, member: Member, slug: str) -> tuple[Group, Membership]:
+    found = session.scalar(select(Group).where(Group.slug == slug))
+    membership = membership_in(session, member, found.id) if found else None
+    if found is None or membership is None:
+        _deny_member(member, "group", slug)
+    return found, membership
+
+
+def member_meeting(session: Session, member: Member, meeting_id: int) -> tuple[Meeting, Membership]:
+    found = session.get(Meeting, meeting_id)
+    membership = membership_in(session, member, found.group_id) if found else None
+    if found is None or membership is None:
+        _deny_member(member, "meeting", meeting_id)
+    return found, membership
+
+
+def member_paper(session: Session, member: Member, paper_id: int) -> Paper:
+    """A paper of one of the member's current groups, while it is published."""
+    found = session.get(Paper, paper_id)
+    if (
+        found is None
+        or found.withdrawn_at is not None
+        or membership_in(session, member, found.group_id) is None
+    ):
+        _deny_member(member, "paper", paper_id)
+    return found
+
+
+def _deny_member(member: Member, kind: str, object_id: int | str) -> NoReturn:
+    log.warning("access denied: member:%s asked for %s %s", member.id, kind, object_id)
+    raise Denied(f"{kind} {object_id}")

@@ -1,11 +1,12 @@
-"""Who acts, in one vocabulary: an applicant, a member of staff, the mail poller, or the service itself.
-The event log writes each as its label ("applicant", "staff:12", "mail", "system"), as it always has."""
+"""Who acts, in one vocabulary: an applicant, a member of a group, a member of staff, the mail poller, or
+the service itself. The event log writes each as its label ("applicant", "member:4", "staff:12", "mail",
+"system")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.models import StaffUser
+from webapp.models import Member, StaffUser
 from webapp.workflow import GLOBAL_ROLES, Role
 
 
@@ -41,3 +42,8 @@ def staff(user: StaffUser) -> Actor:
 def staff_label(user_id: int) -> str:
     """How the event log names a member of staff (also for reading the log back)."""
     return f"staff:{user_id}"
+
+
+def member_actor(member: Member) -> Actor:
+    """A member acting on their own page (signed in with an emailed link)."""
+    return Actor(f"member:{member.id}")

@@ -1,5 +1,7 @@
-"""A group's meetings: in person, online, or both. Staff of the group add, move and cancel them; members
-see the future ones on their page and can add them to a calendar (.ics)."""
+"""A group's meetings: in person, online, or both. Staff of the group add, move and cancel them; each
+current member is emailed an invitation with its calendar entry (REQUEST), a new one when it moves (the
+same UID, SEQUENCE one more) and a cancellation (CANCEL); a reminder goes MEETING_REMINDER_DAYS before.
+Members see the future ones on their page and can add them all to a calendar (.ics)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,16 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import calendars
-from webapp.clock import now
+from webapp.clock import now, uk_time
+from webapp.files import file_store
 from webapp.languages import group_text
-from webapp.models import Group, Meeting, StaffUser
-from webapp.services import InputError, events
+from webapp.models import Group, Meeting, MeetingAnswer, MeetingResponse, StaffUser
+from webapp.services import InputError, events, members, notify
 from webapp.services.actors import staff
 
 
@@ -39,6 +43,27 @@ def upcoming_for_staff(session: Session, group: Group) -> list[Meeting]:
             .order_by(Meeting.starts_at)
         )
     )
+
+
+def recent_and_coming(session: Session, group: Group) -> list[Meeting]:
+    """The group's meetings of the last 12 months and to come, newest first (cancelled ones left out): the
+    ones a paper can belong to, and whose attendance can be recorded."""
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.group_id == group.id,
+                Meeting.starts_at >= now() - timedelta(days=365),
+                Meeting.cancelled.is_(False),
+            )
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
+
+
+def past_for_staff(session: Session, group: Group) -> list[Meeting]:
+    """The group's meetings of the last 12 months that have started, newest first."""
+    return [m for m in recent_and_coming(session, group) if m.starts_at <= now()]
 
 
 @dataclass(frozen=True)
@@ -86,19 +111,107 @@ def add(session: Session, group: Group, user: StaffUser, when: TimeAndPlace) -> 
     session.add(meeting)
     session.flush()
     events.record(session, staff(user), "meeting added", _group(meeting), detail=_recorded(meeting))
+    tell_members(session, meeting, "meeting_invite")
     return meeting
 
 
 def move(session: Session, meeting: Meeting, user: StaffUser, when: TimeAndPlace) -> None:
+    if meeting.cancelled:
+        raise InputError("This meeting has been cancelled", "date")
     when = when.checked("meeting", LONGEST_MEETING_HOURS)
     meeting.starts_at, meeting.ends_at = when.starts_at, when.ends_at
     meeting.place, meeting.online_link = when.place, when.online_link
+    meeting.sequence += 1
+    meeting.reminded_at = None  # a new time: a new reminder before it
     events.record(session, staff(user), "meeting moved", _group(meeting), detail=_recorded(meeting))
+    tell_members(session, meeting, "meeting_invite", changed=True)
 
 
 def cancel(session: Session, meeting: Meeting, user: StaffUser) -> None:
+    if meeting.cancelled:
+        return
     meeting.cancelled = True
+    meeting.sequence += 1
     events.record(session, staff(user), "meeting cancelled", _group(meeting), detail=_recorded(meeting))
+    tell_members(session, meeting, "meeting_cancelled")
+
+
+def _subject(template: str, changed: bool, group: str, when: str) -> str:
+    """The email's subject, in the language being forced."""
+    if changed:
+        return gettext("New time: %(group)s meeting, %(when)s", group=group, when=when)
+    subjects = {
+        "meeting_invite": _l("Invitation: %(group)s meeting, %(when)s", group=group, when=when),
+        "meeting_cancelled": _l("Cancelled: %(group)s meeting, %(when)s", group=group, when=when),
+        "meeting_reminder": _l("Reminder: %(group)s meeting, %(when)s", group=group, when=when),
+    }
+    return str(subjects[template])
+
+
+def tell_members(session: Session, meeting: Meeting, template: str, changed: bool = False) -> int:
+    """Email each current member of the group about the meeting, in their language, with the calendar
+    entry as an invitation (REQUEST) or, for a cancelled meeting, a cancellation (CANCEL); how many."""
+    group = session.get_one(Group, meeting.group_id)
+    store = file_store(current_app)
+    method = "CANCEL" if meeting.cancelled else "REQUEST"
+    sent = 0
+    for membership, member in members.of_group(session, group.id):
+        if template == "meeting_reminder" and _sent_apologies(session, meeting, membership.id):
+            continue
+        person = calendars.Person(member.email or "", member.name)
+        ics = store.put(calendars.build([entry(meeting, group, member.language, person)], method=method))
+        when = uk_time(meeting.starts_at, language=member.language)
+        with force_locale(member.language):
+            subject = _subject(template, changed, group_text(group, "name"), when)
+        notify.email(
+            session,
+            template,
+            to=member.email or "",
+            subject=subject,
+            language=member.language,
+            purpose="meeting",
+            attachments=[{"filename": "meeting.ics", "content_type": "text/calendar", "storage_name": ics}],
+            member=member,
+            group=group,
+            meeting=meeting,
+            when=when,
+            changed=changed,
+        )
+        sent += 1
+    return sent
+
+
+def _sent_apologies(session: Session, meeting: Meeting, membership_id: int) -> bool:
+    return (
+        session.scalar(
+            select(MeetingResponse.id).where(
+                MeetingResponse.meeting_id == meeting.id,
+                MeetingResponse.membership_id == membership_id,
+                MeetingResponse.answer == MeetingAnswer.APOLOGIES,
+            )
+        )
+        is not None
+    )
+
+
+def send_reminders(session: Session) -> int:
+    """Remind the members of each meeting that starts within MEETING_REMINDER_DAYS (not those who sent
+    apologies), once per meeting time. Run by a scheduler, e.g. daily; running it twice sends nothing
+    more. How many emails."""
+    soon = now() + timedelta(days=current_app.config["MEETING_REMINDER_DAYS"])
+    due = session.scalars(
+        select(Meeting).where(
+            Meeting.starts_at > now(),
+            Meeting.starts_at <= soon,
+            Meeting.cancelled.is_(False),
+            Meeting.reminded_at.is_(None),
+        )
+    )
+    sent = 0
+    for meeting in due:
+        meeting.reminded_at = now()
+        sent += tell_members(session, meeting, "meeting_reminder")
+    return sent
 
 
 def _group(meeting: Meeting) -> events.Subject:
@@ -110,25 +223,34 @@ def _recorded(meeting: Meeting) -> dict[str, Any]:
     return {"meeting": meeting.id, "starts_at": meeting.starts_at.isoformat(), "place": meeting.place}
 
 
-def calendar(group: Group, meetings: list[Meeting], language: str = "en") -> bytes:
-    """An iCalendar file of the meetings, its texts in the member's language; a UID per meeting, so a
-    moved meeting updates in place."""
-    domain = current_app.extensions["deployment"].mail_domain
+def entry(
+    meeting: Meeting, group: Group, language: str = "en", attendee: calendars.Person | None = None
+) -> calendars.Entry:
+    """A meeting as a calendar entry, its words in `language`: the same UID in the feed, the invitation,
+    its updates and its cancellation, so a calendar keeps one entry."""
+    deployment = current_app.extensions["deployment"]
     with force_locale(language):
         name = group_text(group, "name")
-        return calendars.build(
-            [
-                calendars.Entry(
-                    uid=f"meeting-{meeting.id}@{domain}",
-                    starts_at=meeting.starts_at,
-                    ends_at=meeting.ends_at,
-                    summary=gettext("%(group)s meeting", group=name),
-                    location=meeting.place or meeting.online_link,
-                    description=gettext("Join online: %(link)s", link=meeting.online_link)
-                    if meeting.online_link
-                    else None,
-                )
-                for meeting in meetings
-            ],
-            name=gettext("%(group)s meetings", group=name),
+        summary = gettext("%(group)s meeting", group=name)
+        description = (
+            gettext("Join online: %(link)s", link=meeting.online_link) if meeting.online_link else None
         )
+    return calendars.Entry(
+        uid=f"meeting-{meeting.id}@{deployment.mail_domain}",
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        summary=summary,
+        location=meeting.place or meeting.online_link,
+        description=description,
+        organizer=calendars.Person(deployment.mailbox, deployment.force_name) if attendee else None,
+        attendee=attendee,
+        cancelled=meeting.cancelled,
+    )
+
+
+def calendar(group: Group, meetings: list[Meeting], language: str = "en") -> bytes:
+    """An iCalendar feed of the meetings, its texts in the member's language."""
+    with force_locale(language):
+        name = gettext("%(group)s meetings", group=group_text(group, "name"))
+    return calendars.build([entry(meeting, group, language) for meeting in meetings], name=name)

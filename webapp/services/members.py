@@ -1,5 +1,7 @@
-"""A group's register of members: who joined when, in what role, with a link to their signed agreement;
-and a CSV export that a spreadsheet cannot be tricked into running as formulas."""
+"""Members: joining (the person behind the membership made or found by their email address), the person's
+own details and leaving; a group's register of members (who joined when, in what role, with a link to
+their signed agreement, and their attendance); and a CSV export that a spreadsheet cannot be tricked into
+running as formulas."""
 
 from __future__ import annotations
 
@@ -12,9 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import UK, now
-from webapp.models import Applicant, Application, Group, MemberRole, Membership, StaffUser
-from webapp.services import InputError, events
-from webapp.services.actors import staff
+from webapp.models import (
+    Applicant,
+    Application,
+    Availability,
+    Group,
+    Member,
+    MemberRole,
+    Membership,
+    StaffUser,
+)
+from webapp.services import InputError, attendance, events, news
+from webapp.services.actors import Actor, member_actor, staff
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -25,6 +36,134 @@ class Row:
     name: str
     email: str
     reference: str
+    attended: int = 0  # meetings in the last 12 months, in person or online
+    expected: int = 0  # the group's expected meetings over that time (in proportion for a newer member)
+
+    @property
+    def below_expected(self) -> bool:
+        return self.membership.left_at is None and self.attended < self.expected
+
+
+def address(email: str | None) -> str:
+    """An email address as members are found by it: trimmed, in lower case."""
+    return (email or "").strip().lower()
+
+
+def by_email(session: Session, email: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.email == address(email))) if address(email) else None
+
+
+def join(session: Session, application: Application, agreement_id: int | None) -> Membership:
+    """The membership a signed agreement makes, with its person: found by the email address applied with
+    (a member of a second group is one person), else made from the application, which gives the first
+    details they can then keep up to date themselves."""
+    person = application.known_applicant
+    member = by_email(session, person.email or "")
+    if member is None:
+        answers = application.answers or {}
+        member = Member(
+            email=address(person.email) or None,
+            name=person.name,
+            phone=person.phone or "",
+            contact_preference=str(answers.get("contact_preference") or "Email"),
+            communities=str(answers.get("communities") or ""),
+            accessibility_needs=str(answers.get("adjustments") or ""),
+            language=person.language,
+        )
+        session.add(member)
+        session.flush()
+    membership = Membership(
+        application_id=application.id,
+        group_id=application.known_group.id,
+        role=MemberRole.MEMBER,
+        joined_at=now(),
+        agreement_attachment_id=agreement_id,
+        member_id=member.id,
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def current(session: Session, member: Member) -> list[Membership]:
+    """The person's memberships that have not ended, in the groups' order."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(Group, Group.id == Membership.group_id)
+            .where(Membership.member_id == member.id, Membership.left_at.is_(None))
+            .order_by(Group.position, Group.id)
+        )
+    )
+
+
+def of_group(session: Session, group_id: int) -> list[tuple[Membership, Member]]:
+    """A group's current members who can be written to (their person known, with an email address)."""
+    return [
+        (membership, member)
+        for membership, member in session.execute(
+            select(Membership, Member)
+            .join(Member, Member.id == Membership.member_id)
+            .where(Membership.group_id == group_id, Membership.left_at.is_(None), Member.email.is_not(None))
+            .order_by(Member.name, Member.id)
+        )
+    ]
+
+
+DETAILS = (
+    "phone",
+    "contact_preference",
+    "communities",
+    "skills",
+    "specialisms",
+    "languages_spoken",
+    "accessibility_needs",
+    "availability",
+)
+
+
+def update_details(session: Session, member: Member, changes: dict[str, str]) -> list[str]:
+    """The member's own details, as they gave them; the names of those that changed (recorded, without
+    the values: the event log is not a second copy of their details)."""
+    changed = []
+    for name in DETAILS:
+        if name not in changes:
+            continue
+        value: str | Availability | None = (changes[name] or "").strip()
+        if name == "availability":
+            value = Availability(value) if value else None
+        if getattr(member, name) != value:
+            setattr(member, name, value)
+            changed.append(name)
+    if changed:
+        member.updated_at = now()
+        events.record(
+            session,
+            member_actor(member),
+            "member details changed",
+            _person(member),
+            detail={"fields": changed},
+        )
+    return changed
+
+
+def leave(session: Session, membership: Membership, actor: Actor) -> None:
+    """The membership ends: by the member's own choice (their page) or marked by staff."""
+    if membership.left_at is not None:
+        raise InputError("This member has already left")
+    membership.left_at = now()
+    events.record(session, actor, "member left", _joined_by(membership), detail={"membership": membership.id})
+    if actor.user is None:  # the member's own choice: their group's staff hear of it
+        person = session.get(Member, membership.member_id) if membership.member_id else None
+        news.member_left(
+            session,
+            session.get_one(Application, membership.application_id),
+            person.name if person else "A member",
+        )
+
+
+def _person(member: Member) -> events.Subject:
+    return events.Subject("member", member.id)
 
 
 def of(session: Session, application: Application) -> Membership | None:
@@ -42,7 +181,11 @@ def register(session: Session, group: Group, include_left: bool = True) -> list[
     )
     if not include_left:
         query = query.where(Membership.left_at.is_(None))
-    return [Row(m, name, email or "", reference) for m, name, email, reference in session.execute(query)]
+    attended = attendance.attended_last_year(session, group)
+    return [
+        Row(m, name, email or "", reference, attended.get(m.id, 0), attendance.expected_so_far(group, m))
+        for m, name, email, reference in session.execute(query)
+    ]
 
 
 def safe_cell(value: str) -> str:
@@ -57,7 +200,9 @@ def _date(moment: datetime | None) -> str:
 def csv_export(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Name", "Email", "Role", "Joined", "Left", "Reference"])
+    writer.writerow(
+        ["Name", "Email", "Role", "Joined", "Left", "Reference", "Meetings (12 months)", "Expected"]
+    )
     for row in rows:
         cells = [
             row.name,
@@ -66,6 +211,8 @@ def csv_export(rows: list[Row]) -> str:
             _date(row.membership.joined_at),
             _date(row.membership.left_at),
             row.reference,
+            str(row.attended),
+            str(row.expected),
         ]
         writer.writerow([safe_cell(cell) for cell in cells])
     return out.getvalue()
@@ -77,12 +224,7 @@ def _joined_by(membership: Membership) -> events.Subject:
 
 
 def mark_left(session: Session, membership: Membership, user: StaffUser) -> None:
-    if membership.left_at is not None:
-        raise InputError("This member has already left")
-    membership.left_at = now()
-    events.record(
-        session, staff(user), "member left", _joined_by(membership), detail={"membership": membership.id}
-    )
+    leave(session, membership, staff(user))
 
 
 def set_role(session: Session, membership: Membership, user: StaffUser, role: str) -> None:

@@ -39,6 +39,7 @@ KINDS: dict[NewsKind, str] = {
     NewsKind.AGREEMENT_SIGNED: "A confidentiality agreement signed (admin team)",
     NewsKind.TRIAGE_WAITING: "An email waiting in triage (admin team)",
     NewsKind.OVERDUE: "A case older than the reply time",
+    NewsKind.MEMBER_LEFT: "A member of my group left it, from their own page",
 }
 # Cases still waiting for the group to act: older than the reply time, they are overdue.
 AWAITING_GROUP = frozenset(
@@ -243,6 +244,13 @@ def reply_arrived(session: Session, application: Application, email_id: int) -> 
         people = holders(session, {Role.ADMIN_TEAM})
     summary = f"A reply on {application.reference} ({_group_name(application)})"
     tell(session, News(NewsKind.REPLY, summary, application, email_id), people)
+
+
+def member_left(session: Session, application: Application, name: str) -> None:
+    """A member left their group from their own page: for the group's Coordinator and Chair."""
+    group = _group_name(application)
+    people = holders(session, {Role.POLICE_COORDINATOR, Role.CHAIR}, application.group_id)
+    tell(session, News(NewsKind.MEMBER_LEFT, f"{name} left the {group}", application), people)
 
 
 def triage_waiting(session: Session, email_id: int, reason: str) -> None:

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from webapp.clock import now
 from webapp.db import rows_changed
 from webapp.languages import group_text, lazy_group_text
-from webapp.models import Application, Attachment, MemberRole, Membership, SigningRequest
+from webapp.models import Application, Attachment, Membership, SigningRequest
 from webapp.pdf import print_template
 from webapp.pdf.seal import SealSettings, seal
-from webapp.services import InputError, documents, letters, links, meetings, transitions
+from webapp.services import InputError, documents, letters, links, meetings, members, transitions
 from webapp.services.actors import APPLICANT, SYSTEM
 from webapp.workflow import Action, State
 
@@ -228,15 +228,7 @@ def sign(
         },
     )
     transitions.apply(session, application, Action.ADMIT_MEMBER, SYSTEM)
-    membership = Membership(
-        application_id=application.id,
-        group_id=group.id,
-        role=MemberRole.MEMBER,
-        joined_at=now(),
-        agreement_attachment_id=agreement.id,
-    )
-    session.add(membership)
-    session.flush()
+    membership = members.join(session, application, agreement.id)
     status_token = links.issue_status_link(session, application)
     letters.email_applicant(
         session,

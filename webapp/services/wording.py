@@ -36,6 +36,7 @@ from webapp.models import (
     Discussion,
     Group,
     Meeting,
+    Member,
     StaffUser,
     Wording,
 )
@@ -56,7 +57,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Decision": ("outcome", "reason"),
     "Appeal": ("reasons", "letter"),
     "Discussion": ("starts_at", "duration_minutes", "place", "online_link"),
-    "Meeting": ("starts_at", "place", "online_link"),
+    "Meeting": ("id", "starts_at", "ends_at", "place", "online_link", "cancelled"),
+    "Member": ("name", "email"),
     "StaffUser": ("name", "email"),
     "Deployment": ("force_name", "force_name_cy", "mailbox", "website", "reply_working_days", "mail_domain"),
     "News": ("summary",),
@@ -143,6 +145,10 @@ CATALOGUE = (
     Email("signing_invite", "Invitation to sign the confidentiality agreement"),
     Email("signing_reminder", "Reminder to sign the confidentiality agreement"),
     Email("signed", "Welcome, with the signed agreement and meeting dates"),
+    Email("member_sign_in", "Member: link to sign in to the members' pages"),
+    Email("meeting_invite", "Member: invitation to a meeting (or its new time), with the calendar entry"),
+    Email("meeting_cancelled", "Member: a meeting is cancelled"),
+    Email("meeting_reminder", "Member: reminder of a meeting"),
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),
@@ -352,6 +358,12 @@ def sample(session: Session) -> dict[str, Any]:
     )
     return {
         "application": application,
+        "member": Member(name="Sam Example", email="sam@example.org"),
+        "meeting": Meeting(
+            id=1, starts_at=moment, ends_at=moment + timedelta(hours=2), place=group.meeting_place
+        ),
+        "minutes": 15,
+        "changed": False,
         "first": application,
         "group": group,
         "referred": other,

@@ -1,0 +1,9 @@
+"""The members' own pages, under /members: signing in with an emailed link, their page (groups, meetings,
+papers), their details, answering invitations, and leaving a group. Member-facing: every word is in the
+catalogue, and in Welsh where the deployment offers it."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+
+from webapp.members import views  # noqa: E402,F401  (registers the routes)

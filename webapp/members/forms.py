@@ -1,0 +1,123 @@
+"""The members' forms: GOV.UK components, GOV.UK wording, every label and message in the catalogue."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
+from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from webapp.forms import EmailAddress, EmailInput, Required, max_length
+from webapp.models import Attendance, Availability, MeetingAnswer
+from webapp.public.forms import Trimmed, UKPhone
+
+
+class ActionForm(FlaskForm):
+    """Only a CSRF token: for buttons that do one thing (sign in, sign out, leave)."""
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        widget=EmailInput(),
+        description=_l("The address we email you at about the group."),
+        validators=[
+            Trimmed(),
+            Required(_l("Enter your email address")),
+            max_length(320, _l("Email address")),
+            EmailAddress(),
+        ],
+    )
+
+
+def _text(label, hint="", longest: int = 2000):
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount(),
+        description=hint,
+        validators=[Optional(), max_length(longest, label)],
+    )
+
+
+AVAILABILITY = [
+    (Availability.ANY_TIME.value, _l("At any time, including nights and weekends")),
+    (Availability.WORKING_HOURS.value, _l("In working hours")),
+    (Availability.EVENINGS_AND_WEEKENDS.value, _l("Evenings and weekends")),
+    (Availability.NOT_AVAILABLE.value, _l("I cannot answer urgent call-outs at the moment")),
+]
+
+
+class DetailsForm(FlaskForm):
+    phone = StringField(
+        _l("Phone number (optional)"),
+        widget=GovTextInput(),
+        description=_l("For urgent call-outs, by text message where the force sends them."),
+        validators=[Trimmed(), max_length(40, _l("Phone number")), UKPhone()],
+    )
+    contact_preference = RadioField(
+        _l("How would you prefer us to contact you?"),
+        choices=[("Email", _l("Email")), ("Phone", _l("Phone"))],
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Select how you would prefer us to contact you"))],
+    )
+    communities = _text(_l("Communities you know"), _l("The communities you belong to or work with."))
+    skills = _text(_l("Skills"), _l("For example, youth work, mediation, a language, working with victims."))
+    specialisms = _text(
+        _l("Specialisms"),
+        _l("Subjects you know well, for example stop and search, mental health, hate crime."),
+    )
+    languages_spoken = StringField(
+        _l("Languages you speak (optional)"),
+        widget=GovTextInput(),
+        validators=[Trimmed(), max_length(200, _l("Languages you speak"))],
+    )
+    accessibility_needs = _text(
+        _l("Accessibility needs"),
+        _l("Anything that helps you take part: step-free access, a hearing loop, papers in large print."),
+    )
+    availability = RadioField(
+        _l("When can you answer an urgent call-out?"),
+        description=_l("After a critical incident the force may ask members for advice within hours."),
+        choices=AVAILABILITY,
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Select when you can answer an urgent call-out"))],
+    )
+
+
+ANSWERS = {
+    MeetingAnswer.IN_PERSON: _l("Yes, in person"),
+    MeetingAnswer.ONLINE: _l("Yes, online"),
+    MeetingAnswer.APOLOGIES: _l("No, I send my apologies"),
+}
+
+
+ATTENDANCE = {
+    Attendance.PRESENT_IN_PERSON: _l("Present, in person"),
+    Attendance.PRESENT_ONLINE: _l("Present, online"),
+    Attendance.APOLOGIES: _l("Apologies"),
+    Attendance.DID_NOT_ATTEND: _l("Did not attend"),
+}
+
+
+class AnswerForm(FlaskForm):
+    answer = RadioField(
+        _l("Will you come?"),
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Select whether you will come"))],
+    )
+    note = TextAreaField(
+        _l("A note for the Chair and the Police Coordinator (optional)"),
+        widget=GovCharacterCount(),
+        validators=[Optional(), max_length(1000, _l("Your note"))],
+    )
+
+    def for_meeting(self, in_person: bool, online: bool) -> AnswerForm:
+        """Only the ways this meeting can be attended, and apologies."""
+        offered = [
+            (answer.value, label)
+            for answer, label in ANSWERS.items()
+            if (answer != MeetingAnswer.IN_PERSON or in_person) and (answer != MeetingAnswer.ONLINE or online)
+        ]
+        self.answer.choices = offered
+        return self

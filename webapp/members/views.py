@@ -1,0 +1,171 @@
+"""The members' pages. Views are thin: who may see what is services/access.py, the work is in services."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
+
+from webapp.clock import now
+from webapp.db import db_session
+from webapp.members import bp
+from webapp.members.forms import (
+    ANSWERS,
+    ATTENDANCE,
+    AVAILABILITY,
+    ActionForm,
+    AnswerForm,
+    DetailsForm,
+    SignInForm,
+)
+from webapp.members.session import current_member, member_required, next_page, sign_in, sign_out, signed_in
+from webapp.models import Group
+from webapp.services import (
+    InputError,
+    access,
+    attendance,
+    meetings,
+    member_page,
+    member_sign_in,
+    members,
+    papers,
+)
+from webapp.services.actors import member_actor
+
+
+@bp.route("/")
+@member_required
+def home():
+    member = current_member()
+    return render_template(
+        "members/home.html",
+        member=member,
+        parts=member_page.home(db_session(), member),
+        answer_labels=ANSWERS,
+        availability_labels=dict(AVAILABILITY),
+    )
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in_page():
+    if signed_in() is not None:
+        return redirect(url_for("members.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        member_sign_in.request_link(db_session(), form.email.data)
+        return render_template("members/link_sent.html", email=form.email.data)
+    return render_template("members/sign_in.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def use_link(token: str):
+    """The emailed link opens a page with one button: a mail scanner that opens links does not use it up."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        member = member_sign_in.use_link(db_session(), token)
+        if member is not None:
+            sign_in(member)
+            return redirect(next_page())
+    elif member_sign_in.usable(db_session(), token):
+        return render_template("members/use_link.html", form=form)
+    return render_template("members/link_refused.html"), 410
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out_page():
+    if ActionForm().validate_on_submit():
+        sign_out()
+        flash(gettext("You have signed out."), "success")
+    return redirect(url_for("members.sign_in_page"))
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@member_required
+def details():
+    member = current_member()
+    form = DetailsForm(obj=member)
+    if form.validate_on_submit():
+        changed = members.update_details(
+            db_session(), member, {name: getattr(form, name).data for name in members.DETAILS}
+        )
+        flash(
+            gettext("Your details have been saved.") if changed else gettext("Nothing has changed."),
+            "success",
+        )
+        return redirect(url_for("members.home"))
+    return render_template("members/details.html", form=form, member=member), (422 if form.errors else 200)
+
+
+@bp.route("/groups/<slug>/leave", methods=["GET", "POST"])
+@member_required
+def leave(slug: str):
+    member = current_member()
+    group, membership = access.member_group(db_session(), member, slug)
+    form = ActionForm()
+    if form.validate_on_submit():
+        members.leave(db_session(), membership, member_actor(member))
+        still = members.current(db_session(), member)
+        if not still:
+            sign_out()
+        return render_template("members/left.html", group=group, still_member=bool(still))
+    return render_template("members/leave.html", group=group, form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@member_required
+def meeting(meeting_id: int):
+    member = current_member()
+    found, membership = access.member_meeting(db_session(), member, meeting_id)
+    given = attendance.response(db_session(), found, membership)
+    form = AnswerForm(
+        data={"answer": given.answer.value, "note": given.note} if given and given.answer else None
+    )
+    form.for_meeting(bool(found.place), bool(found.online_link))
+    if form.validate_on_submit():
+        try:
+            attendance.answer(db_session(), found, membership, member, form.answer.data, form.note.data)
+        except InputError as exc:
+            getattr(form, exc.field, form.answer).errors = [exc.message]
+        else:
+            flash(gettext("Thank you. We have your answer."), "success")
+            return redirect(url_for("members.meeting", meeting_id=found.id))
+    return render_template(
+        "members/meeting.html",
+        meeting=found,
+        group=db_session().get_one(Group, found.group_id),
+        response=given,
+        form=form,
+        papers=papers.of_meeting(db_session(), found),
+        answer_labels=ANSWERS,
+        attendance_labels=ATTENDANCE,
+        open_to_answers=not found.cancelled and found.starts_at > now(),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/meetings/<int:meeting_id>/meeting.ics")
+@member_required
+def meeting_calendar(meeting_id: int):
+    member = current_member()
+    found, _membership = access.member_meeting(db_session(), member, meeting_id)
+    group = db_session().get_one(Group, found.group_id)
+    return _calendar(meetings.calendar(group, [found], member.language), "meeting.ics")
+
+
+@bp.route("/papers/<int:paper_id>")
+@member_required
+def paper(paper_id: int):
+    member = current_member()
+    found = access.member_paper(db_session(), member, paper_id)
+    try:
+        copy = papers.issue_to_member(db_session(), found, member)
+    except InputError as exc:
+        return render_template("members/paper_unavailable.html", message=exc.message), 409
+    response = current_app.response_class(copy.data, mimetype=copy.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=copy.filename)
+    response.headers.set("Cache-Control", "no-store")
+    return response
+
+
+def _calendar(data: bytes, filename: str):
+    response = current_app.response_class(data, mimetype="text/calendar")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
