@@ -14,7 +14,7 @@ from tests.helpers import csrf_token, make_staff, text_of
 from tests.review_journey import mails_to
 from webapp import clock
 from webapp.db import session_scope
-from webapp.models import Event, Member, MemberSignIn, Membership, Notification
+from webapp.models import Event, Member, Membership, MemberSignIn, Notification
 from webapp.workflow import Role
 
 AMINA = "amina@example.org"
@@ -134,12 +134,7 @@ def test_a_member_keeps_their_details_up_to_date(app):
 
 
 def test_a_member_leaves_a_group_and_then_sees_nothing_of_it(app):
-    make_staff(
-        app,
-        "priya@force.example",
-        __import__("webapp.workflow", fromlist=["Role"]).Role.POLICE_COORDINATOR,
-        "bristol",
-    )
+    make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
     given_member(app)
     client = signed_in_member(app)
     confirm = client.get("/members/groups/bristol/leave")

@@ -211,7 +211,8 @@ def read_form(data: bytes, pages: tuple[Page, ...]) -> ReturnedForm | None:
 def _language(data: bytes) -> str:
     """The language the form was printed in (its catalogue's /Lang), "en" when it does not say."""
     try:
-        return "cy" if str(PdfReader(BytesIO(data)).trailer["/Root"].get("/Lang", "en")) == "cy" else "en"
+        root = PdfReader(BytesIO(data)).trailer["/Root"].get_object()
+        return "cy" if str(root.get("/Lang", "en")) == "cy" else "en"  # type: ignore[union-attr]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError):
         return "en"
 
