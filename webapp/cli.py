@@ -141,12 +141,15 @@ def retention_command(mode: str | None) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders() -> None:
-    """Remind new members who have not signed their agreement yet (run daily)."""
-    from webapp.services import joining
+    """Remind new members who have not signed their agreement yet, and members of coming meetings (run
+    daily)."""
+    from webapp.services import joining, meetings
 
     with session_scope() as session:
         count = joining.send_reminders(session)
+        coming = meetings.send_reminders(session)
     click.echo(f"Sent {count} reminder{'' if count == 1 else 's'} to sign.")
+    click.echo(f"Sent {coming} meeting reminder{'' if coming == 1 else 's'}.")
 
 
 @click.command("send-digests")

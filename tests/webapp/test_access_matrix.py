@@ -30,8 +30,10 @@ from webapp.models import (
     Group,
     InboundEmail,
     Meeting,
+    Member,
     Membership,
     OutboxMessage,
+    Paper,
     Source,
     StaffRole,
 )
@@ -78,6 +80,7 @@ PUBLIC_PREFIXES = (
     "/static",
     "/staff/sign-",
     "/verify",
+    "/members",  # the members' own pages: tests/webapp/test_member_access.py
 )
 PUBLIC_EXACT = {"/", "/healthz", "/staff/enrol/<token>"}
 # Staff routes about no object, and who may use them.
@@ -170,11 +173,31 @@ def _build(app) -> World:
                     ends_at=now() + timedelta(days=30, hours=2),
                     place="Station",
                 )
-                member = Membership(application_id=application.id, group_id=group_of[owner])
-                session.add_all([meeting, member])
+                person_of = Member(email=person.email, name=person.name)
+                session.add(person_of)
+                session.flush()
+                member = Membership(
+                    application_id=application.id, group_id=group_of[owner], member_id=person_of.id
+                )
+                pdf = store.put(_blank_pdf())
+                paper = Paper(
+                    group_id=group_of[owner],
+                    title=f"Paper of {owner}",
+                    confidential=True,
+                    filename="paper.pdf",
+                    content_type="application/pdf",
+                    storage_name=pdf,
+                    size=1,
+                    sha256=pdf,
+                )
+                session.add_all([meeting, member, paper])
                 session.flush()
                 slug = {"A": "bristol", "B": "somerset"}[owner]
-                world.group_objects[slug] = {"meeting_id": meeting.id, "membership_id": member.id}
+                world.group_objects[slug] = {
+                    "meeting_id": meeting.id,
+                    "membership_id": member.id,
+                    "paper_id": paper.id,
+                }
             world.applications[owner] = application.id
             world.emails[owner] = email.id
             world.attachments[owner] = attachment.id
@@ -186,6 +209,17 @@ def _build(app) -> World:
         role_id = session.scalar(select(StaffRole.id).where(StaffRole.user_id == bystander.id))
     world.bystander = (bystander.id, role_id)
     return world
+
+
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(595, 842)
+    writer.write(out)
+    return out.getvalue()
 
 
 def _admin_url(rule, world: World) -> str:
@@ -354,8 +388,13 @@ def _to_sign_in(response) -> bool:
 def _fingerprint(app) -> tuple:
     with session_scope(app) as session:
         return (
-            # Looking at the equality report is itself recorded; nothing else may be.
-            session.scalar(select(func.count()).where(Event.action != "equality report viewed")),
+            # Looking at the equality report, and downloading a paper, are themselves recorded (who saw
+            # what); nothing else may be.
+            session.scalar(
+                select(func.count()).where(
+                    Event.action.not_in(["equality report viewed", "paper downloaded"])
+                )
+            ),
             session.scalar(select(func.count()).select_from(OutboxMessage)),
             tuple(
                 session.execute(select(Application.id, Application.state, Application.assigned_to_id)).all()

@@ -7,3 +7,11 @@ from flask import Blueprint
 bp = Blueprint("members", __name__, url_prefix="/members")
 
 from webapp.members import views  # noqa: E402,F401  (registers the routes)
+
+
+@bp.context_processor
+def _signed_in() -> dict:
+    """The member a page is for, to its layout (the sign-out button and navigation)."""
+    from flask import g
+
+    return {"member": g.get("member")}
