@@ -75,6 +75,7 @@ class Found:
     automatic: str | None = None  # why a machine sent it (automatic_reason)
     from_ourselves: bool = False  # sent from the shared mailbox (or IAG_MAIL_FROM) itself: a loop
     answers: int | None = None  # the application it answers, by reference or thread
+    member_message: int | None = None  # the message to members it answers, by thread
     unknown_references: tuple[str, ...] = ()  # references it quotes that no application has
     has_application_form: bool = False
     attached: str = ""  # what a person attached that may be an application: "a document", "a photo" ...
@@ -98,7 +99,8 @@ class Verdict:
 
 def classify(found: Found) -> Verdict:
     """The email's kind and reason, in this order: unreadable or dangerous, a copy, automatic (or from our
-    own mailbox), a reply (a calendar answer included), a reference that matches no application, then what
+    own mailbox), a reply (a calendar answer included), a member's reply to a message to members, a
+    reference that matches no application, then what
     a person wrote: a returned form, a document or photo, a language we do not read, the words of
     applying, a question, or anything else (for a person to look at). A returned form on a thread is a new
     application, not a reply. NEW_APPLICATION's application is made by the caller."""
@@ -120,6 +122,8 @@ def classify(found: Found) -> Verdict:
             f"calendar reply: {found.calendar_reply}" if found.calendar_reply else "threaded onto application"
         )
         return Verdict(EmailKind.REPLY, reason, application_id=found.answers)
+    if found.member_message is not None and found.answers is None:
+        return Verdict(EmailKind.MEMBER_REPLY, "a member's reply to a message to members")
     if found.answers is None and found.unknown_references:
         # Someone writing about an application we cannot find: a person must look, never a second one.
         quoted = ", ".join(found.unknown_references)

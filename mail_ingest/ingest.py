@@ -22,7 +22,16 @@ from webapp.deployment import Deployment
 from webapp.files import FileStore
 from webapp.models import Application, EmailKind, Group, InboundEmail
 from webapp.pdf.forms import ReturnedForm
-from webapp.services import applications, attachments, discussions, equality, events, inbound, news
+from webapp.services import (
+    applications,
+    attachments,
+    discussions,
+    equality,
+    events,
+    inbound,
+    member_messages,
+    news,
+)
 from webapp.services.actors import MAIL
 from webapp.services.attachments import Contents
 
@@ -187,6 +196,8 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     inbound.record(session, emails, settings.files)
     for item, (email, _files) in zip(items, emails, strict=True):
         _after(session, item, email, settings.files)
+        if email.kind == EmailKind.MEMBER_REPLY:
+            member_messages.thread_reply(session, email, item.thread)
     made_by = {id(email): application for email, application in zip(arriving, made, strict=True)}
     answers = []
     for item, (email, _files), verdict in zip(items, emails, verdicts, strict=True):
@@ -208,6 +219,7 @@ def _found(
         automatic=item.automatic,
         from_ourselves=(item.headers.from_address or "").lower() in settings.own_addresses,
         answers=threads.application_for(item.references, item.thread),
+        member_message=threads.member_message_for(item.thread),
         unknown_references=tuple(r for r in item.references if r not in threads.by_reference),
         has_application_form=item.contents.application_form is not None,
         attached=item.contents.attached,

@@ -55,6 +55,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_PASSWORD", None, "SMTP password (optional)"),
     Setting("SIGNING_DAYS", 30, "How long a link to sign the confidentiality agreement works", int),
     Setting("REMINDER_DAYS", 5, "Days between reminders to sign, until signed, expired or cancelled", int),
+    Setting(
+        "SMS_SENDER",
+        "",
+        "Text messages for urgent call-outs: empty (none), file (written to instance/sent-sms/) or notify "
+        "(GOV.UK Notify)",
+    ),
+    Setting("NOTIFY_API_KEY", None, "GOV.UK Notify API key (with IAG_SMS_SENDER=notify)"),
+    Setting("NOTIFY_SMS_TEMPLATE_ID", None, "GOV.UK Notify SMS template whose whole text is ((message))"),
+    Setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API address"),
     Setting("MEETING_REMINDER_DAYS", 3, "Members are reminded of a meeting this many days before it", int),
     Setting("SEAL_CERT", None, "Seal certificate (PEM); default instance/seal/cert.pem"),
     Setting("SEAL_KEY", None, "The seal's private key (PEM); default instance/seal/key.pem"),

@@ -9,7 +9,7 @@ from email.utils import formataddr
 from flask import Flask
 
 from webapp.files import file_store
-from webapp.services import outbox
+from webapp.services import outbox, texts
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,13 @@ def sender(app: Flask) -> str:
 
 
 def send_due(app: Flask, limit: int = 100) -> tuple[int, int]:
+    """Send the due email, then the due text messages (where the deployment sends them): (sent, failed)."""
     store = file_store(app)
 
     def load(spec: dict) -> tuple[str, str, bytes]:
         return spec["filename"], spec["content_type"], store.read(spec["storage_name"])
 
-    return outbox.deliver_due(
+    sent, failed = outbox.deliver_due(
         app.extensions["iag_sessions"],
         outbox.transport_from_config(app.config),
         sender(app),
@@ -33,6 +34,13 @@ def send_due(app: Flask, limit: int = 100) -> tuple[int, int]:
         app.config["OUTBOX_MAX_ATTEMPTS"],
         limit,
     )
+    text_sender = texts.sender_from_config(app.config)
+    if text_sender is not None:
+        texted, not_texted = texts.deliver_due(
+            app.extensions["iag_sessions"], text_sender, app.config["OUTBOX_MAX_ATTEMPTS"], limit
+        )
+        sent, failed = sent + texted, failed + not_texted
+    return sent, failed
 
 
 def run_worker(app: Flask, stop: threading.Event, interval: float = 1.0) -> None:

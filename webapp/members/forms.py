@@ -9,7 +9,7 @@ from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from webapp.forms import EmailAddress, EmailInput, Required, max_length
-from webapp.models import Attendance, Availability, MeetingAnswer
+from webapp.models import AdviceSource, AdviceStatus, Attendance, Availability, MeetingAnswer, Urgency
 from webapp.public.forms import Trimmed, UKPhone
 
 
@@ -121,3 +121,48 @@ class AnswerForm(FlaskForm):
         ]
         self.answer.choices = offered
         return self
+
+
+class CallOutAnswerForm(FlaskForm):
+    answer = RadioField(
+        _l("Your answer"),
+        choices=[
+            ("available", _l("I am available to help")),
+            ("not available", _l("I am not available this time")),
+            ("advice", _l("Here is my advice")),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Select your answer"))],
+    )
+    advice = TextAreaField(
+        _l("Your advice"),
+        widget=GovCharacterCount(),
+        description=_l(
+            'If you chose "Here is my advice". Only the group\'s Chair and Police Coordinator read it.'
+        ),
+        validators=[Optional(), max_length(5000, _l("Your advice"))],
+    )
+
+
+URGENCY = {
+    Urgency.WITHIN_HOURS: _l("Within hours"),
+    Urgency.TODAY: _l("Today"),
+    Urgency.THIS_WEEK: _l("This week"),
+}
+ADVICE_SOURCES = {
+    AdviceSource.MEETING: _l("At a meeting"),
+    AdviceSource.CALL_OUT: _l("In answer to a call-out"),
+    AdviceSource.EMAIL: _l("By email"),
+}
+ADVICE_STATUSES = {
+    AdviceStatus.AWAITING: _l("Awaiting a response"),
+    AdviceStatus.CONSIDERED: _l("Considered"),
+    AdviceStatus.ACTED_ON: _l("Acted on"),
+    AdviceStatus.NOT_TAKEN_FORWARD: _l("Not taken forward"),
+}
+STATUS_CLASSES = {
+    AdviceStatus.AWAITING: "govuk-tag--grey",
+    AdviceStatus.CONSIDERED: "govuk-tag--blue",
+    AdviceStatus.ACTED_ON: "govuk-tag--green",
+    AdviceStatus.NOT_TAKEN_FORWARD: "govuk-tag--orange",
+}

@@ -9,11 +9,16 @@ from webapp.clock import now
 from webapp.db import db_session
 from webapp.members import bp
 from webapp.members.forms import (
+    ADVICE_SOURCES,
+    ADVICE_STATUSES,
     ANSWERS,
     ATTENDANCE,
     AVAILABILITY,
+    STATUS_CLASSES,
+    URGENCY,
     ActionForm,
     AnswerForm,
+    CallOutAnswerForm,
     DetailsForm,
     SignInForm,
 )
@@ -22,7 +27,9 @@ from webapp.models import Group
 from webapp.services import (
     InputError,
     access,
+    advice,
     attendance,
+    call_outs,
     meetings,
     member_page,
     member_sign_in,
@@ -40,6 +47,7 @@ def home():
         "members/home.html",
         member=member,
         parts=member_page.home(db_session(), member),
+        call_outs=call_outs.waiting_for(db_session(), member),
         answer_labels=ANSWERS,
         availability_labels=dict(AVAILABILITY),
     )
@@ -148,6 +156,48 @@ def meeting_calendar(meeting_id: int):
     found, _membership = access.member_meeting(db_session(), member, meeting_id)
     group = db_session().get_one(Group, found.group_id)
     return _calendar(meetings.calendar(group, [found], member.language), "meeting.ics")
+
+
+@bp.route("/call-outs/<int:call_out_id>", methods=["GET", "POST"])
+@member_required
+def call_out(call_out_id: int):
+    member = current_member()
+    found, recipient = access.member_call_out(db_session(), member, call_out_id)
+    form = CallOutAnswerForm(
+        data={"answer": recipient.answer.value, "advice": recipient.advice} if recipient.answer else None
+    )
+    if form.validate_on_submit():
+        try:
+            call_outs.answer(db_session(), found, recipient, member, form.answer.data, form.advice.data)
+        except InputError as exc:
+            getattr(form, exc.field, form.answer).errors = [exc.message]
+        else:
+            flash(gettext("Thank you. The Police Coordinator can see your answer now."), "success")
+            return redirect(url_for("members.call_out", call_out_id=found.id))
+    return render_template(
+        "members/call_out.html",
+        call_out=found,
+        recipient=recipient,
+        group=db_session().get_one(Group, found.group_id),
+        form=form,
+        open=call_outs.is_open(found),
+        answer_labels=dict(form.answer.choices),
+        urgency_labels=URGENCY,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/groups/<slug>/advice")
+@member_required
+def advice_log(slug: str):
+    group, _membership = access.member_group(db_session(), current_member(), slug)
+    return render_template(
+        "members/advice.html",
+        group=group,
+        entries=advice.of_group(db_session(), group),
+        source_labels=ADVICE_SOURCES,
+        status_labels=ADVICE_STATUSES,
+        status_classes=STATUS_CLASSES,
+    )
 
 
 @bp.route("/papers/<int:paper_id>")

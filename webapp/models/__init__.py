@@ -15,6 +15,18 @@ from webapp.models.applications import (
 from webapp.models.drafts import ApplicantLink, Draft
 from webapp.models.equality import EqualityFile, EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
+from webapp.models.group_work import (
+    Advice,
+    AdviceSource,
+    AdviceStatus,
+    CallOut,
+    CallOutAnswer,
+    CallOutRecipient,
+    MemberMessage,
+    MemberReply,
+    SmsMessage,
+    Urgency,
+)
 from webapp.models.groups import Group, GroupKind
 from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState
 from webapp.models.members import (
@@ -51,6 +63,9 @@ from webapp.models.wording import Wording
 __all__ = [
     "DMARC_FAILED",
     "PRESENT",
+    "Advice",
+    "AdviceSource",
+    "AdviceStatus",
     "Appeal",
     "AppealOutcome",
     "Applicant",
@@ -59,6 +74,9 @@ __all__ = [
     "Attachment",
     "Attendance",
     "Availability",
+    "CallOut",
+    "CallOutAnswer",
+    "CallOutRecipient",
     "CaseView",
     "Decision",
     "DecisionStatus",
@@ -84,6 +102,8 @@ __all__ = [
     "MeetingAnswer",
     "MeetingResponse",
     "Member",
+    "MemberMessage",
+    "MemberReply",
     "MemberRole",
     "MemberSignIn",
     "Membership",
@@ -98,8 +118,10 @@ __all__ = [
     "PaperKind",
     "Referral",
     "SigningRequest",
+    "SmsMessage",
     "Source",
     "StaffRole",
     "StaffUser",
+    "Urgency",
     "Wording",
 ]

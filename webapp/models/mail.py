@@ -17,6 +17,7 @@ class EmailKind(StrEnum):
     NEEDS_TRIAGE = "needs triage"
     QUARANTINED = "quarantined"
     NOT_APPLICATION = "not an application"  # set in triage, with the reason
+    MEMBER_REPLY = "member reply"  # a member answering a message to members
     DUPLICATE = (
         "duplicate"  # the same message (Message-ID or bytes) seen again, e.g. after UIDVALIDITY changed
     )

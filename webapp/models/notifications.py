@@ -23,6 +23,8 @@ class NewsKind(StrEnum):
     TRIAGE_WAITING = "triage waiting"
     OVERDUE = "overdue"
     MEMBER_LEFT = "member left"
+    MEMBER_REPLIED = "member replied"
+    CALL_OUT_ANSWERED = "call-out answered"
 
 
 class Delivery(StrEnum):
@@ -56,6 +58,8 @@ class Notification(Base):
     delivery: Mapped[Delivery] = mapped_column(enum_type(Delivery, 10))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     email_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_emails.id"))
+    # The staff page it is about, when that is not a case or triage (a call-out, a message to members).
+    path: Mapped[str | None] = mapped_column(String(300))
     # "A reply on IAG-ABCD-EFGH (Bristol IAG)": what happened, with no answers in it.
     summary: Mapped[str] = mapped_column(Text)
     # A key that makes the same news for the same person once only (e.g. "overdue:IAG-…").

@@ -36,6 +36,9 @@ class OutboxMessage(Base):
     # Stored files to attach: [{"filename", "content_type", "storage_name"}] (see webapp.files)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    # A message to members: the copy's message and member, so that a reply threads onto it.
+    member_message_id: Mapped[int | None] = mapped_column(ForeignKey("member_messages.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     # What the email is for, where a rule depends on it (e.g. "acknowledgement": one per sender per day).
     purpose: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, 10), default=OutboxStatus.PENDING)

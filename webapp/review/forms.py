@@ -287,3 +287,98 @@ class PaperForm(FlaskForm):
     meeting_id = SelectField(
         "For a meeting (optional)", choices=[], widget=GovSelect(), validators=[Optional()]
     )
+
+
+class AnswerByForm(FlaskForm):
+    """A date and a time (UK time) by which something must be done."""
+
+    date = DayMonthYear(
+        "Date", format="%d %m %Y", widget=DateInput(), validators=[InputRequired("Enter the date")]
+    )
+    time = StringField(
+        "Time (UK time)", widget=GovTextInput(), validators=[Required("Enter the time"), TimeOfDay()]
+    )
+
+    def moment(self) -> datetime:
+        return datetime.combine(self.date.data, parse_time(self.time.data), tzinfo=UK)
+
+
+class CallOutForm(AnswerByForm):
+    asked = TextAreaField(
+        "What are the members asked?",
+        widget=GovTextArea(),
+        validators=[Required("Say what the members are asked"), max_length(5000, "What is asked")],
+    )
+    urgency = RadioField(
+        "How urgent is it?",
+        choices=[
+            ("within hours", "Within hours (a critical incident)"),
+            ("today", "Today"),
+            ("this week", "This week"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose how urgent it is")],
+    )
+    members = SelectMultipleField(
+        "Who is asked?", choices=[], coerce=int, widget=GovCheckboxesInput(), validate_choice=True
+    )
+
+
+class CloseCallOutForm(FlaskForm):
+    summary = TextAreaField(
+        "Summary of the advice given (it goes into the group's advice log)",
+        widget=GovTextArea(),
+        validators=[max_length(5000, "The summary")],
+    )
+
+
+class AdviceForm(FlaskForm):
+    source = RadioField(
+        "Where was the advice given?",
+        choices=[("meeting", "At a meeting"), ("call-out", "In answer to a call-out"), ("email", "By email")],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose where the advice was given")],
+    )
+    advice = TextAreaField(
+        "The advice",
+        widget=GovTextArea(),
+        validators=[Required("Enter the advice"), max_length(5000, "The advice")],
+    )
+
+
+class AdviceResponseForm(FlaskForm):
+    status = RadioField(
+        "What has the force done with it?",
+        choices=[
+            ("awaiting a response", "Not decided yet"),
+            ("considered", "Considered"),
+            ("acted on", "Acted on"),
+            ("not taken forward", "Not taken forward"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose what the force has done with it")],
+    )
+    response = TextAreaField(
+        "What the force did, and why (members read this)",
+        widget=GovTextArea(),
+        validators=[max_length(5000, "The response")],
+    )
+
+
+class MemberMessageForm(FlaskForm):
+    subject = StringField(
+        "Subject",
+        widget=GovTextInput(),
+        validators=[Required("Enter a subject"), max_length(200, "The subject")],
+    )
+    body = TextAreaField(
+        "Your message",
+        widget=GovTextArea(),
+        validators=[Required("Write your message"), max_length(20000, "The message")],
+    )
+    paper_id = SelectField(
+        "Send a paper with it (optional)", choices=[], widget=GovSelect(), validators=[Optional()]
+    )
+    members = SelectMultipleField(
+        "Who is it for?", choices=[], coerce=int, widget=GovCheckboxesInput(), validate_choice=True
+    )

@@ -23,6 +23,8 @@ from webapp.models import (
     Appeal,
     Application,
     Attachment,
+    CallOut,
+    CallOutRecipient,
     Group,
     InboundEmail,
     Meeting,
@@ -209,6 +211,24 @@ def member_paper(session: Session, member: Member, paper_id: int) -> Paper:
     ):
         _deny_member(member, "paper", paper_id)
     return found
+
+
+def member_call_out(session: Session, member: Member, call_out_id: int) -> tuple[CallOut, CallOutRecipient]:
+    """A call-out that asked this member, in a group they are still a member of."""
+    found = session.get(CallOut, call_out_id)
+    membership = membership_in(session, member, found.group_id) if found else None
+    asked = (
+        session.scalar(
+            select(CallOutRecipient).where(
+                CallOutRecipient.call_out_id == call_out_id, CallOutRecipient.membership_id == membership.id
+            )
+        )
+        if membership
+        else None
+    )
+    if found is None or asked is None:
+        _deny_member(member, "call-out", call_out_id)
+    return found, asked
 
 
 def _deny_member(member: Member, kind: str, object_id: int | str) -> NoReturn:

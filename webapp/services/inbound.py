@@ -85,6 +85,7 @@ class Threads:
     by_reference: dict[str, int]
     by_sent: dict[str, int]
     by_received: dict[str, int]
+    to_members: dict[str, int] = field(default_factory=dict)  # Message-ID of a copy -> message to members
 
     def application_for(self, references: list[str], message_ids: list[str]) -> int | None:
         for lookup, keys in (
@@ -96,6 +97,10 @@ class Threads:
             if found is not None:
                 return found
         return None
+
+    def member_message_for(self, message_ids: list[str]) -> int | None:
+        """The message to members a message answers (by the Message-ID of the copy it replies to)."""
+        return next((self.to_members[key] for key in message_ids if key in self.to_members), None)
 
 
 def threads(session: Session, references: set[str], message_ids: set[str]) -> Threads:
@@ -111,6 +116,7 @@ def threads(session: Session, references: set[str], message_ids: set[str]) -> Th
         pairs(Application.reference, Application.id, references),
         pairs(OutboxMessage.message_id, OutboxMessage.application_id, message_ids),
         pairs(InboundEmail.message_id, InboundEmail.application_id, message_ids),
+        pairs(OutboxMessage.message_id, OutboxMessage.member_message_id, message_ids),
     )
 
 

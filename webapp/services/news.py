@@ -40,6 +40,8 @@ KINDS: dict[NewsKind, str] = {
     NewsKind.TRIAGE_WAITING: "An email waiting in triage (admin team)",
     NewsKind.OVERDUE: "A case older than the reply time",
     NewsKind.MEMBER_LEFT: "A member of my group left it, from their own page",
+    NewsKind.MEMBER_REPLIED: "A member replied to a message I sent the group",
+    NewsKind.CALL_OUT_ANSWERED: "A member answered a call-out I opened",
 }
 # Cases still waiting for the group to act: older than the reply time, they are overdue.
 AWAITING_GROUP = frozenset(
@@ -87,6 +89,7 @@ class News:
     application: Application | None = None
     email_id: int | None = None
     once_key: str | None = None  # the same news for the same person only once
+    path: str | None = None  # the staff page it is about, when it is not a case or triage
 
 
 def tell(session: Session, news: News, people: Iterable[StaffUser]) -> int:
@@ -106,6 +109,7 @@ def tell(session: Session, news: News, people: Iterable[StaffUser]) -> int:
             delivery=delivery,
             application_id=news.application.id if news.application else None,
             email_id=news.email_id,
+            path=news.path,
             summary=news.summary[:500],
             once_key=key,
             created_at=now(),
@@ -147,6 +151,8 @@ def _subject(news: News) -> str:
 def _case_path(news: News) -> str:
     from flask import url_for
 
+    if news.path is not None:
+        return news.path
     if news.application is None:
         return url_for("review.triage_list")
     return url_for("review.application_page", application_id=news.application.id)
@@ -253,6 +259,14 @@ def member_left(session: Session, application: Application, name: str) -> None:
     tell(session, News(NewsKind.MEMBER_LEFT, f"{name} left the {group}", application), people)
 
 
+def about_group_work(session: Session, kind: NewsKind, summary: str, user_id: int | None, path: str) -> None:
+    """News of a group's work (a reply to a message, an answer to a call-out) for the member of staff who
+    started it."""
+    person = session.get(StaffUser, user_id) if user_id else None
+    if person is not None:
+        tell(session, News(kind, summary, path=path), [person])
+
+
 def triage_waiting(session: Session, email_id: int, reason: str) -> None:
     summary = f"An email waits in triage: {reason[:200]}"
     tell(session, News(NewsKind.TRIAGE_WAITING, summary, None, email_id), holders(session, {Role.ADMIN_TEAM}))
@@ -302,9 +316,12 @@ def send_digests(session: Session) -> int:
             lines = [
                 (
                     item.summary,
-                    url_for("review.application_page", application_id=item.application_id)
-                    if item.application_id
-                    else url_for("review.triage_list"),
+                    item.path
+                    or (
+                        url_for("review.application_page", application_id=item.application_id)
+                        if item.application_id
+                        else url_for("review.triage_list")
+                    ),
                 )
                 for item in items
             ]

@@ -32,6 +32,7 @@ from webapp.models import (
     Appeal,
     Applicant,
     Application,
+    CallOut,
     Decision,
     Discussion,
     Group,
@@ -59,6 +60,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Discussion": ("starts_at", "duration_minutes", "place", "online_link"),
     "Meeting": ("id", "starts_at", "ends_at", "place", "online_link", "cancelled"),
     "Member": ("name", "email"),
+    "CallOut": ("id", "asked", "urgency", "answer_by"),
     "StaffUser": ("name", "email"),
     "Deployment": ("force_name", "force_name_cy", "mailbox", "website", "reply_working_days", "mail_domain"),
     "News": ("summary",),
@@ -149,6 +151,7 @@ CATALOGUE = (
     Email("meeting_invite", "Member: invitation to a meeting (or its new time), with the calendar entry"),
     Email("meeting_cancelled", "Member: a meeting is cancelled"),
     Email("meeting_reminder", "Member: reminder of a meeting"),
+    Email("call_out", "Member: an urgent call-out asking for the group's advice"),
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),
@@ -363,6 +366,9 @@ def sample(session: Session) -> dict[str, Any]:
             id=1, starts_at=moment, ends_at=moment + timedelta(hours=2), place=group.meeting_place
         ),
         "minutes": 15,
+        "call_out": CallOut(
+            id=1, asked="What the members are asked, in the staff's words.", urgency="today", answer_by=moment
+        ),
         "changed": False,
         "first": application,
         "group": group,
