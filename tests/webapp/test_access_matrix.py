@@ -30,7 +30,11 @@ from webapp.models import (
     Group,
     InboundEmail,
     Meeting,
+    Advice,
+    CallOut,
+    CallOutRecipient,
     Member,
+    MemberMessage,
     Membership,
     OutboxMessage,
     Paper,
@@ -190,13 +194,25 @@ def _build(app) -> World:
                     size=1,
                     sha256=pdf,
                 )
-                session.add_all([meeting, member, paper])
+                call_out = CallOut(
+                    group_id=group_of[owner],
+                    asked=f"Advice for {owner}?",
+                    urgency="today",
+                    answer_by=now() + timedelta(days=1),
+                )
+                entry = Advice(group_id=group_of[owner], source="email", advice=f"Advice of {owner}")
+                message = MemberMessage(group_id=group_of[owner], subject=f"To {owner}", body="Hello")
+                session.add_all([meeting, member, paper, call_out, entry, message])
                 session.flush()
+                session.add(CallOutRecipient(call_out_id=call_out.id, membership_id=member.id))
                 slug = {"A": "bristol", "B": "somerset"}[owner]
                 world.group_objects[slug] = {
                     "meeting_id": meeting.id,
                     "membership_id": member.id,
                     "paper_id": paper.id,
+                    "call_out_id": call_out.id,
+                    "advice_id": entry.id,
+                    "message_id": message.id,
                 }
             world.applications[owner] = application.id
             world.emails[owner] = email.id

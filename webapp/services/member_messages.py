@@ -153,7 +153,7 @@ def replies(session: Session, message: MemberMessage) -> list[Reply]:
         .where(MemberReply.member_message_id == message.id)
         .order_by(InboundEmail.received_at)
     )
-    return [Reply(email, name or email.from_address) for email, name in found]
+    return [Reply(email, name or email.from_address or "") for email, name in found]
 
 
 def recipients(session: Session, message: MemberMessage) -> list[str]:
