@@ -21,18 +21,18 @@ from webapp.clock import now
 from webapp.db import session_scope
 from webapp.files import file_store
 from webapp.models import (
+    Advice,
     Appeal,
     Applicant,
     Application,
     Attachment,
+    CallOut,
+    CallOutRecipient,
     EmailKind,
     Event,
     Group,
     InboundEmail,
     Meeting,
-    Advice,
-    CallOut,
-    CallOutRecipient,
     Member,
     MemberMessage,
     Membership,
