@@ -14,7 +14,8 @@ from tests.helpers import csrf_token, make_staff, text_of
 from tests.review_journey import mails_to
 from webapp import clock
 from webapp.db import session_scope
-from webapp.models import Event, Member, Membership, MemberSignIn, Notification
+from webapp.models import Application, Event, Member, Membership, MemberSignIn, Notification
+from webapp.services import links
 from webapp.workflow import Role
 
 AMINA = "amina@example.org"
@@ -153,3 +154,8 @@ def test_a_member_leaves_a_group_and_then_sees_nothing_of_it(app):
         assert session.scalar(select(Membership.left_at)) is not None
         told = session.scalar(select(Notification).where(Notification.kind == "member left"))
         assert told.summary == "Amina Yusuf left the Bristol IAG"
+        application = session.get(Application, session.scalar(select(Membership.application_id)))
+        token = links.issue_status_link(session, application)
+    status = text_of(app.test_client().get(f"/my-application/{token}"))  # their page from an old email
+    assert "Coming meetings" not in status and "Sign in to the members' pages" not in status
+    assert app.test_client().get(f"/my-application/{token}/meetings.ics").status_code == 404

@@ -101,6 +101,8 @@ def agreement_pdf(token: str):
 @bp.route("/my-application/<token>/meetings.ics")
 def meetings_calendar(token: str):
     membership = _membership(token)
+    if membership.left_at is not None:  # the group's meetings are for its current members
+        abort(404)
     group = db_session().get_one(Group, membership.group_id)
     # In the member's language: a calendar app fetching the file carries no visit's language.
     language = db_session().get_one(Application, membership.application_id).language

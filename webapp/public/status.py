@@ -21,6 +21,7 @@ from webapp.services import (
     letters,
     links,
     meetings,
+    members,
     referrals,
     withdrawals,
 )
@@ -106,6 +107,9 @@ def status(token: str):
     now_text, next_text = PLAIN_WORDS[state]
     next_text = next_text.format(days=current_app.extensions["deployment"].reply_working_days)
     decision = decisions.latest_decision(db_session(), application) if state == State.UNSUCCESSFUL else None
+    # A member's meetings (and their online links) for a current member only: not for one who has left.
+    membership = members.of(db_session(), application) if state == State.MEMBER else None
+    current_member = membership is not None and membership.left_at is None
     return render_template(
         "public/status/status.html",
         application=application,
@@ -119,8 +123,8 @@ def status(token: str):
         appeal_by=decisions.appeal_deadline(decision) if decision else None,
         letter=letters.latest_letter(db_session(), application),
         monitoring_done=equality.answered(db_session(), application.id),
-        member=state == State.MEMBER,
-        meetings=meetings.future(db_session(), application.group_id) if state == State.MEMBER else [],
+        member=current_member,
+        meetings=meetings.future(db_session(), application.group_id) if current_member else [],
         declaration_needed=applications.declaration_needed(application),
         declaration_form=ConfirmForm(),
         code_of_ethics=CODE_OF_ETHICS,
