@@ -192,3 +192,57 @@ def test_a_confidential_paper_names_its_reader_on_every_page_and_each_download_i
     act(coordinator, "/staff/groups/bristol/papers", f"/staff/groups/bristol/papers/{paper_id}/withdraw")
     assert member.get(f"/members/papers/{paper_id}").status_code == 404
     assert "Operation briefing" not in text_of(member.get("/members/"))
+
+
+def test_a_members_own_records_are_in_their_subject_access_export_and_go_when_they_are_erased(app):
+    import json
+    import zipfile
+
+    from tests.webapp.test_personal_data import _everything_in_the_database
+    from webapp.services import personal_data, subject_access
+    from webapp.services.actors import SYSTEM
+
+    given_member(app)
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    act(coordinator, MEETINGS, data=invite_data(days_ahead=4, duration="120"))
+    _add_paper(coordinator, "Operation briefing", _pdf("Operation Hawk"), "briefing.pdf")
+    member = signed_in_member(app)
+    details = member.get("/members/details")
+    member.post(
+        "/members/details",
+        data={
+            "csrf_token": csrf_token(details.get_data(as_text=True)),
+            "contact_preference": "Email",
+            "availability": "any time",
+            "skills": "Translating Tigrinya",
+        },
+    )
+    meeting_id = _meeting_id(app)
+    page = member.get(f"/members/meetings/{meeting_id}")
+    member.post(
+        f"/members/meetings/{meeting_id}",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "answer": "online"},
+    )
+    paper = re.search(r"/members/papers/(\d+)", member.get("/members/").get_data(as_text=True)).group(0)
+    assert member.get(paper).status_code == 200
+
+    with app.app_context(), session_scope(app) as session:
+        person = personal_data.footprint(session, AMINA)
+        record = json.loads(
+            zipfile.ZipFile(
+                io.BytesIO(subject_access.export_zip(session, personal_data.Stores.of(app), person))
+            ).read("person.json")
+        )
+    (as_member,) = record["as_a_member"]
+    assert as_member["skills"] == "Translating Tigrinya" and as_member["availability"] == "any time"
+    assert [r["answer"] for r in as_member["meeting_answers_and_attendance"]] == ["online"]
+    assert len(as_member["papers_downloaded"]) == 1 and as_member["sign_ins"]
+    assert all("token_hash" not in row for row in as_member["sign_ins"])
+
+    with app.app_context(), session_scope(app) as session:
+        personal_data.erase(session, personal_data.footprint(session, AMINA), SYSTEM)
+    everything = _everything_in_the_database(app)
+    assert "Translating Tigrinya" not in everything and AMINA not in everything and "Amina" not in everything
+    with session_scope(app) as session:
+        download = session.scalar(select(PaperDownload))
+        assert download is not None and download.member_id is None  # the paper went out; not to whom

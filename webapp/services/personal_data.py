@@ -27,6 +27,7 @@ from webapp.models import (
     ApplicantLink,
     Application,
     Attachment,
+    CallOutRecipient,
     CaseView,
     Decision,
     Discussion,
@@ -36,10 +37,15 @@ from webapp.models import (
     EqualityTally,
     Event,
     InboundEmail,
+    MeetingResponse,
+    Member,
+    MemberReply,
     Membership,
+    MemberSignIn,
     Note,
     Notification,
     OutboxMessage,
+    PaperDownload,
     SigningRequest,
 )
 from webapp.questions import MONITORING_QUESTIONS
@@ -83,10 +89,11 @@ class Footprint:
     applications: list[Application] = field(default_factory=list)
     emails: list[InboundEmail] = field(default_factory=list)
     sent: list[OutboxMessage] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)  # as a member of a group: their own details
 
     @property
     def found(self) -> bool:
-        return bool(self.applicants or self.applications or self.emails or self.sent)
+        return bool(self.applicants or self.applications or self.emails or self.sent or self.members)
 
 
 def footprint(session: Session, email_or_reference: str) -> Footprint:
@@ -108,7 +115,8 @@ def footprint(session: Session, email_or_reference: str) -> Footprint:
     application_ids = [a.id for a in applications]
     emails = _mail(session, InboundEmail, InboundEmail.from_address, email, application_ids)
     sent = _mail(session, OutboxMessage, OutboxMessage.to_address, email, application_ids)
-    return Footprint(email, applicants, applications, emails, sent)
+    people = list(session.scalars(select(Member).where(Member.email == email)))
+    return Footprint(email, applicants, applications, emails, sent, people)
 
 
 def _mail(session: Session, model, address, email: str, application_ids: list[int]) -> list:
@@ -211,6 +219,12 @@ def erase_application(session: Session, application: Application) -> Freed:
         .where(Membership.application_id == application.id)
         .values(agreement_attachment_id=None)
     )
+    joined = select(Membership.id).where(Membership.application_id == application.id)
+    session.execute(delete(MeetingResponse).where(MeetingResponse.membership_id.in_(joined)))
+    session.execute(delete(CallOutRecipient).where(CallOutRecipient.membership_id.in_(joined)))
+    person_of = session.scalar(
+        select(Membership.member_id).where(Membership.application_id == application.id)
+    )
     kept_apart = EqualityFile.application_id == application.id
     freed.files.update(session.scalars(select(EqualityFile.storage_name).where(kept_apart)))
     for model in (*OWNED_BY_APPLICATION, Notification, CaseView, EqualityFile):
@@ -230,7 +244,25 @@ def erase_application(session: Session, application: Application) -> Freed:
         select(Application.id).where(Application.applicant_id == applicant_id)
     ):
         session.execute(delete(Applicant).where(Applicant.id == applicant_id))
+    if person_of is not None:
+        erase_member(session, person_of)
     return freed
+
+
+def erase_member(session: Session, member_id: int) -> None:
+    """The person behind memberships, once none is left: their details and sign-in links go; the logs of
+    papers they downloaded and replies they sent keep that it happened, not who."""
+    if session.scalar(select(Membership.id).where(Membership.member_id == member_id).limit(1)) is not None:
+        return
+    for model in (PaperDownload, MemberReply, OutboxMessage):
+        session.execute(
+            update(model)
+            .where(model.member_id == member_id)
+            .values(member_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(delete(MemberSignIn).where(MemberSignIn.member_id == member_id))
+    session.execute(delete(Member).where(Member.id == member_id))
 
 
 def erase(session: Session, person: Footprint, actor: Actor) -> Freed:
@@ -252,6 +284,8 @@ def erase(session: Session, person: Footprint, actor: Actor) -> Freed:
         .where(Applicant.id.in_([a.id for a in person.applicants]), Applicant.id.not_in(still_used))
         .execution_options(synchronize_session=False)
     )
+    for member in person.members:  # a member whose applications were erased before
+        erase_member(session, member.id)
     session.expunge_all()  # the objects found before are gone or changed
     events.record(session, actor, "personal data erased", events.Subject("person"), detail={})
     return freed

@@ -15,7 +15,19 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.db import Base
-from webapp.models import Attachment, Draft, EqualityResponse, Event, Referral
+from webapp.models import (
+    Attachment,
+    CallOutRecipient,
+    Draft,
+    EqualityResponse,
+    Event,
+    MeetingResponse,
+    Member,
+    Membership,
+    MemberSignIn,
+    PaperDownload,
+    Referral,
+)
 from webapp.services import events
 from webapp.services.actors import Actor
 from webapp.services.personal_data import OWNED_BY_APPLICATION, Footprint, Stores
@@ -65,6 +77,7 @@ def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
             session, EqualityResponse, EqualityResponse.application_id.in_(application_ids)
         ),
         "drafts": _rows(session, Draft, Draft.application_id.in_(application_ids)),
+        "as_a_member": [_member(session, m) for m in person.members],
     }
     for application in person.applications:
         entry = _row(application)
@@ -97,6 +110,24 @@ def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
                     name = f"sent/{message.id}-{n}-{_safe_name(spec['filename'])}"
                     archive.writestr(name, stores.files.read(spec["storage_name"]))
     return out.getvalue()
+
+
+def _member(session: Session, member: Member) -> dict[str, Any]:
+    """The person as a member: their own details, answers to invitations and call-outs, attendance, the
+    papers they downloaded and when they signed in."""
+    joined = [m.id for m in session.scalars(select(Membership).where(Membership.member_id == member.id))]
+    return {
+        **_row(member),
+        "meeting_answers_and_attendance": _rows(
+            session, MeetingResponse, MeetingResponse.membership_id.in_(joined)
+        ),
+        "call_out_answers": _rows(session, CallOutRecipient, CallOutRecipient.membership_id.in_(joined)),
+        "papers_downloaded": _rows(session, PaperDownload, PaperDownload.member_id == member.id),
+        "sign_ins": [
+            {k: v for k, v in row.items() if k != "token_hash"}
+            for row in _rows(session, MemberSignIn, MemberSignIn.member_id == member.id)
+        ],
+    }
 
 
 def _safe_name(name: str) -> str:
