@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
         seed_demo,
         serve_demo,
         demo_code,
+        member_link,
         send_reminders,
         send_digests,
         make_secret_key,
@@ -253,6 +254,27 @@ def seed_demo() -> None:
         click.echo(f"  {email:32} {name:14} {role}{' of ' + group if group else ''}")
     click.echo("Each sign-in also asks for a code: run `make demo-code EMAIL=...` in another terminal,")
     click.echo("or add the printed key to an authenticator app (`flask --app webapp demo-code EMAIL --key`).")
+    click.echo("\nDemo members of the Bristol IAG sign in at /members/sign-in: kwame@example.org,")
+    click.echo(
+        "siobhan@example.org, yusuf@example.org. The link is emailed (instance/sent-mail/ without an SMTP"
+    )
+    click.echo("server), or print one with `flask --app webapp member-link EMAIL`.")
+
+
+@click.command("member-link")
+@click.argument("email")
+@with_appcontext
+def member_link(email: str) -> None:
+    """Print a sign-in link (single use, 15 minutes) for a current member: for someone helping a member
+    who cannot get the email, and for trying the demo."""
+    from webapp.services import member_sign_in, members, wording
+
+    with session_scope() as session:
+        member = members.by_email(session, email)
+        if member is None or not members.current(session, member):
+            raise click.ClickException(f"{email} is not a current member of any group.")
+        token = member_sign_in.issue(session, member)
+        click.echo(wording.link_to("members.use_link", token=token))
 
 
 @click.command("demo-code")

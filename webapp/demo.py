@@ -85,6 +85,14 @@ PEOPLE = (
         why="I lead the mosque's youth work and want to build trust.",
         communities="Muslim young people in Barton Hill.",
         lived="Young people at the mosque are wary of the police.",
+        state=State.MEMBER,
+    ),
+    Person(
+        name="Nadia Rahman",
+        area="Eastville, Bristol",
+        why="I teach at a secondary school and hear what pupils think of the police.",
+        communities="Secondary school pupils and their parents.",
+        lived="Pupils filmed a stop and search outside school gates.",
         state=State.OFFERED,
     ),
     Person(
@@ -134,6 +142,22 @@ PEOPLE = (
         communities="Residents of Redland and Cotham.",
         lived="Our street had a spate of burglaries.",
         state=State.AGREEMENT_SENT,
+    ),
+    Person(
+        name="Kwame Asante",
+        area="St Pauls, Bristol",
+        why="I organise community events and want them policed with the community.",
+        communities="Carnival organisers; the Ghanaian community in Bristol.",
+        lived="I have seen events go well when the police talked to us first.",
+        state=State.MEMBER,
+    ),
+    Person(
+        name="Siobhan Murphy",
+        area="Southville, Bristol",
+        why="I work in mental health and want crisis calls handled with care.",
+        communities="People in mental health crisis and their carers.",
+        lived="A client in crisis was held in a cell rather than a hospital.",
+        state=State.MEMBER,
     ),
     Person(
         name="Rhiannon Evans",
@@ -251,4 +275,8 @@ def seed(
         )
         letters.application_received(session, application)
         journeys.take(application, person.state)
+    if journeys.ready and journeys.coordinator is not None:
+        from webapp import demo_group_work
+
+        demo_group_work.seed(session, journeys.coordinator)
     return True

@@ -3,9 +3,11 @@ every state, each taken there through the services staff and applicants use."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
-from tests.helpers import StaffLogin, sign_in, text_of
+from tests.helpers import StaffLogin, csrf_token, sign_in, text_of
 from webapp.cli import DEMO_PASSWORD
 from webapp.db import session_scope
 from webapp.models import Application, Group, Source
@@ -45,3 +47,37 @@ def test_the_demo_covers_every_state_with_full_answers_and_its_cases_open(app, r
     panel = app.test_client()
     sign_in(panel, _login(app, "strategic.chair@demo.invalid"))
     assert "Propose the appeal's outcome" in text_of(panel.get(f"/staff/applications/{appeal}"))
+
+
+def test_the_demo_has_members_with_meetings_papers_advice_and_an_open_call_out(app, runner):
+    from tests.webapp.test_members import signed_in_member
+
+    seeded = runner.invoke(args=["seed-demo"])
+    assert seeded.exit_code == 0 and "kwame@example.org" in seeded.output
+    printed = runner.invoke(args=["member-link", "kwame@example.org"])
+    link = re.search(r"/members/sign-in/[\w-]+", printed.output).group(0)
+    helped = app.test_client()
+    assert (
+        helped.post(
+            link, data={"csrf_token": csrf_token(helped.get(link).get_data(as_text=True))}
+        ).status_code
+        == 302
+    )
+    assert "Your page" in text_of(helped.get("/members/"))
+    assert runner.invoke(args=["member-link", "nobody@example.org"]).exit_code != 0
+    member = signed_in_member(app, "kwame@example.org")
+    page = text_of(member.get("/members/"))
+    assert "You are asked for your advice" in page  # the open call-out
+    assert (
+        "Operation Lantern: briefing Confidential" in page and "Minutes of the last meeting (public)" in page
+    )
+    assert "Your answer: Yes, in person" in page
+    log = text_of(member.get("/members/groups/bristol/advice"))
+    assert "Figures by ward are now on the force website, monthly." in log and "Awaiting a response" in log
+    coordinator = app.test_client()
+    sign_in(coordinator, _login(app, "coordinator@demo.invalid"))
+    register = text_of(coordinator.get("/staff/groups/bristol/members"))
+    assert register.count("1 of 2 expected") >= 2 and "Below expected" in register
+    call_outs = text_of(coordinator.get("/staff/groups/bristol/call-outs"))
+    assert "Open, 1 of 3 answered" in call_outs
+    assert "Before the next meeting" in text_of(coordinator.get("/staff/groups/bristol/messages"))

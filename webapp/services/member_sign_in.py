@@ -25,16 +25,7 @@ def request_link(session: Session, email: str) -> bool:
     member = members.by_email(session, email)
     if member is None or not members.current(session, member) or member.email is None:
         return False
-    token, digest = links.new_token()
-    made = now()
-    session.add(
-        MemberSignIn(
-            member_id=member.id,
-            token_hash=digest,
-            created_at=made,
-            expires_at=made + timedelta(minutes=LINK_MINUTES),
-        )
-    )
+    token = issue(session, member)
     with force_locale(member.language):
         subject = gettext("Your sign-in link for the IAG members' pages")
     notify.email(
@@ -48,6 +39,22 @@ def request_link(session: Session, email: str) -> bool:
         minutes=LINK_MINUTES,
     )
     return True
+
+
+def issue(session: Session, member: Member) -> str:
+    """A new sign-in link's token for `member` (emailed by `request_link`; printed by `flask member-link`
+    for someone helping a member by phone)."""
+    token, digest = links.new_token()
+    made = now()
+    session.add(
+        MemberSignIn(
+            member_id=member.id,
+            token_hash=digest,
+            created_at=made,
+            expires_at=made + timedelta(minutes=LINK_MINUTES),
+        )
+    )
+    return token
 
 
 def use_link(session: Session, token: str) -> Member | None:
