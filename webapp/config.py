@@ -34,8 +34,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEPLOYMENT_FILE", None, "The force's deployment file (TOML); default instance/deployment.toml"),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address used in emailed links"),
     Setting("COOKIE_SECURE", False, "Send cookies over HTTPS only (set true in production)", bool),
-    Setting("SESSION_IDLE_MINUTES", 30, "Staff and member sessions end after this long without a request", int),
-    Setting("SESSION_MAX_HOURS", 12, "Staff and member sessions end this long after sign-in, whatever happens", int),
+    Setting(
+        "SESSION_IDLE_MINUTES", 30, "Staff and member sessions end after this long without a request", int
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        12,
+        "Staff and member sessions end this long after sign-in, whatever happens",
+        int,
+    ),
     Setting("LOCKOUT_ATTEMPTS", 10, "Failed sign-in attempts before a staff account is locked", int),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked staff account stays locked", int),
     Setting(
