@@ -4,7 +4,7 @@ they come, extend, close with a summary), the advice log ("you said, we did") an
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from webapp import auth
@@ -19,27 +19,16 @@ from webapp.review.forms import (
     CloseCallOutForm,
     MemberMessageForm,
 )
-from webapp.review.helpers import INVALID, attempt
-from webapp.services import access, advice, call_outs, member_messages, members, papers
+from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.services import advice, call_outs, member_messages, members, papers
 from webapp.services.texts import enabled as texts_enabled
-
-
-def _group(slug: str) -> Group:
-    return access.group(db_session(), auth.staff_user(), slug)
-
-
-def _own(group: Group, model, object_id: int):
-    found = db_session().get(model, object_id)
-    if found is None or found.group_id != group.id:
-        abort(404)
-    return found
 
 
 @bp.route("/groups/<slug>/call-outs", methods=["GET", "POST"])
 @login_required
 def group_call_outs(slug: str):
     """Open a call-out: to everyone, or to the members a search by skill, specialism or availability finds."""
-    group = _group(slug)
+    group = served_group(slug)
     session = db_session()
     words, availability = request.args.get("words", ""), request.args.get("availability", "")
     found = call_outs.candidates(session, group, words, availability)
@@ -76,8 +65,11 @@ def _described(member: Member) -> str:
 @bp.route("/groups/<slug>/call-outs/<int:call_out_id>")
 @login_required
 def call_out(slug: str, call_out_id: int):
-    group = _group(slug)
-    found = _own(group, CallOut, call_out_id)
+    group = served_group(slug)
+    return _call_out_page(group, of_group(group, CallOut, call_out_id), AnswerByForm())
+
+
+def _call_out_page(group: Group, found: CallOut, extend_form: AnswerByForm):
     session = db_session()
     return render_template(
         "review/call_out.html",
@@ -86,40 +78,30 @@ def call_out(slug: str, call_out_id: int):
         answers=call_outs.answers(session, found),
         timing=call_outs.timing(session, found),
         open=call_outs.is_open(found),
-        extend_form=AnswerByForm(),
+        extend_form=extend_form,
         close_form=CloseCallOutForm(),
-    )
+    ), (INVALID if extend_form.errors else 200)
 
 
 @bp.route("/groups/<slug>/call-outs/<int:call_out_id>/extend", methods=["POST"])
 @login_required
 def extend_call_out(slug: str, call_out_id: int):
-    group = _group(slug)
-    found = _own(group, CallOut, call_out_id)
+    group = served_group(slug)
+    found = of_group(group, CallOut, call_out_id)
     form = AnswerByForm()
     if form.validate_on_submit() and attempt(
         form, lambda: call_outs.extend(db_session(), found, auth.staff_user(), form.moment())
     ):
         flash("The time to answer by has been extended.", "success")
         return redirect(url_for("review.call_out", slug=slug, call_out_id=found.id))
-    session = db_session()
-    return render_template(
-        "review/call_out.html",
-        group=group,
-        call_out=found,
-        answers=call_outs.answers(session, found),
-        timing=call_outs.timing(session, found),
-        open=call_outs.is_open(found),
-        extend_form=form,
-        close_form=CloseCallOutForm(),
-    ), INVALID
+    return _call_out_page(group, found, form)
 
 
 @bp.route("/groups/<slug>/call-outs/<int:call_out_id>/close", methods=["POST"])
 @login_required
 def close_call_out(slug: str, call_out_id: int):
-    group = _group(slug)
-    found = _own(group, CallOut, call_out_id)
+    group = served_group(slug)
+    found = of_group(group, CallOut, call_out_id)
     form = CloseCallOutForm()
     if form.validate_on_submit() and attempt(
         form, lambda: call_outs.close(db_session(), found, auth.staff_user(), form.summary.data)
@@ -136,7 +118,7 @@ def close_call_out(slug: str, call_out_id: int):
 @bp.route("/groups/<slug>/advice", methods=["GET", "POST"])
 @login_required
 def group_advice(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     form = AdviceForm()
     if form.validate_on_submit() and attempt(
         form,
@@ -152,8 +134,8 @@ def group_advice(slug: str):
 @bp.route("/groups/<slug>/advice/<int:advice_id>", methods=["GET", "POST"])
 @login_required
 def advice_response(slug: str, advice_id: int):
-    group = _group(slug)
-    entry = _own(group, Advice, advice_id)
+    group = served_group(slug)
+    entry = of_group(group, Advice, advice_id)
     form = AdviceResponseForm(obj=entry if request.method == "GET" else None)
     if form.validate_on_submit() and attempt(
         form,
@@ -169,7 +151,7 @@ def advice_response(slug: str, advice_id: int):
 @bp.route("/groups/<slug>/messages", methods=["GET", "POST"])
 @login_required
 def group_messages(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     session = db_session()
     current = members.of_group(session, group.id)
     form = MemberMessageForm()
@@ -199,8 +181,8 @@ def group_messages(slug: str):
 @bp.route("/groups/<slug>/messages/<int:message_id>")
 @login_required
 def group_message(slug: str, message_id: int):
-    group = _group(slug)
-    message = _own(group, MemberMessage, message_id)
+    group = served_group(slug)
+    message = of_group(group, MemberMessage, message_id)
     session = db_session()
     return render_template(
         "review/message.html",
@@ -214,8 +196,8 @@ def group_message(slug: str, message_id: int):
 @bp.route("/groups/<slug>/members/<int:membership_id>/timeline")
 @login_required
 def member_timeline(slug: str, membership_id: int):
-    group = _group(slug)
-    membership = _own(group, Membership, membership_id)
+    group = served_group(slug)
+    membership = of_group(group, Membership, membership_id)
     member = db_session().get(Member, membership.member_id) if membership.member_id else None
     return render_template(
         "review/member_timeline.html",

@@ -8,10 +8,10 @@ from flask_login import login_required
 from webapp import auth
 from webapp.clock import UK
 from webapp.db import db_session
-from webapp.models import DocumentKind, Group, Meeting, Membership
+from webapp.models import DocumentKind, Meeting, Membership
 from webapp.review import bp
 from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
-from webapp.review.helpers import INVALID, attempt
+from webapp.review.helpers import INVALID, attempt, of_group, served_group
 from webapp.services import InputError, access, documents, meetings, members
 
 KINDS = {
@@ -26,15 +26,11 @@ def group_list():
     return render_template("review/groups.html", groups=access.served_groups(db_session(), auth.staff_user()))
 
 
-def _group(slug: str) -> Group:
-    return access.group(db_session(), auth.staff_user(), slug)
-
-
 @bp.route("/groups/<slug>/documents/<kind>", methods=["GET", "POST"])
 @login_required
 def group_documents(slug: str, kind: str):
     """One document in one language (`?language=cy` for the Welsh text, where the service offers Welsh)."""
-    group = _group(slug)
+    group = served_group(slug)
     offered = current_app.extensions["deployment"].languages
     language = request.args.get("language", "en")
     if kind not in KINDS or language not in offered:
@@ -67,7 +63,7 @@ def group_documents(slug: str, kind: str):
 @bp.route("/groups/<slug>/meetings", methods=["GET", "POST"])
 @login_required
 def group_meetings(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     form = MeetingForm()
     session = db_session()
     if form.validate_on_submit() and attempt(
@@ -87,18 +83,11 @@ def group_meetings(slug: str):
     ), (INVALID if form.errors else 200)
 
 
-def _meeting(group: Group, meeting_id: int) -> Meeting:
-    meeting = db_session().get(Meeting, meeting_id)
-    if meeting is None or meeting.group_id != group.id:
-        abort(404)
-    return meeting
-
-
 @bp.route("/groups/<slug>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
 @login_required
 def move_meeting(slug: str, meeting_id: int):
-    group = _group(slug)
-    meeting = _meeting(group, meeting_id)
+    group = served_group(slug)
+    meeting = of_group(group, Meeting, meeting_id)
     form = MeetingForm()
     if form.validate_on_submit() and attempt(
         form,
@@ -119,8 +108,8 @@ def move_meeting(slug: str, meeting_id: int):
 @bp.route("/groups/<slug>/meetings/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel_meeting(slug: str, meeting_id: int):
-    group = _group(slug)
-    meeting = _meeting(group, meeting_id)
+    group = served_group(slug)
+    meeting = of_group(group, Meeting, meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     meetings.cancel(db_session(), meeting, auth.staff_user())
@@ -131,7 +120,7 @@ def cancel_meeting(slug: str, meeting_id: int):
 @bp.route("/groups/<slug>/members")
 @login_required
 def group_members(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     return render_template(
         "review/group_members.html",
         group=group,
@@ -144,24 +133,17 @@ def group_members(slug: str):
 @bp.route("/groups/<slug>/members.csv")
 @login_required
 def group_members_csv(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     response = Response(members.csv_export(members.register(db_session(), group)), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=f"{group.slug}-members.csv")
     return response
 
 
-def _membership(group: Group, membership_id: int) -> Membership:
-    membership = db_session().get(Membership, membership_id)
-    if membership is None or membership.group_id != group.id:
-        abort(404)
-    return membership
-
-
 @bp.route("/groups/<slug>/members/<int:membership_id>/left", methods=["POST"])
 @login_required
 def member_left(slug: str, membership_id: int):
-    group = _group(slug)
-    membership = _membership(group, membership_id)
+    group = served_group(slug)
+    membership = of_group(group, Membership, membership_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -176,8 +158,8 @@ def member_left(slug: str, membership_id: int):
 @bp.route("/groups/<slug>/members/<int:membership_id>/role", methods=["POST"])
 @login_required
 def member_role(slug: str, membership_id: int):
-    group = _group(slug)
-    membership = _membership(group, membership_id)
+    group = served_group(slug)
+    membership = of_group(group, Membership, membership_id)
     form = MemberRoleForm()
     if not form.validate_on_submit():
         abort(400)

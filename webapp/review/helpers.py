@@ -7,7 +7,7 @@ workflow refuses shows why (409)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -52,6 +52,22 @@ def attempt(form, step: Callable[[], object]) -> bool:
             form.form_errors.append(exc.message)
         return False
     return True
+
+
+def served_group(slug: str) -> Group:
+    """A group whose pages the signed-in member of staff works with ("not found" otherwise)."""
+    return access.group(db_session(), auth.staff_user(), slug)
+
+
+T = TypeVar("T")
+
+
+def of_group(group: Group, model: type[T], object_id: int) -> T:
+    """One of the group's own meetings, papers, call-outs, messages...: "not found" for another group's."""
+    found = db_session().get(model, object_id)
+    if found is None or getattr(found, "group_id", None) != group.id:
+        abort(404)
+    return found
 
 
 def load(application_id: int) -> Application:

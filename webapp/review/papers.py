@@ -9,28 +9,17 @@ from flask_login import login_required
 from webapp import auth
 from webapp.clock import now, uk_time
 from webapp.db import db_session
-from webapp.models import Group, Meeting, Paper
+from webapp.models import Meeting, Paper
 from webapp.review import bp
 from webapp.review.forms import ActionForm, PaperForm
-from webapp.review.helpers import INVALID, attempt
-from webapp.services import InputError, access, attendance, meetings, papers
-
-
-def _group(slug: str) -> Group:
-    return access.group(db_session(), auth.staff_user(), slug)
-
-
-def _paper(group: Group, paper_id: int) -> Paper:
-    paper = db_session().get(Paper, paper_id)
-    if paper is None or paper.group_id != group.id:
-        abort(404)
-    return paper
+from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.services import InputError, attendance, meetings, papers
 
 
 @bp.route("/groups/<slug>/papers", methods=["GET", "POST"])
 @login_required
 def group_papers(slug: str):
-    group = _group(slug)
+    group = served_group(slug)
     session = db_session()
     form = PaperForm()
     chosen_meetings = meetings.recent_and_coming(session, group)
@@ -72,7 +61,7 @@ def group_papers(slug: str):
 @bp.route("/groups/<slug>/papers/<int:paper_id>")
 @login_required
 def group_paper(slug: str, paper_id: int):
-    paper = _paper(_group(slug), paper_id)
+    paper = of_group(served_group(slug), Paper, paper_id)
     try:
         copy = papers.issue_to_staff(db_session(), paper, auth.staff_user())
     except InputError as exc:
@@ -87,7 +76,7 @@ def group_paper(slug: str, paper_id: int):
 @bp.route("/groups/<slug>/papers/<int:paper_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_paper(slug: str, paper_id: int):
-    paper = _paper(_group(slug), paper_id)
+    paper = of_group(served_group(slug), Paper, paper_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     papers.withdraw(db_session(), paper, auth.staff_user())
@@ -99,10 +88,8 @@ def withdraw_paper(slug: str, paper_id: int):
 @login_required
 def meeting_attendance(slug: str, meeting_id: int):
     """The members' answers to the invitation; once the meeting has started, who came."""
-    group = _group(slug)
-    meeting = db_session().get(Meeting, meeting_id)
-    if meeting is None or meeting.group_id != group.id:
-        abort(404)
+    group = served_group(slug)
+    meeting = of_group(group, Meeting, meeting_id)
     form = ActionForm()
     error = None
     if form.validate_on_submit():

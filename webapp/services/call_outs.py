@@ -77,14 +77,7 @@ def open_call_out(session: Session, group: Group, user: StaffUser, ask: Ask) -> 
         raise InputError("Choose how urgent it is", "urgency") from None
     if ask.answer_by <= now():
         raise InputError("The time to answer by must be in the future", "answer_by")
-    reachable = {
-        membership.id: (membership, member) for membership, member in members.of_group(session, group.id)
-    }
-    chosen = [reachable[i] for i in dict.fromkeys(ask.membership_ids) if i in reachable]
-    if len(chosen) != len(set(ask.membership_ids)):
-        raise InputError("Someone chosen is not a current member of this group", "members")
-    if not chosen:
-        raise InputError("Choose at least one member to ask", "members")
+    chosen = members.chosen(session, group.id, ask.membership_ids)
     call_out = CallOut(
         group_id=group.id,
         asked=asked,

@@ -44,14 +44,7 @@ def send(session: Session, group: Group, user: StaffUser, draft: Draft) -> Membe
     body = (draft.body or "").strip()
     if not body:
         raise InputError("Write your message", "body")
-    reachable = {
-        membership.id: (membership, member) for membership, member in members.of_group(session, group.id)
-    }
-    chosen = [reachable[i] for i in dict.fromkeys(draft.membership_ids) if i in reachable]
-    if len(chosen) != len(set(draft.membership_ids)):
-        raise InputError("Someone chosen is not a current member of this group", "members")
-    if not chosen:
-        raise InputError("Choose at least one member", "members")
+    chosen = members.chosen(session, group.id, draft.membership_ids)
     paper = session.get(Paper, draft.paper_id) if draft.paper_id else None
     if draft.paper_id and (paper is None or paper.group_id != group.id or paper.withdrawn_at is not None):
         raise InputError("Choose one of this group's papers", "paper_id")

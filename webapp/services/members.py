@@ -110,6 +110,18 @@ def of_group(session: Session, group_id: int) -> list[tuple[Membership, Member]]
     ]
 
 
+def chosen(session: Session, group_id: int, membership_ids: list[int]) -> list[tuple[Membership, Member]]:
+    """The current members picked (by membership id) for a call-out or a message: refused unless each is
+    one of the group's current members and at least one is picked."""
+    reachable = {membership.id: (membership, member) for membership, member in of_group(session, group_id)}
+    picked = [reachable[i] for i in dict.fromkeys(membership_ids) if i in reachable]
+    if len(picked) != len(set(membership_ids)):
+        raise InputError("Someone chosen is not a current member of this group", "members")
+    if not picked:
+        raise InputError("Choose at least one member", "members")
+    return picked
+
+
 DETAILS = (
     "phone",
     "contact_preference",

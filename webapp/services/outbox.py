@@ -15,13 +15,13 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
-from webapp.models import OutboxMessage, OutboxStatus
+from webapp.models import OutboxMessage, OutboxStatus, SmsMessage
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +117,53 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
-def _next_due(session: Session) -> OutboxMessage | None:
+Row = TypeVar("Row", OutboxMessage, SmsMessage)
+
+
+def _next_due(session: Session, model: type[Row]) -> Row | None:
     query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now())
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        select(model)
+        .where(model.status == OutboxStatus.PENDING, model.next_attempt_at <= now())
+        .order_by(model.next_attempt_at, model.id)
         .limit(1)
     )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalar(query)
+
+
+def deliver(
+    sessions: Callable[[], Any],
+    model: type[Row],
+    send: Callable[[Row], None],
+    max_attempts: int,
+    limit: int = 100,
+) -> tuple[int, int]:
+    """Send up to `limit` due rows of `model` (emails, text messages), one transaction each: a failure is
+    retried with back-off until `max_attempts`, never lost. Returns (sent, failed attempts)."""
+    sent = failed = 0
+    what = model.__tablename__
+    for _ in range(limit):
+        with sessions() as session, session.begin():
+            row = _next_due(session, model)
+            if row is None:
+                break
+            row.attempts += 1
+            try:
+                send(row)
+            except Exception as exc:  # any failure to deliver is retried, never lost
+                failed += 1
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if row.attempts >= max_attempts:
+                    row.status = OutboxStatus.FAILED
+                    log.error("%s: giving up on %s after %s attempts", what, row.id, row.attempts)
+                else:
+                    row.next_attempt_at = now() + retry_delay(row.attempts)
+                    log.warning("%s: %s failed (attempt %s): %s", what, row.id, row.attempts, exc)
+                continue
+            row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now(), ""
+            sent += 1
+    return sent, failed
 
 
 def deliver_due(
@@ -137,31 +174,14 @@ def deliver_due(
     max_attempts: int,
     limit: int = 100,
 ) -> tuple[int, int]:
-    """Send up to `limit` due messages. Returns (sent, failed attempts)."""
-    sent = failed = 0
-    for _ in range(limit):
-        with sessions() as session, session.begin():
-            row = _next_due(session)
-            if row is None:
-                break
-            row.attempts += 1
-            try:
-                transport.send(build_email(row, sender, load_file))
-            except Exception as exc:  # any failure to deliver is retried, never lost
-                failed += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= max_attempts:
-                    row.status = OutboxStatus.FAILED
-                    log.error("outbox: giving up on message %s after %s attempts", row.id, row.attempts)
-                else:
-                    row.next_attempt_at = now() + retry_delay(row.attempts)
-                    log.warning("outbox: message %s failed (attempt %s): %s", row.id, row.attempts, exc)
-                continue
-            row.status = OutboxStatus.SENT
-            row.sent_at = now()
-            row.last_error = ""
-            sent += 1
-    return sent, failed
+    """Send up to `limit` due emails. Returns (sent, failed attempts)."""
+    return deliver(
+        sessions,
+        OutboxMessage,
+        lambda row: transport.send(build_email(row, sender, load_file)),
+        max_attempts,
+        limit,
+    )
 
 
 def transport_from_config(config: dict[str, Any]) -> Transport:

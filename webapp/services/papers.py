@@ -19,7 +19,7 @@ from webapp.files import file_store
 from webapp.models import Group, Meeting, Member, Paper, PaperDownload, PaperKind, StaffUser
 from webapp.pdf.stamp import NotStampable, is_pdf, stamp
 from webapp.services import InputError, events
-from webapp.services.actors import member_actor, staff
+from webapp.services.actors import Actor, member_actor, staff
 
 MAX_SIZE = 25 * 1024 * 1024
 MAX_TITLE = 200
@@ -157,35 +157,33 @@ class Copy:
 
 def issue_to_member(session: Session, paper: Paper, member: Member) -> Copy:
     """The member's copy (confidential: stamped with their name and today's date), its download logged."""
-    data = file_store(current_app).read(paper.storage_name)
-    if paper.confidential:
-        with force_locale(member.language):
-            words = gettext(
-                "Confidential — issued to %(name)s on %(date)s",
-                name=member.name,
-                date=uk_date(now(), member.language),
-            )
-        data = _stamped(data, words, member.language)
-    session.add(PaperDownload(paper_id=paper.id, member_id=member.id, at=now()))
-    events.record(
-        session,
-        member_actor(member),
-        "paper downloaded",
-        events.Subject("group", paper.group_id),
-        detail={"paper": paper.id, "confidential": paper.confidential},
-    )
-    return Copy(paper.filename, paper.content_type, data)
+    with force_locale(member.language):
+        words = gettext(
+            "Confidential — issued to %(name)s on %(date)s",
+            name=member.name,
+            date=uk_date(now(), member.language),
+        )
+    download = PaperDownload(paper_id=paper.id, member_id=member.id, at=now())
+    return _issue(session, paper, member_actor(member), download, words, member.language)
 
 
 def issue_to_staff(session: Session, paper: Paper, user: StaffUser) -> Copy:
     """A member of staff's copy: confidential ones stamped with their name too; logged the same way."""
+    words = f"Confidential — issued to {user.name} on {uk_date(now())}"
+    download = PaperDownload(paper_id=paper.id, staff_user_id=user.id, at=now())
+    return _issue(session, paper, staff(user), download, words, "en")
+
+
+def _issue(
+    session: Session, paper: Paper, actor: Actor, download: PaperDownload, words: str, language: str
+) -> Copy:
     data = file_store(current_app).read(paper.storage_name)
     if paper.confidential:
-        data = _stamped(data, f"Confidential — issued to {user.name} on {uk_date(now())}", "en")
-    session.add(PaperDownload(paper_id=paper.id, staff_user_id=user.id, at=now()))
+        data = _stamped(data, words, language)
+    session.add(download)
     events.record(
         session,
-        staff(user),
+        actor,
         "paper downloaded",
         events.Subject("group", paper.group_id),
         detail={"paper": paper.id, "confidential": paper.confidential},

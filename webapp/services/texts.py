@@ -10,21 +10,18 @@ is ((message)))."""
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
-from webapp.models import OutboxStatus, SmsMessage
-from webapp.services.outbox import retry_delay
+from webapp.models import SmsMessage
+from webapp.services import outbox
 
-log = logging.getLogger("iag.sms")
 LONGEST = 612  # four SMS fragments: an urgent call-out says what, by when, and where to answer
 
 
@@ -92,41 +89,12 @@ def queue(session: Session, to: str, text: str) -> SmsMessage:
     return message
 
 
-def _next_due(session: Session) -> SmsMessage | None:
-    query = (
-        select(SmsMessage)
-        .where(SmsMessage.status == OutboxStatus.PENDING, SmsMessage.next_attempt_at <= now())
-        .order_by(SmsMessage.next_attempt_at, SmsMessage.id)
-        .limit(1)
-    )
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
-
-
 def deliver_due(
     sessions: Callable[[], Any], sender: Sender, max_attempts: int, limit: int = 100
 ) -> tuple[int, int]:
-    """Send up to `limit` due texts, one transaction each. Returns (sent, failed attempts)."""
-    sent = failed = 0
-    for _ in range(limit):
-        with sessions() as session, session.begin():
-            row = _next_due(session)
-            if row is None:
-                break
-            row.attempts += 1
-            try:
-                row.provider_id = sender.send(row.to_number, row.body, row.reference)
-            except Exception as exc:  # any failure to deliver is retried, never lost
-                failed += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= max_attempts:
-                    row.status = OutboxStatus.FAILED
-                    log.error("sms: giving up on text %s after %s attempts", row.id, row.attempts)
-                else:
-                    row.next_attempt_at = now() + retry_delay(row.attempts)
-                    log.warning("sms: text %s failed (attempt %s): %s", row.id, row.attempts, exc)
-                continue
-            row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now(), ""
-            sent += 1
-    return sent, failed
+    """Send up to `limit` due texts, as the outbox sends email. Returns (sent, failed attempts)."""
+
+    def send(row: SmsMessage) -> None:
+        row.provider_id = sender.send(row.to_number, row.body, row.reference)
+
+    return outbox.deliver(sessions, SmsMessage, send, max_attempts, limit)
