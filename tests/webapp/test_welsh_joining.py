@@ -212,3 +212,46 @@ def test_a_welsh_members_meeting_calendar_is_in_welsh(gwent):
     (meeting,) = feed.walk("VEVENT")
     assert str(meeting["SUMMARY"]) == "Cyfarfod Grŵp Cynghori Annibynnol Heddlu Gwent"
     assert str(meeting["DESCRIPTION"]) == "Ymuno ar-lein: https://meet.example/iag"
+
+
+def test_a_welsh_member_gets_the_sign_in_email_invitation_and_members_pages_in_welsh(gwent):
+    import icalendar
+
+    from tests.given import given_member
+    from tests.review_journey import invite_data
+    from webapp.models import Member
+
+    given_member(gwent, "gwent", "Siân Davies", "sian@example.org")
+    with session_scope(gwent) as session:
+        session.scalar(select(Member)).language = "cy"
+    coordinator = staff_client(gwent, "priya@gwent.example", Role.POLICE_COORDINATOR, "gwent")
+    act(coordinator, "/staff/groups/gwent/meetings", data=invite_data(days_ahead=6, duration="120"))
+    invitation = mails_to(gwent, "sian@example.org")[-1]
+    assert invitation.subject.startswith("Gwahoddiad: cyfarfod Grŵp Cynghori Annibynnol Heddlu Gwent, ")
+    assert (
+        "Rydych yn cael eich gwahodd i gyfarfod o Grŵp Cynghori Annibynnol Heddlu Gwent."
+        in invitation.body_text
+    )
+    entry = icalendar.Calendar.from_ical(attachment_bytes(gwent, invitation, "text/calendar"))
+    assert str(entry.walk("VEVENT")[0]["SUMMARY"]) == "Cyfarfod Grŵp Cynghori Annibynnol Heddlu Gwent"
+
+    client = gwent.test_client()
+    form = client.get("/members/sign-in?lang=cy")
+    assert "Mewngofnodi i dudalennau’r aelodau" in text_of(form)
+    client.post(
+        "/members/sign-in",
+        data={"email": "sian@example.org", "csrf_token": csrf_token(form.get_data(as_text=True))},
+    )
+    link_email = mails_to(gwent, "sian@example.org")[-1]
+    assert link_email.subject == "Eich dolen i fewngofnodi i dudalennau aelodau’r IAG"
+    link = re.search(r"https?://[^/\s]+(/members/sign-in/\S+)", link_email.body_text).group(1)
+    page = client.get(link)
+    client.post(link.split("?")[0], data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    home = client.get("/members/")
+    assert '<html lang="cy"' in home.get_data(as_text=True)
+    text = text_of(home)
+    assert (
+        "Eich tudalen" in text
+        and "Y cyfarfodydd nesaf" in text
+        and "Rhowch wybod i ni a fyddwch yn dod" in text
+    )
