@@ -30,6 +30,7 @@ class GroupSpec:
     screening_may_apply: bool = False
     meeting_place: str = ""
     welsh: dict[str, str] = field(default_factory=dict)  # name, summary, ... in Welsh (with Welsh on)
+    expected_meetings: int = 4  # meetings a year each member is expected at (the register flags fewer)
 
 
 WELSH_GROUP_FIELDS = ("name", "summary", "requirements", "meeting_place")
@@ -114,6 +115,11 @@ def load(path: str | Path) -> Deployment:
         kind = _require(raw, "kind", where)
         if kind not in {k.value for k in GroupKind}:
             raise DeploymentError(f"{where}: kind must be strategic, area or specialist, not '{kind}'")
+        expected = raw.get("expected_meetings", 4)
+        if not isinstance(expected, int) or isinstance(expected, bool) or not 0 <= expected <= 52:
+            raise DeploymentError(
+                f"{where}: expected_meetings must be a whole number from 0 to 52, not {expected!r}"
+            )
         groups.append(
             GroupSpec(
                 slug=_require(raw, "slug", where),
@@ -125,6 +131,7 @@ def load(path: str | Path) -> Deployment:
                 screening_may_apply=bool(raw.get("screening_may_apply", False)),
                 meeting_place=prose(raw.get("meeting_place", "")),
                 welsh={f: prose(raw[f"{f}_cy"]) for f in WELSH_GROUP_FIELDS if raw.get(f"{f}_cy")},
+                expected_meetings=expected,
             )
         )
     if not groups:
@@ -223,6 +230,7 @@ def sync_groups(session: Session, deployment: Deployment) -> list[str]:
             "requirements",
             "screening_may_apply",
             "meeting_place",
+            "expected_meetings",
         ):
             setattr(group, name, getattr(spec, name))
         group.position = position

@@ -95,6 +95,14 @@ def test_a_broken_deployment_file_says_what_is_wrong(tmp_path):
         load(path)
     path.write_text(f'[force]\nname = "X"\nmailbox = "a@b.c"\nreply_working_days = 10\n{group}')
     assert load(path).reply_working_days == 10
+    assert load(path).groups[0].expected_meetings == 4  # unless a group says otherwise
+    path.write_text(f'[force]\nname = "X"\nmailbox = "a@b.c"\n{group}expected_meetings = "often"\n')
+    with pytest.raises(
+        DeploymentError, match="group 1: expected_meetings must be a whole number from 0 to 52"
+    ):
+        load(path)
+    path.write_text(f'[force]\nname = "X"\nmailbox = "a@b.c"\n{group}expected_meetings = 6\n')
+    assert load(path).groups[0].expected_meetings == 6
 
 
 PRODUCTION = PROJECT_ROOT / "instance" / "examples" / "production"
