@@ -189,6 +189,11 @@ def test_a_confidential_paper_names_its_reader_on_every_page_and_each_download_i
     assert "Downloaded 1 time" in papers_page and "Amina Yusuf, " in papers_page
     with session_scope(app) as session:
         assert session.scalar(select(PaperDownload.member_id)) is not None
+    public = text_of(app.test_client().get("/groups"))  # the public minutes, for anyone; the briefing, not
+    assert "Published papers Public minutes" in public and "Operation briefing" not in public
+    listed = re.findall(r'href="/groups/papers/(\d+)"', app.test_client().get("/groups").get_data(as_text=True))
+    assert app.test_client().get(f"/groups/papers/{listed[0]}").data.startswith(b"PK")
+    assert app.test_client().get(f"/groups/papers/{paper_id}").status_code == 404  # confidential
     act(coordinator, "/staff/groups/bristol/papers", f"/staff/groups/bristol/papers/{paper_id}/withdraw")
     assert member.get(f"/members/papers/{paper_id}").status_code == 404
     assert "Operation briefing" not in text_of(member.get("/members/"))

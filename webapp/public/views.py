@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import abort, current_app, render_template
 
 from webapp import languages
 from webapp.clock import period_in_words
 from webapp.db import db_session
 from webapp.public import bp
 from webapp.services import groups as group_service
+from webapp.services import papers
 
 
 @bp.route("/")
@@ -20,7 +21,18 @@ def home():
 def groups():
     # Open groups first (in the deployment's order), then those not taking applications.
     ordered = sorted(group_service.in_order(db_session()), key=lambda group: not group.open_to_applicants)
-    return render_template("public/groups.html", groups=ordered)
+    return render_template("public/groups.html", groups=ordered, published=papers.published(db_session()))
+
+
+@bp.route("/groups/papers/<int:paper_id>")
+def published_paper(paper_id: int):
+    """A group's public paper (never a confidential one: those are for members, stamped, on their page)."""
+    copy = papers.public_copy(db_session(), paper_id)
+    if copy is None:
+        abort(404)
+    response = current_app.response_class(copy.data, mimetype=copy.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=copy.filename)
+    return response
 
 
 @bp.route("/privacy")

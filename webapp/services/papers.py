@@ -138,6 +138,27 @@ def of_group(session: Session, group: Group, published_only: bool = True) -> lis
     return list(session.scalars(query))
 
 
+def published(session: Session) -> dict[int, list[Paper]]:
+    """The public papers of every group (redacted public minutes, say), by group id, newest first: shown on
+    the public groups page for anyone to download."""
+    found: dict[int, list[Paper]] = {}
+    for paper in session.scalars(
+        select(Paper)
+        .where(Paper.confidential.is_(False), Paper.withdrawn_at.is_(None))
+        .order_by(Paper.uploaded_at.desc(), Paper.id.desc())
+    ):
+        found.setdefault(paper.group_id, []).append(paper)
+    return found
+
+
+def public_copy(session: Session, paper_id: int) -> Copy | None:
+    """A public paper as anyone downloads it (unstamped; not logged: it is public); None for any other."""
+    paper = session.get(Paper, paper_id)
+    if paper is None or paper.confidential or paper.withdrawn_at is not None:
+        return None
+    return Copy(paper.filename, paper.content_type, file_store(current_app).read(paper.storage_name))
+
+
 def of_meeting(session: Session, meeting: Meeting) -> list[Paper]:
     return list(
         session.scalars(
