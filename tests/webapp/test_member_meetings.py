@@ -191,7 +191,8 @@ def test_a_confidential_paper_names_its_reader_on_every_page_and_each_download_i
         assert session.scalar(select(PaperDownload.member_id)) is not None
     public = text_of(app.test_client().get("/groups"))  # the public minutes, for anyone; the briefing, not
     assert "Published papers Public minutes" in public and "Operation briefing" not in public
-    listed = re.findall(r'href="/groups/papers/(\d+)"', app.test_client().get("/groups").get_data(as_text=True))
+    groups_page = app.test_client().get("/groups").get_data(as_text=True)
+    listed = re.findall(r'href="/groups/papers/(\d+)"', groups_page)
     assert app.test_client().get(f"/groups/papers/{listed[0]}").data.startswith(b"PK")
     assert app.test_client().get(f"/groups/papers/{paper_id}").status_code == 404  # confidential
     act(coordinator, "/staff/groups/bristol/papers", f"/staff/groups/bristol/papers/{paper_id}/withdraw")
