@@ -187,7 +187,7 @@ def _build(app) -> World:
                 paper = Paper(
                     group_id=group_of[owner],
                     title=f"Paper of {owner}",
-                    confidential=True,
+                    confidential=False,  # who may open it is the question here; stamping costs a render
                     filename="paper.pdf",
                     content_type="application/pdf",
                     storage_name=pdf,
