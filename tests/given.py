@@ -43,3 +43,29 @@ def given_member(
         application = session.scalar(select(Application).where(Application.reference == reference))
         application.state = State.MEMBER
         return members.join(session, application, None).id
+
+
+def given_members(app, count: int, group: str = "bristol", prefix: str = "member") -> list[int]:
+    """`count` members of `group` at once (their applications arranged directly, as a force's earlier
+    members would have been: joining itself is tested elsewhere). Returns their membership ids."""
+    from sqlalchemy import select
+
+    from webapp.models import Applicant, Application, Group, Source
+    from webapp.workflow import State
+
+    made = []
+    with app.app_context(), session_scope(app) as session:
+        found = session.scalar(select(Group).where(Group.slug == group))
+        for n in range(count):
+            application = Application(
+                reference=f"IAG-{prefix[:4].upper():A<4}-{n:04d}",
+                group=found,
+                applicant=Applicant(name=f"{prefix.title()} {n}", email=f"{prefix}{n}@example.org"),
+                source=Source.WEB,
+                state=State.MEMBER,
+                answers={},
+            )
+            session.add(application)
+            session.flush()
+            made.append(members.join(session, application, None).id)
+    return made

@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NOTIFY_API_KEY", None, "GOV.UK Notify API key (with IAG_SMS_SENDER=notify)"),
     Setting("NOTIFY_SMS_TEMPLATE_ID", None, "GOV.UK Notify SMS template whose whole text is ((message))"),
     Setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API address"),
+    Setting(
+        "ELECTION_TIE_RULE",
+        "lot",
+        "How a tied election is settled: lot (drawn at random by the service when the votes are counted)",
+    ),
+    Setting("OFFICE_TERM_YEARS", 2, "How long a Chair or Vice Chair elected by the members serves", int),
     Setting("MEETING_REMINDER_DAYS", 3, "Members are reminded of a meeting this many days before it", int),
     Setting("SEAL_CERT", None, "Seal certificate (PEM); default instance/seal/cert.pem"),
     Setting("SEAL_KEY", None, "The seal's private key (PEM); default instance/seal/key.pem"),

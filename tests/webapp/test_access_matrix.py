@@ -26,8 +26,11 @@ from webapp.models import (
     Applicant,
     Application,
     Attachment,
+    BallotBox,
     CallOut,
     CallOutRecipient,
+    Election,
+    ElectionRoll,
     EmailKind,
     Event,
     Group,
@@ -202,9 +205,19 @@ def _build(app) -> World:
                 )
                 entry = Advice(group_id=group_of[owner], source="email", advice=f"Advice of {owner}")
                 message = MemberMessage(group_id=group_of[owner], subject=f"To {owner}", body="Hello")
-                session.add_all([meeting, member, paper, call_out, entry, message])
+                election = Election(
+                    group_id=group_of[owner],
+                    office="chair",
+                    nominations_open_at=now() - timedelta(days=1),
+                    nominations_close_at=now() + timedelta(days=1),
+                    voting_open_at=now() + timedelta(days=2),
+                    voting_close_at=now() + timedelta(days=3),
+                    tie_rule="lot",
+                )
+                session.add_all([meeting, member, paper, call_out, entry, message, election])
                 session.flush()
                 session.add(CallOutRecipient(call_out_id=call_out.id, membership_id=member.id))
+                session.add_all([ElectionRoll(election_id=election.id), BallotBox(election_id=election.id)])
                 slug = {"A": "bristol", "B": "somerset"}[owner]
                 world.group_objects[slug] = {
                     "meeting_id": meeting.id,
@@ -213,6 +226,7 @@ def _build(app) -> World:
                     "call_out_id": call_out.id,
                     "advice_id": entry.id,
                     "message_id": message.id,
+                    "election_id": election.id,
                 }
             world.applications[owner] = application.id
             world.emails[owner] = email.id

@@ -14,7 +14,7 @@ from tests.helpers import PASSWORD, csrf_token, make_staff, sign_in, text_of
 from tests.review_journey import APPLICANT, act, mails_to, pdf_text, reviewed, staff_client, state_of
 from webapp.db import session_scope
 from webapp.models import Event, Group, StaffUser, Wording
-from webapp.services import wording
+from webapp.services import wording, wording_sample
 from webapp.workflow import Role
 
 
@@ -250,12 +250,12 @@ def test_a_force_rewords_an_email_previews_it_and_every_instance_uses_it(app, cl
     # Another instance on the same database uses them too.
     other = second_app()
     with other.app_context(), session_scope(other) as session:
-        sample = wording.sample(session)
+        sample = wording_sample.sample(session)
         assert notify_text(session, sample).startswith("Dear Sam Example, we have noted")
     # Back to the standard wording.
     act(admin, url, f"{url}/standard")
     with app.app_context(), session_scope(app) as session:
-        assert not notify_text(session, wording.sample(session)).startswith("Dear Sam")
+        assert not notify_text(session, wording_sample.sample(session)).startswith("Dear Sam")
     assert len(_actions(app, "wording reset")) == 1
 
 

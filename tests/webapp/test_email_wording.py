@@ -8,7 +8,7 @@ import re
 import pytest
 
 from webapp.db import session_scope
-from webapp.services import wording
+from webapp.services import wording, wording_sample
 
 RUN_TOGETHER = re.compile(r"[a-z)][.!?][A-Z]")  # "IAG.We" (an address or a link has no capital after a dot)
 
@@ -16,7 +16,7 @@ RUN_TOGETHER = re.compile(r"[a-z)][.!?][A-Z]")  # "IAG.We" (an address or a link
 @pytest.mark.parametrize("email", wording.CATALOGUE, ids=lambda e: e.name)
 def test_every_email_keeps_its_sentences_apart(app, email):
     with app.app_context(), wording.rendering(), session_scope(app) as session:
-        sample = wording.sample(session)
+        sample = wording_sample.sample(session)
         for group in (sample["group"], None):
             sample["application"].group = group
             body = wording.render(session, email.name, **{**sample, "group": group})

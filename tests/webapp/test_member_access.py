@@ -30,7 +30,7 @@ GENERAL = {
     "/members/sign-out": WHO,  # anyone (it only ends the visit's member session)
     "/members/sign-in/<token>": (),  # for nobody: a made-up token is "This link does not work" (410)
 }
-KINDS = ("slug", "meeting_id", "paper_id", "call_out_id")
+KINDS = ("slug", "meeting_id", "paper_id", "call_out_id", "election_id")
 
 
 def _former_member(app) -> None:

@@ -9,7 +9,7 @@ from webapp.admin import bp
 from webapp.admin.forms import ActionForm, WordingForm
 from webapp.db import db_session
 from webapp.review.helpers import INVALID
-from webapp.services import letters, wording
+from webapp.services import letters, wording, wording_sample
 
 
 def _email(name: str) -> wording.Email:
@@ -69,7 +69,7 @@ def wording_letter(name: str):
         body = wording.check(session, name, form.body.data)
     except wording.WordingError:
         return wording_edit(name)
-    letter = letters.letter_pdf(wording.sample(session)["application"], name, body)
+    letter = letters.letter_pdf(wording_sample.sample(session)["application"], name, body)
     response = Response(letter.pdf, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "inline", filename=f"preview-{letter.filename}")
     return response

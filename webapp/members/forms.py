@@ -166,3 +166,47 @@ STATUS_CLASSES = {
     AdviceStatus.ACTED_ON: "govuk-tag--green",
     AdviceStatus.NOT_TAKEN_FORWARD: "govuk-tag--orange",
 }
+
+
+class NominateForm(FlaskForm):
+    nominee = RadioField(
+        _l("Who do you nominate?"),
+        choices=[],
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Choose who you nominate"))],
+    )
+    statement = TextAreaField(
+        _l("Your statement (if you nominate yourself)"),
+        widget=GovCharacterCount(),
+        description=_l(
+            "A few lines for the members: why you would like the office. "
+            "Someone you nominate writes their own."
+        ),
+        validators=[Optional(), max_length(1500, _l("Your statement"))],
+    )
+
+
+class NominationAnswerForm(FlaskForm):
+    accept = RadioField(
+        _l("Do you accept the nomination?"),
+        choices=[("yes", _l("Yes, I will stand")), ("no", _l("No, I will not stand"))],
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Choose yes or no"))],
+    )
+    statement = TextAreaField(
+        _l("Your statement"),
+        widget=GovCharacterCount(),
+        description=_l("A few lines for the members: why you would like the office."),
+        validators=[Optional(), max_length(1500, _l("Your statement"))],
+    )
+
+
+class VoteForm(FlaskForm):
+    candidate = RadioField(
+        _l("Your vote"),
+        choices=[],
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Choose a candidate"))],
+    )

@@ -13,6 +13,7 @@ from webapp.models.applications import (
     Source,
 )
 from webapp.models.drafts import ApplicantLink, Draft
+from webapp.models.elections import BallotBox, Candidate, Election, ElectionRoll, Office
 from webapp.models.equality import EqualityFile, EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
 from webapp.models.group_work import (
@@ -74,9 +75,11 @@ __all__ = [
     "Attachment",
     "Attendance",
     "Availability",
+    "BallotBox",
     "CallOut",
     "CallOutAnswer",
     "CallOutRecipient",
+    "Candidate",
     "CaseView",
     "Decision",
     "DecisionStatus",
@@ -85,6 +88,8 @@ __all__ = [
     "DiscussionStatus",
     "DocumentKind",
     "Draft",
+    "Election",
+    "ElectionRoll",
     "EmailKind",
     "EqualityFile",
     "EqualityResponse",
@@ -111,6 +116,7 @@ __all__ = [
     "Note",
     "Notification",
     "NotificationChoice",
+    "Office",
     "OutboxMessage",
     "OutboxStatus",
     "Paper",

@@ -4,6 +4,7 @@ bp = Blueprint("review", __name__, url_prefix="/staff")
 
 from webapp.review import (  # noqa: E402, F401  (registers the routes)
     application,
+    elections,
     entry,
     group_work,
     groups,

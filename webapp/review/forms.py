@@ -30,6 +30,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from webapp.clock import UK
 from webapp.forms import Required, max_length
+from webapp.services.elections import Timetable
 from webapp.services.meetings import TimeAndPlace
 from webapp.workflow import Outcome
 
@@ -382,3 +383,45 @@ class MemberMessageForm(FlaskForm):
     members = SelectMultipleField(
         "Who is it for?", choices=[], coerce=int, widget=GovCheckboxesInput(), validate_choice=True
     )
+
+
+class ElectionForm(FlaskForm):
+    """Open an election: nominations open at once; the dates after it at the times given (UK time)."""
+
+    office = RadioField(
+        "Which office?",
+        choices=[("chair", "Chair"), ("vice chair", "Vice Chair")],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose Chair or Vice Chair")],
+    )
+    nominations_close = DayMonthYear(
+        "Nominations close",
+        format="%d %m %Y",
+        widget=DateInput(),
+        validators=[InputRequired("Enter the date nominations close")],
+    )
+    voting_open = DayMonthYear(
+        "Voting opens",
+        format="%d %m %Y",
+        widget=DateInput(),
+        validators=[InputRequired("Enter the date voting opens")],
+    )
+    voting_close = DayMonthYear(
+        "Voting closes",
+        format="%d %m %Y",
+        widget=DateInput(),
+        validators=[InputRequired("Enter the date voting closes")],
+    )
+
+    def timetable(self, opened: datetime) -> Timetable:
+        """Nominations close and voting closes at the end of their day, voting opens at its start (UK)."""
+
+        def day(value, at: time) -> datetime:
+            return datetime.combine(value, at, tzinfo=UK)
+
+        return Timetable(
+            opened,
+            day(self.nominations_close.data, time(23, 59)),
+            day(self.voting_open.data, time(0, 0)),
+            day(self.voting_close.data, time(23, 59)),
+        )

@@ -25,6 +25,7 @@ from webapp.models import (
     Attachment,
     CallOut,
     CallOutRecipient,
+    Election,
     Group,
     InboundEmail,
     Meeting,
@@ -229,6 +230,15 @@ def member_call_out(session: Session, member: Member, call_out_id: int) -> tuple
     if found is None or asked is None:
         _deny_member(member, "call-out", call_out_id)
     return found, asked
+
+
+def member_election(session: Session, member: Member, election_id: int) -> tuple[Election, Membership]:
+    """An election of a group the member is still a member of."""
+    found = session.get(Election, election_id)
+    membership = membership_in(session, member, found.group_id) if found else None
+    if found is None or membership is None or found.cancelled_at is not None:
+        _deny_member(member, "election", election_id)
+    return found, membership
 
 
 def _deny_member(member: Member, kind: str, object_id: int | str) -> NoReturn:

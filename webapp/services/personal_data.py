@@ -28,10 +28,12 @@ from webapp.models import (
     Application,
     Attachment,
     CallOutRecipient,
+    Candidate,
     CaseView,
     Decision,
     Discussion,
     Draft,
+    Election,
     EqualityFile,
     EqualityResponse,
     EqualityTally,
@@ -222,6 +224,9 @@ def erase_application(session: Session, application: Application) -> Freed:
     joined = select(Membership.id).where(Membership.application_id == application.id)
     session.execute(delete(MeetingResponse).where(MeetingResponse.membership_id.in_(joined)))
     session.execute(delete(CallOutRecipient).where(CallOutRecipient.membership_id.in_(joined)))
+    for column in (Candidate.membership_id, Candidate.nominated_by_id):
+        session.execute(update(Candidate).where(column.in_(joined)).values({column: None}))
+    session.execute(update(Election).where(Election.winner_id.in_(joined)).values(winner_id=None))
     person_of = session.scalar(
         select(Membership.member_id).where(Membership.application_id == application.id)
     )

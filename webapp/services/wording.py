@@ -16,32 +16,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.clock import now, uk_time
+from webapp.clock import now
 from webapp.languages import group_text
 from webapp.models import (
-    Appeal,
-    Applicant,
-    Application,
-    CallOut,
-    Decision,
-    Discussion,
-    Group,
-    Meeting,
-    Member,
     StaffUser,
     Wording,
 )
-from webapp.services import actors, events
+from webapp.services import actors, events, wording_sample
 
 log = logging.getLogger("iag.wording")
 MAX_LENGTH = 20_000
@@ -61,6 +51,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Meeting": ("id", "starts_at", "ends_at", "place", "online_link", "cancelled"),
     "Member": ("name", "email"),
     "CallOut": ("id", "asked", "urgency", "answer_by"),
+    "Election": ("id", "office"),
     "StaffUser": ("name", "email"),
     "Deployment": ("force_name", "force_name_cy", "mailbox", "website", "reply_working_days", "mail_domain"),
     "News": ("summary",),
@@ -152,6 +143,8 @@ CATALOGUE = (
     Email("meeting_cancelled", "Member: a meeting is cancelled"),
     Email("meeting_reminder", "Member: reminder of a meeting"),
     Email("call_out", "Member: an urgent call-out asking for the group's advice"),
+    Email("election_opened", "Member: an election of the Chair or Vice Chair, nominations open"),
+    Email("election_nominated", "Member: nominated for Chair or Vice Chair, asked to accept"),
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),
@@ -299,7 +292,7 @@ def check(session: Session, name: str, body: str) -> str:
         raise WordingError(
             f"This email has no {', '.join(unknown)}. It can use: {', '.join(sorted(allowed - COMMON))}"
         )
-    context = _with_common(sample(session))
+    context = _with_common(wording_sample.sample(session))
     try:
         return _in_request(lambda: _fill(env.from_string(body), context))
     except WordingTooCostly as exc:
@@ -338,62 +331,3 @@ def _changed(session: Session, name: str, user: StaffUser, action: str, body: st
         events.Subject("wording", None),
         detail={"email": name, "sha256": hashlib.sha256(body.encode()).hexdigest()},
     )
-
-
-def sample(session: Session) -> dict[str, Any]:
-    """Made-up details for a preview: every value any email uses, none of them a real person's.
-    The group is named after the force's first group open to applicants; nothing here is added to the
-    database."""
-    first = session.scalar(
-        select(Group).order_by(Group.open_to_applicants.desc(), Group.position, Group.id).limit(1)
-    )
-    group = Group(
-        slug="example",
-        name=first.name if first else "Example IAG",
-        meeting_place=first.meeting_place if first else "Police headquarters",
-    )
-    other = Group(slug="other", name="Another IAG")
-    moment = now().replace(hour=18, minute=30, second=0, microsecond=0) + timedelta(days=14)
-    application = Application(
-        reference="IAG-ABCD-EFGH",
-        applicant=Applicant(name="Sam Example", email="sam@example.org"),
-        group=group,
-    )
-    return {
-        "application": application,
-        "member": Member(name="Sam Example", email="sam@example.org"),
-        "meeting": Meeting(
-            id=1, starts_at=moment, ends_at=moment + timedelta(hours=2), place=group.meeting_place
-        ),
-        "minutes": 15,
-        "call_out": CallOut(
-            id=1, asked="What the members are asked, in the staff's words.", urgency="today", answer_by=moment
-        ),
-        "changed": False,
-        "first": application,
-        "group": group,
-        "referred": other,
-        "token": "example",
-        "decision": Decision(
-            outcome="offer", reason="The reason the Chair and the Coordinator gave for their decision."
-        ),
-        "appeal": Appeal(reasons="", letter="The appeals panel's letter to the applicant."),
-        "appeal_by": uk_time(moment),
-        "discussion": Discussion(
-            starts_at=moment, duration_minutes=60, place=group.meeting_place, online_link=""
-        ),
-        "rescheduling": False,
-        "when": uk_time(moment),
-        "meetings": [Meeting(starts_at=moment, place=group.meeting_place, online_link="")],
-        "expires": moment,
-        "user": StaffUser(name="Jo Bloggs", email="jo@example.org"),
-        "person": StaffUser(name="Jo Bloggs", email="jo@example.org"),
-        "news": _SampleNews(f"A reply on {application.reference} ({group.name})"),
-        "case_path": "/staff/applications/1",
-        "lines": [(f"A reply on {application.reference} ({group.name})", "/staff/applications/1")],
-    }
-
-
-@dataclass(frozen=True)
-class _SampleNews:
-    summary: str
