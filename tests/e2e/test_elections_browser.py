@@ -1,0 +1,95 @@
+"""An election in Chromium: members nominate (one themselves, one another member, who accepts), vote in
+secret and read the result; the staff pages follow it. axe-core, the Nu HTML Checker and the 320 px
+reflow check on every election page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.e2e.test_accessibility import Audit
+from tests.e2e.test_members_browser import sign_in_from_email
+from tests.e2e.test_review_browser import signed_in
+from tests.given import given_member
+from tests.webapp.test_elections import _day, _move_to
+from webapp.db import session_scope
+from webapp.models import Election
+from webapp.workflow import Role
+
+pytestmark = pytest.mark.browser
+
+
+def _fill_day(tab, legend: str, day: list[str]) -> None:
+    group = tab.get_by_role("group", name=legend)
+    for box, value in zip(("Day", "Month", "Year"), day, strict=True):
+        group.get_by_label(box).fill(value)
+
+
+def test_members_nominate_accept_vote_and_read_the_result(app, browser, live_server, smtp_sink):
+    given_member(app)
+    given_member(app, name="Bob Jones", email="bob@example.org")
+    staff = signed_in(browser, live_server, app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    audit = Audit(staff)
+    staff.goto("/staff/groups/bristol/elections")
+    audit.check("staff: elections")
+    staff.get_by_label("Chair", exact=True).check()
+    _fill_day(staff, "Nominations close", _day(3))
+    _fill_day(staff, "Voting opens", _day(4))
+    _fill_day(staff, "Voting closes", _day(6))
+    staff.get_by_role("button", name="Open the election").click()
+    expect(staff.get_by_role("heading", name="Election of the Chair")).to_be_visible()
+    audit.check("staff: an election")
+    with session_scope(app) as session:
+        election_id = session.scalar(select(Election.id))
+
+    amina = sign_in_from_email(browser, live_server, app, smtp_sink, "amina@example.org")
+    audit.page = amina
+    amina.get_by_role("link", name="Election of the Chair").click()
+    audit.check("election: nominations")
+    amina.get_by_role("button", name="Send the nomination").click()
+    expect(amina.locator(".govuk-error-summary")).to_contain_text("Choose who you nominate")
+    audit.check("election: nominations, with an error")
+    amina.get_by_label("Bob Jones").check()
+    amina.get_by_role("button", name="Send the nomination").click()
+    expect(amina.locator(".govuk-notification-banner")).to_contain_text("Your nomination is recorded")
+    amina.get_by_label("Amina Yusuf").check()
+    amina.get_by_label("Your statement (if you nominate yourself)").fill("I will listen to every community.")
+    amina.get_by_role("button", name="Send the nomination").click()
+
+    bob = sign_in_from_email(browser, live_server, app, smtp_sink, "bob@example.org")
+    audit.page = bob
+    bob.goto(f"/members/elections/{election_id}")
+    expect(bob.locator("#nominated")).to_be_visible()
+    audit.check("election: nominated")
+    bob.get_by_label("Yes, I will stand").check()
+    bob.get_by_label("Your statement", exact=True).fill("Ten years of youth work in Easton.")
+    bob.get_by_role("button", name="Send your answer").click()
+    expect(bob.locator(".govuk-notification-banner")).to_contain_text("Your answer is recorded")
+
+    _move_to(app, election_id, "voting")
+    bob.reload()
+    expect(bob.get_by_role("group", name="Your vote")).to_be_visible()
+    audit.check("election: the ballot")
+    bob.get_by_role("button", name="Cast your vote").click()
+    expect(bob.locator(".govuk-error-summary")).to_contain_text("Choose a candidate")
+    audit.check("election: the ballot, with an error")
+    bob.get_by_label("Bob Jones").check()
+    bob.get_by_role("button", name="Cast your vote").click()
+    expect(bob.locator(".govuk-notification-banner")).to_contain_text("Nobody can see who you voted for")
+    expect(bob.locator("#voted")).to_be_visible()
+    audit.check("election: voted")
+    amina.goto(f"/members/elections/{election_id}")
+    amina.get_by_label("Bob Jones").check()
+    amina.get_by_role("button", name="Cast your vote").click()
+
+    _move_to(app, election_id, "closed")
+    bob.reload()
+    expect(bob.locator("#result")).to_contain_text("Bob Jones")
+    expect(bob.locator("#result")).to_contain_text("2 of 2 members voted")
+    audit.check("election: the result")
+    audit.page = staff
+    staff.reload()
+    expect(staff.locator("#result")).to_contain_text("Elected")
+    audit.check("staff: the result")
+    audit.assert_clean(at_least=10)
