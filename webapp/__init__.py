@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db, languages, observability, ratelimits, safe_html
+from webapp import db, languages, money, observability, ratelimits, safe_html
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services import staff as staff_accounts
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 FORM_BODY_LIMIT = 256 * 1024
 UPLOAD_BODY_LIMIT = 30 * 1024 * 1024
-UPLOADS = frozenset({"public.verify", "review.group_papers"})  # the endpoints that take a file
+# The endpoints that take a file.
+UPLOADS = frozenset({"public.verify", "review.group_papers", "members.new_claim", "members.claim"})
 
 
 class DatabaseId(IntegerConverter):
@@ -121,6 +122,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["uk_time"] = languages.local_time  # in the page's (or email's) language
     app.jinja_env.filters["uk_date"] = languages.local_date
     app.jinja_env.filters["headings_below"] = _headings_below
+    app.jinja_env.filters["pounds"] = money.pounds
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

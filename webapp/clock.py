@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _offset = timedelta(0)
@@ -40,8 +40,11 @@ def uk_time(moment: datetime, seconds: bool = False, language: str = "en") -> st
     return f"{local.strftime('%A %-d %B %Y')} at {clock}"
 
 
-def uk_date(moment: datetime, language: str = "en") -> str:
-    """The day, as a person in the UK would say it of this moment: '3 March 2026' ('3 Mawrth 2026')."""
+def uk_date(moment: datetime | date, language: str = "en") -> str:
+    """The day, as a person in the UK would say it of this moment: '3 March 2026' ('3 Mawrth 2026'). A
+    calendar date (a day someone gave, not a moment) is read as it is."""
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(12), tzinfo=UK)
     local = moment.astimezone(UK)
     return _welsh(local, "d MMMM y") if language == "cy" else local.strftime("%-d %B %Y")
 

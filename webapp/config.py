@@ -77,6 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
         "How a tied election is settled: lot (drawn at random by the service when the votes are counted)",
     ),
     Setting("OFFICE_TERM_YEARS", 2, "How long a Chair or Vice Chair elected by the members serves", int),
+    Setting("MILEAGE_PENCE_PER_MILE", 45, "Mileage paid on members' expenses, in pence per mile", int),
     Setting("MEETING_REMINDER_DAYS", 3, "Members are reminded of a meeting this many days before it", int),
     Setting("SEAL_CERT", None, "Seal certificate (PEM); default instance/seal/cert.pem"),
     Setting("SEAL_KEY", None, "The seal's private key (PEM); default instance/seal/key.pem"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
@@ -48,3 +49,29 @@ class EmailInput(GovTextInput):
         params.setdefault("spellcheck", False)
         params.setdefault("autocomplete", "email")
         return params
+
+
+class DateInput(GovDateInput):
+    """GOV.UK's date input, without the `required` govuk-frontend-wtf puts on its wrapping div (not valid
+    HTML there; the server checks the boxes and says what is missing)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params["attributes"].pop("required", None)
+        return params
+
+
+class DayMonthYear(DateField):
+    """A GOV.UK date input: three boxes posted under one name. A tampered post with fewer boxes is read
+    as empty boxes, so the page shows a message instead of failing."""
+
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        if self.raw_data is not None and len(self.raw_data) != 3:
+            self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(gettext("Enter a real date, like 27 3 2026")) from None

@@ -7,7 +7,7 @@ the visit, else the browser's Accept-Language, else English. With Welsh off, alw
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,7 +122,7 @@ def local_time(moment: datetime, seconds: bool = False) -> str:
     return uk_time(moment, seconds, current())
 
 
-def local_date(moment: datetime) -> str:
+def local_date(moment: datetime | date) -> str:
     return uk_date(moment, current())
 
 

@@ -29,10 +29,12 @@ from webapp.models import (
     BallotBox,
     CallOut,
     CallOutRecipient,
+    ClaimReceipt,
     Election,
     ElectionRoll,
     EmailKind,
     Event,
+    ExpenseClaim,
     Group,
     InboundEmail,
     Meeting,
@@ -218,6 +220,24 @@ def _build(app) -> World:
                 session.flush()
                 session.add(CallOutRecipient(call_out_id=call_out.id, membership_id=member.id))
                 session.add_all([ElectionRoll(election_id=election.id), BallotBox(election_id=election.id)])
+                claim = ExpenseClaim(
+                    membership_id=member.id,
+                    group_id=group_of[owner],
+                    spent_on=now().date(),
+                    purpose=f"Travel of {owner}",
+                    total_pence=500,
+                )
+                session.add(claim)
+                session.flush()
+                receipt = ClaimReceipt(
+                    claim_id=claim.id,
+                    filename="r.pdf",
+                    content_type="application/pdf",
+                    storage_name=pdf,
+                    size=1,
+                )
+                session.add(receipt)
+                session.flush()
                 slug = {"A": "bristol", "B": "somerset"}[owner]
                 world.group_objects[slug] = {
                     "meeting_id": meeting.id,
@@ -227,6 +247,8 @@ def _build(app) -> World:
                     "advice_id": entry.id,
                     "message_id": message.id,
                     "election_id": election.id,
+                    "claim_id": claim.id,
+                    "receipt_id": receipt.id,
                 }
             world.applications[owner] = application.id
             world.emails[owner] = email.id

@@ -26,11 +26,13 @@ OWNED = {"member A": {"A"}, "member B": {"B"}, "former member A": set()}
 GENERAL = {
     "/members/": MEMBERS,
     "/members/details": MEMBERS,
+    "/members/expenses": MEMBERS,
+    "/members/expenses/new": MEMBERS,
     "/members/sign-in": WHO,  # anyone (a member already signed in is taken to their page)
     "/members/sign-out": WHO,  # anyone (it only ends the visit's member session)
     "/members/sign-in/<token>": (),  # for nobody: a made-up token is "This link does not work" (410)
 }
-KINDS = ("slug", "meeting_id", "paper_id", "call_out_id", "election_id")
+KINDS = ("slug", "meeting_id", "paper_id", "call_out_id", "election_id", "claim_id")
 
 
 def _former_member(app) -> None:

@@ -123,7 +123,7 @@ def test_bad_inputs_get_clear_messages_and_change_nothing(app, client):
         (f"{url}/invite", invite_data(place="", online_link=""), "Enter a place, an online link, or both"),
         (f"{url}/invite", invite_data(online_link="http://x.example"), "starts with https://"),
         (f"{url}/invite", invite_data(start="25:99"), "Enter a time, like 6:30pm or 18:30"),
-        (f"{url}/invite", invite_data(date=["31", "2", "2027"]), "Not a valid date value"),
+        (f"{url}/invite", invite_data(date=["31", "2", "2027"]), "Enter a real date, like 27 3 2026"),
         (f"{url}/decide", {"reason": "x"}, "Choose a decision"),
         (f"{url}/decide", {"outcome": "offer", "reason": "  "}, "Enter the reason for the decision"),
         (f"{url}/decide", {"outcome": "refer", "reason": "Better fit."}, "Choose the group to refer"),

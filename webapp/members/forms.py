@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from webapp.forms import EmailAddress, EmailInput, Required, max_length
+from webapp.forms import DateInput, DayMonthYear, EmailAddress, EmailInput, Required, max_length
 from webapp.models import AdviceSource, AdviceStatus, Attendance, Availability, MeetingAnswer, Urgency
 from webapp.public.forms import Trimmed, UKPhone
 
@@ -210,3 +218,48 @@ class VoteForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(_l("Choose a candidate"))],
     )
+
+
+class ClaimForm(FlaskForm):
+    # Checked by the view: with one group there is nothing to choose, and the question is not asked.
+    group = RadioField(
+        _l("Which group is it for?"), choices=[], widget=GovRadioInput(), validate_choice=False
+    )
+    meeting_id = SelectField(
+        _l("For a meeting (optional)"), choices=[], widget=GovSelect(), validators=[Optional()]
+    )
+    spent_on = DayMonthYear(
+        _l("Date"), format="%d %m %Y", widget=DateInput(), validators=[InputRequired(_l("Enter the date"))]
+    )
+    purpose = TextAreaField(
+        _l("What was it for?"),
+        widget=GovTextArea(),
+        validators=[Required(_l("Say what the expenses were for")), max_length(1000, _l("What it was for"))],
+    )
+    miles = StringField(_l("Miles driven (optional)"), widget=GovTextInput(), validators=[Trimmed()])
+    public_transport = StringField(
+        _l("Public transport, in pounds (optional)"), widget=GovTextInput(), validators=[Trimmed()]
+    )
+    parking = StringField(_l("Parking, in pounds (optional)"), widget=GovTextInput(), validators=[Trimmed()])
+    other = StringField(
+        _l("Other costs, in pounds (optional)"), widget=GovTextInput(), validators=[Trimmed()]
+    )
+    other_note = StringField(
+        _l("What the other costs were"),
+        widget=GovTextInput(),
+        validators=[Trimmed(), max_length(300, _l("What the other costs were"))],
+    )
+    receipts = MultipleFileField(
+        _l("Receipts (optional)"),
+        widget=GovFileInput(multiple=True),
+        description=_l("Photos (JPG or PNG) or PDFs, up to 10 MB each, at most 5."),
+    )
+
+
+class QueryAnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("Your answer"),
+        widget=GovTextArea(),
+        validators=[Required(_l("Answer the question")), max_length(2000, _l("Your answer"))],
+    )
+    receipts = MultipleFileField(_l("More receipts (optional)"), widget=GovFileInput(multiple=True))

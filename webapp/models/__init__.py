@@ -16,6 +16,7 @@ from webapp.models.drafts import ApplicantLink, Draft
 from webapp.models.elections import BallotBox, Candidate, Election, ElectionRoll, Office
 from webapp.models.equality import EqualityFile, EqualityResponse, EqualityTally
 from webapp.models.events import Event, EventChainHead
+from webapp.models.expenses import ClaimReceipt, ClaimStatus, ExpenseClaim
 from webapp.models.group_work import (
     Advice,
     AdviceSource,
@@ -81,6 +82,8 @@ __all__ = [
     "CallOutRecipient",
     "Candidate",
     "CaseView",
+    "ClaimReceipt",
+    "ClaimStatus",
     "Decision",
     "DecisionStatus",
     "Delivery",
@@ -96,6 +99,7 @@ __all__ = [
     "EqualityTally",
     "Event",
     "EventChainHead",
+    "ExpenseClaim",
     "Group",
     "GroupDocument",
     "GroupKind",

@@ -6,6 +6,7 @@ from webapp.review import (  # noqa: E402, F401  (registers the routes)
     application,
     elections,
     entry,
+    expenses,
     group_work,
     groups,
     inbox,

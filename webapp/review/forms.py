@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -18,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -29,7 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from webapp.clock import UK
-from webapp.forms import Required, max_length
+from webapp.forms import DateInput, DayMonthYear, Required, max_length
 from webapp.services.elections import Timetable
 from webapp.services.meetings import TimeAndPlace
 from webapp.workflow import Outcome
@@ -78,26 +76,6 @@ class TimeOfDay:
             parse_time(field.data or "")
         except ValueError:
             raise ValidationError(self.message) from None
-
-
-class DateInput(GovDateInput):
-    """GOV.UK's date input, without the `required` govuk-frontend-wtf puts on its wrapping div (not valid
-    HTML there; the server checks the boxes and says what is missing)."""
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        params["attributes"].pop("required", None)
-        return params
-
-
-class DayMonthYear(DateField):
-    """A GOV.UK date input: three boxes posted under one name. A tampered post with fewer boxes is read
-    as empty boxes, so the page shows a message instead of failing."""
-
-    def process(self, formdata, *args, **kwargs):
-        super().process(formdata, *args, **kwargs)
-        if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
 
 
 class WhenAndWhere(FlaskForm):
@@ -425,3 +403,21 @@ class ElectionForm(FlaskForm):
             day(self.voting_open.data, time(0, 0)),
             day(self.voting_close.data, time(23, 59)),
         )
+
+
+class ClaimDecisionForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=[
+            ("approve", "Approve"),
+            ("query", "Ask the member a question"),
+            ("reject", "Do not approve"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose approve, query or do not approve")],
+    )
+    reason = TextAreaField(
+        "The question, or why it is not approved (the member reads this)",
+        widget=GovTextArea(),
+        validators=[max_length(2000, "The reason")],
+    )

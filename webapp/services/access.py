@@ -26,6 +26,7 @@ from webapp.models import (
     CallOut,
     CallOutRecipient,
     Election,
+    ExpenseClaim,
     Group,
     InboundEmail,
     Meeting,
@@ -239,6 +240,20 @@ def member_election(session: Session, member: Member, election_id: int) -> tuple
     if found is None or membership is None or found.cancelled_at is not None:
         _deny_member(member, "election", election_id)
     return found, membership
+
+
+def member_claim(session: Session, member: Member, claim_id: int) -> ExpenseClaim:
+    """One of the member's own expenses claims, in a group they are still a member of."""
+    found = session.get(ExpenseClaim, claim_id)
+    membership = session.get(Membership, found.membership_id) if found and found.membership_id else None
+    if (
+        found is None
+        or membership is None
+        or membership.member_id != member.id
+        or membership.left_at is not None
+    ):
+        _deny_member(member, "expenses claim", claim_id)
+    return found
 
 
 def _deny_member(member: Member, kind: str, object_id: int | str) -> NoReturn:

@@ -30,6 +30,7 @@ from webapp.models import (
     CallOutRecipient,
     Candidate,
     CaseView,
+    ClaimReceipt,
     Decision,
     Discussion,
     Draft,
@@ -38,6 +39,7 @@ from webapp.models import (
     EqualityResponse,
     EqualityTally,
     Event,
+    ExpenseClaim,
     InboundEmail,
     MeetingResponse,
     Member,
@@ -227,6 +229,18 @@ def erase_application(session: Session, application: Application) -> Freed:
     for column in (Candidate.membership_id, Candidate.nominated_by_id):
         session.execute(update(Candidate).where(column.in_(joined)).values({column: None}))
     session.execute(update(Election).where(Election.winner_id.in_(joined)).values(winner_id=None))
+    # Expenses keep their amounts, dates and state for the force's accounts; not whose, or what for.
+    claimed = select(ExpenseClaim.id).where(ExpenseClaim.membership_id.in_(joined))
+    freed.files.update(
+        session.scalars(select(ClaimReceipt.storage_name).where(ClaimReceipt.claim_id.in_(claimed)))
+    )
+    session.execute(delete(ClaimReceipt).where(ClaimReceipt.claim_id.in_(claimed)))
+    session.execute(
+        update(ExpenseClaim)
+        .where(ExpenseClaim.membership_id.in_(joined))
+        .values(membership_id=None, purpose="", other_note="", answer="", reason="")
+        .execution_options(synchronize_session=False)
+    )
     person_of = session.scalar(
         select(Membership.member_id).where(Membership.application_id == application.id)
     )

@@ -19,6 +19,7 @@ from webapp.models import (
     Decision,
     Discussion,
     Election,
+    ExpenseClaim,
     Group,
     Meeting,
     Member,
@@ -52,6 +53,11 @@ def sample(session: Session) -> dict[str, Any]:
             id=1, starts_at=moment, ends_at=moment + timedelta(hours=2), place=group.meeting_place
         ),
         "minutes": 15,
+        "claim": ExpenseClaim(
+            id=1, spent_on=moment.date(), purpose="Travel to the meeting", status="approved", reason=""
+        ),
+        "total": "£12.60",
+        "status": "approved",
         "election": Election(id=1, office="chair"),
         "office": "Chair",
         "nominations_close": uk_time(moment),
