@@ -31,6 +31,7 @@ class GroupSpec:
     meeting_place: str = ""
     welsh: dict[str, str] = field(default_factory=dict)  # name, summary, ... in Welsh (with Welsh on)
     expected_meetings: int = 4  # meetings a year each member is expected at (the register flags fewer)
+    vetting: str = "none"  # "none", "limited screening" or the vetting level required of members
 
 
 WELSH_GROUP_FIELDS = ("name", "summary", "requirements", "meeting_place")
@@ -120,6 +121,11 @@ def load(path: str | Path) -> Deployment:
             raise DeploymentError(
                 f"{where}: expected_meetings must be a whole number from 0 to 52, not {expected!r}"
             )
+        vetting = raw.get("vetting", "none")
+        if not isinstance(vetting, str) or not vetting.strip() or len(vetting) > 40:
+            raise DeploymentError(
+                f'{where}: vetting must be "none", "limited screening" or a vetting level such as "NPPV2"'
+            )
         groups.append(
             GroupSpec(
                 slug=_require(raw, "slug", where),
@@ -132,6 +138,7 @@ def load(path: str | Path) -> Deployment:
                 meeting_place=prose(raw.get("meeting_place", "")),
                 welsh={f: prose(raw[f"{f}_cy"]) for f in WELSH_GROUP_FIELDS if raw.get(f"{f}_cy")},
                 expected_meetings=expected,
+                vetting=vetting.strip(),
             )
         )
     if not groups:
@@ -231,6 +238,7 @@ def sync_groups(session: Session, deployment: Deployment) -> list[str]:
             "screening_may_apply",
             "meeting_place",
             "expected_meetings",
+            "vetting",
         ):
             setattr(group, name, getattr(spec, name))
         group.position = position

@@ -42,6 +42,8 @@ from webapp.models.members import (
     Paper,
     PaperDownload,
     PaperKind,
+    Vetting,
+    VettingStatus,
 )
 from webapp.models.notifications import (
     CaseView,
@@ -133,5 +135,7 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "Urgency",
+    "Vetting",
+    "VettingStatus",
     "Wording",
 ]

@@ -32,6 +32,9 @@ class Group(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Meetings a year a member is expected at: the register flags anyone below it.
     expected_meetings: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # "none", "limited screening", or the vetting level the force requires of members (e.g. "NPPV2"):
+    # where it is not "none", confidential papers reach only members whose vetting is current.
+    vetting: Mapped[str] = mapped_column(String(40), default="none", server_default="none")
     # Set when a system admin edits the group on the admin screen; from then on the admin screen, not the
     # deployment file, is where the group is changed (load-deployment leaves it alone).
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

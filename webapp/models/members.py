@@ -4,10 +4,10 @@ group's papers with every download of them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
@@ -130,3 +130,30 @@ class PaperDownload(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class VettingStatus(StrEnum):
+    APPLIED = "applied"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class Vetting(Base):
+    """A member's vetting or screening, as staff record it: its status, level and dates. Never the vetting
+    itself: what the force's vetting unit asked or found stays with the vetting unit."""
+
+    __tablename__ = "member_vetting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), unique=True)
+    status: Mapped[VettingStatus] = mapped_column(enum_type(VettingStatus, 20))
+    level: Mapped[str] = mapped_column(String(40), default="")
+    granted_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def current(self, today: date) -> bool:
+        return self.status == VettingStatus.GRANTED and (self.expires_on is None or self.expires_on >= today)

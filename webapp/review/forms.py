@@ -421,3 +421,24 @@ class ClaimDecisionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[max_length(2000, "The reason")],
     )
+
+
+class VettingForm(FlaskForm):
+    status = RadioField(
+        "Status",
+        choices=[
+            ("applied", "Applied for"),
+            ("granted", "Granted"),
+            ("refused", "Refused"),
+            ("withdrawn", "Withdrawn"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose the status")],
+    )
+    level = StringField(
+        "Level (for example NPPV2, or limited screening)",
+        widget=GovTextInput(),
+        validators=[max_length(40, "The level")],
+    )
+    granted_on = DayMonthYear("Date granted", format="%d %m %Y", widget=DateInput(), validators=[Optional()])
+    expires_on = DayMonthYear("Expires", format="%d %m %Y", widget=DateInput(), validators=[Optional()])

@@ -6,13 +6,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import login_required
 
 from webapp import auth
-from webapp.clock import UK
+from webapp.clock import UK, now
 from webapp.db import db_session
 from webapp.models import DocumentKind, Meeting, Membership
 from webapp.review import bp
-from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
+from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm, VettingForm
 from webapp.review.helpers import INVALID, attempt, of_group, served_group
-from webapp.services import InputError, access, documents, meetings, members
+from webapp.services import InputError, access, documents, meetings, members, vetting
 
 KINDS = {
     "terms-of-reference": DocumentKind.TERMS_OF_REFERENCE,
@@ -125,8 +125,42 @@ def group_members(slug: str):
         "review/group_members.html",
         group=group,
         rows=members.register(db_session(), group),
+        today=now().date(),
         action_form=ActionForm(),
         role_form=MemberRoleForm(),
+    )
+
+
+@bp.route("/groups/<slug>/members/<int:membership_id>/vetting", methods=["GET", "POST"])
+@login_required
+def member_vetting(slug: str, membership_id: int):
+    """A member's vetting or screening, as the vetting unit reported it: status, level and dates only."""
+    group = served_group(slug)
+    membership = of_group(group, Membership, membership_id)
+    session = db_session()
+    found = vetting.of(session, membership)
+    form = VettingForm(obj=found if request.method == "GET" else None)
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: vetting.record(
+            session,
+            membership,
+            auth.staff_user(),
+            form.status.data,
+            form.level.data or group.vetting,
+            form.granted_on.data,
+            form.expires_on.data,
+        ),
+    ):
+        flash("Vetting recorded.", "success")
+        return redirect(url_for("review.group_members", slug=slug))
+    if not form.is_submitted() and found is None:
+        form.level.data = group.vetting
+    name = next(
+        (row.name for row in members.register(session, group) if row.membership.id == membership.id), ""
+    )
+    return render_template("review/member_vetting.html", group=group, form=form, name=name), (
+        INVALID if form.errors else 200
     )
 
 

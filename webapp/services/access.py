@@ -35,6 +35,7 @@ from webapp.models import (
     Paper,
     StaffUser,
 )
+from webapp.services import vetting
 from webapp.workflow import APPEALS_PANEL, GROUP_ROLES, Role, State
 
 log = logging.getLogger("iag.access")
@@ -204,14 +205,14 @@ def member_meeting(session: Session, member: Member, meeting_id: int) -> tuple[M
 
 
 def member_paper(session: Session, member: Member, paper_id: int) -> Paper:
-    """A paper of one of the member's current groups, while it is published."""
+    """A paper of one of the member's current groups, while it is published; a confidential one of a group
+    that requires vetting, only while the member's vetting is current."""
     found = session.get(Paper, paper_id)
-    if (
-        found is None
-        or found.withdrawn_at is not None
-        or membership_in(session, member, found.group_id) is None
-    ):
+    membership = membership_in(session, member, found.group_id) if found else None
+    if found is None or found.withdrawn_at is not None or membership is None:
         _deny_member(member, "paper", paper_id)
+    if found.confidential and not vetting.cleared(session, membership):
+        _deny_member(member, "paper (vetting not current)", paper_id)
     return found
 
 

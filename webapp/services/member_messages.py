@@ -25,7 +25,7 @@ from webapp.models import (
     Paper,
     StaffUser,
 )
-from webapp.services import InputError, events, members, news, outbox, papers, wording
+from webapp.services import InputError, events, members, news, outbox, papers, vetting, wording
 from webapp.services.actors import staff
 
 
@@ -60,9 +60,11 @@ def send(session: Session, group: Group, user: StaffUser, draft: Draft) -> Membe
     session.flush()
     deployment = current_app.extensions["deployment"]
     store = file_store(current_app)
-    for _membership, member in chosen:
-        attachments = []
-        if paper is not None:
+    for membership, member in chosen:
+        attachments, text = [], body
+        if paper is not None and paper.confidential and not vetting.cleared(session, membership):
+            text += "\n\n(The paper sent with this message is for members whose vetting is current.)"
+        elif paper is not None:
             copy = papers.issue_to_member(session, paper, member)
             attachments = [
                 {
@@ -75,7 +77,7 @@ def send(session: Session, group: Group, user: StaffUser, draft: Draft) -> Membe
             session,
             to=member.email or "",
             subject=subject,
-            body=f"{body}\n\n{user.name}\n{deployment.force_name}\n",
+            body=f"{text}\n\n{user.name}\n{deployment.force_name}\n",
             sender_domain=deployment.mail_domain,
             headers={"Reply-To": deployment.mailbox},
             attachments=attachments,

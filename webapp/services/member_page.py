@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Group, Meeting, MeetingResponse, Member, Membership, Paper
-from webapp.services import meetings, members, papers
+from webapp.services import meetings, members, papers, vetting
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class GroupPart:
     membership: Membership
     meetings: list[Coming]
     papers: list[Paper]
+    cleared: bool  # may read the group's confidential papers (no vetting needed, or theirs is current)
 
 
 def answers(session: Session, membership: Membership, meeting_ids: list[int]) -> dict[int, MeetingResponse]:
@@ -49,6 +50,7 @@ def home(session: Session, member: Member) -> list[GroupPart]:
                 membership,
                 [Coming(meeting, given.get(meeting.id)) for meeting in coming],
                 papers.of_group(session, group),
+                vetting.cleared(session, membership),
             )
         )
     return parts

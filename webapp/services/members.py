@@ -23,6 +23,7 @@ from webapp.models import (
     MemberRole,
     Membership,
     StaffUser,
+    Vetting,
 )
 from webapp.services import InputError, attendance, events, news
 from webapp.services.actors import Actor, member_actor, staff
@@ -38,6 +39,7 @@ class Row:
     reference: str
     attended: int = 0  # meetings in the last 12 months, in person or online
     expected: int = 0  # the group's expected meetings over that time (in proportion for a newer member)
+    vetting: Vetting | None = None  # as recorded, where the group requires it
 
     @property
     def below_expected(self) -> bool:
@@ -194,8 +196,24 @@ def register(session: Session, group: Group, include_left: bool = True) -> list[
     if not include_left:
         query = query.where(Membership.left_at.is_(None))
     attended = attendance.attended_last_year(session, group)
+    vetted = {
+        v.membership_id: v
+        for v in session.scalars(
+            select(Vetting)
+            .join(Membership, Membership.id == Vetting.membership_id)
+            .where(Membership.group_id == group.id)
+        )
+    }
     return [
-        Row(m, name, email or "", reference, attended.get(m.id, 0), attendance.expected_so_far(group, m))
+        Row(
+            m,
+            name,
+            email or "",
+            reference,
+            attended.get(m.id, 0),
+            attendance.expected_so_far(group, m),
+            vetted.get(m.id),
+        )
         for m, name, email, reference in session.execute(query)
     ]
 
