@@ -1,7 +1,8 @@
 """The demo's group work, after its members have joined: the Bristol IAG's members with their own
 details, a meeting held (with attendance) and one to come (with answers), papers (a confidential briefing
-and public minutes), one open call-out with an answer, the advice log with the force's responses, and a
-message to members. All through the services staff and members use."""
+and public minutes), one open call-out with an answer, the advice log with the force's responses, a
+message to members, an election of the Vice Chair taking nominations, and expenses claims (one waiting,
+one paid). All through the services staff and members use."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from sqlalchemy.orm import Session
 from webapp.clock import UK, now
 from webapp.models import Group, Meeting, StaffUser
 from webapp.pdf import render_pdf
-from webapp.services import advice, attendance, call_outs, meetings, member_messages, members, papers
+from webapp.services import (
+    advice,
+    attendance,
+    call_outs,
+    elections,
+    expenses,
+    meetings,
+    member_messages,
+    members,
+    papers,
+)
 
 DETAILS = {
     "Yusuf Ali": {
@@ -111,6 +122,44 @@ def seed(session: Session, coordinator: StaffUser) -> None:
             [membership.id for membership, _member in current],
         ),
     )
+    _election_and_expenses(session, group, coordinator, current, held)
+
+
+def _election_and_expenses(
+    session: Session, group: Group, coordinator: StaffUser, current, held: Meeting
+) -> None:
+    opened = now()
+    election = elections.open_election(
+        session,
+        group,
+        coordinator,
+        "vice chair",
+        elections.Timetable(
+            opened, opened + timedelta(days=10), opened + timedelta(days=11), opened + timedelta(days=18)
+        ),
+    )
+    first_membership, first = current[0]
+    elections.nominate(
+        session,
+        election,
+        first_membership,
+        first_membership.id,
+        "I have chaired our youth panel for five years.",
+    )
+    spent = held.starts_at.astimezone(UK).date()
+    waiting = expenses.Claim(
+        spent_on=spent, purpose="Travel to the meeting", miles="14", parking="4.00", meeting_id=held.id
+    )
+    expenses.submit(session, first_membership, first, waiting)
+    second_membership, second = current[1]
+    paid = expenses.submit(
+        session,
+        second_membership,
+        second,
+        expenses.Claim(spent_on=spent, purpose="Bus to the meeting", public_transport="5.60"),
+    )
+    expenses.decide(session, paid, coordinator, "approve", "")
+    expenses.mark_paid(session, [paid], coordinator)
 
 
 def _meeting(session: Session, group: Group, user: StaffUser, days: int) -> Meeting:

@@ -81,3 +81,7 @@ def test_the_demo_has_members_with_meetings_papers_advice_and_an_open_call_out(a
     call_outs = text_of(coordinator.get("/staff/groups/bristol/call-outs"))
     assert "Open, 1 of 3 answered" in call_outs
     assert "Before the next meeting" in text_of(coordinator.get("/staff/groups/bristol/messages"))
+    assert "Election of the Vice Chair" in page
+    assert "Vice chair, opened" in text_of(coordinator.get("/staff/groups/bristol/elections"))
+    claims = text_of(coordinator.get("/staff/groups/bristol/expenses"))
+    assert "Submitted" in claims and "Paid" in claims and "£10.30" in claims
