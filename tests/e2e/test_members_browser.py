@@ -211,7 +211,7 @@ def test_a_member_signs_in_answers_downloads_and_answers_a_call_out(
     expect(staff.get_by_role("heading", name="Thank you")).to_be_visible()
     audit.check("staff: a message")
     staff.goto("/staff/groups/bristol/members")
-    staff.get_by_role("link", name="Timeline of Amina Yusuf").click()
+    staff.get_by_role("link", name="Timeline and interests of Amina Yusuf").click()
     expect(staff.locator("#timeline")).to_contain_text("Message sent: Thank you")
     audit.check("staff: a member's timeline")
     audit.page = member

@@ -28,6 +28,10 @@ GENERAL = {
     "/members/details": MEMBERS,
     "/members/expenses": MEMBERS,
     "/members/expenses/new": MEMBERS,
+    "/members/interests": MEMBERS,
+    "/members/interests/confirm": MEMBERS,
+    # Ending one's own interest; someone else's is refused (tests/webapp/test_interests.py)
+    "/members/interests/<int:interest_id>/end": MEMBERS,
     "/members/sign-in": WHO,  # anyone (a member already signed in is taken to their page)
     "/members/sign-out": WHO,  # anyone (it only ends the visit's member session)
     "/members/sign-in/<token>": (),  # for nobody: a made-up token is "This link does not work" (410)
@@ -108,7 +112,7 @@ def test_every_member_route_for_members_of_each_group_former_members_staff_and_a
             assert rule.rule in GENERAL, f"{rule.rule} has no place in the members' access matrix"
             for who, client in clients.items():
                 for method in methods:
-                    url = rule.rule.replace("<token>", "not-a-real-token")
+                    url = rule.rule.replace("<token>", "not-a-real-token").replace("<int:interest_id>", "1")
                     response = client.open(url, method=method, data={"csrf_token": tokens[who]})
                     checked += 1
                     allowed = who in GENERAL[rule.rule]

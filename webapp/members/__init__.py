@@ -6,7 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
-from webapp.members import expense_views, views  # noqa: E402,F401  (registers the routes)
+from webapp.members import expense_views, interest_views, views  # noqa: E402,F401  (registers the routes)
 
 
 @bp.context_processor

@@ -119,6 +119,14 @@ class AnswerForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[Optional(), max_length(1000, _l("Your note"))],
     )
+    interest = TextAreaField(
+        _l("Any interest to declare for this meeting's agenda? (optional)"),
+        widget=GovCharacterCount(),
+        description=_l(
+            "For example, you work for an organisation an item is about. It is recorded on the meeting."
+        ),
+        validators=[Optional(), max_length(1000, _l("Your declaration"))],
+    )
 
     def for_meeting(self, in_person: bool, online: bool) -> AnswerForm:
         """Only the ways this meeting can be attended, and apologies."""
@@ -263,3 +271,21 @@ class QueryAnswerForm(FlaskForm):
         validators=[Required(_l("Answer the question")), max_length(2000, _l("Your answer"))],
     )
     receipts = MultipleFileField(_l("More receipts (optional)"), widget=GovFileInput(multiple=True))
+
+
+class InterestForm(FlaskForm):
+    what = StringField(
+        _l("What is the interest?"),
+        widget=GovTextInput(),
+        description=_l(
+            "For example, a job, a directorship, membership of an organisation, "
+            "or a close relative in the police."
+        ),
+        validators=[Trimmed(), Required(_l("Say what the interest is")), max_length(500, _l("The interest"))],
+    )
+    since = DayMonthYear(
+        _l("Since when?"),
+        format="%d %m %Y",
+        widget=DateInput(),
+        validators=[InputRequired(_l("Enter the date"))],
+    )

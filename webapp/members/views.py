@@ -130,12 +130,16 @@ def meeting(meeting_id: int):
     found, membership = access.member_meeting(db_session(), member, meeting_id)
     given = attendance.response(db_session(), found, membership)
     form = AnswerForm(
-        data={"answer": given.answer.value, "note": given.note} if given and given.answer else None
+        data={"answer": given.answer.value, "note": given.note, "interest": given.interest}
+        if given and given.answer
+        else None
     )
     form.for_meeting(bool(found.place), bool(found.online_link))
     if form.validate_on_submit():
         try:
-            attendance.answer(db_session(), found, membership, member, form.answer.data, form.note.data)
+            attendance.answer(
+                db_session(), found, membership, member, form.answer.data, form.note.data, form.interest.data
+            )
         except InputError as exc:
             getattr(form, exc.field, form.answer).errors = [exc.message]
         else:

@@ -41,6 +41,9 @@ class Member(Base):
     accessibility_needs: Mapped[str] = mapped_column(Text, default="")
     availability: Mapped[Availability | None] = mapped_column(enum_type(Availability, 30))
     language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    # The register of interests: when the member last confirmed it, and last reminded to.
+    interests_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interests_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every member session's identity: bumping it ends all of this person's sessions.
     session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -87,6 +90,7 @@ class MeetingResponse(Base):
     membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id"), index=True)
     answer: Mapped[MeetingAnswer | None] = mapped_column(enum_type(MeetingAnswer, 20))
     note: Mapped[str] = mapped_column(Text, default="")
+    interest: Mapped[str] = mapped_column(Text, default="", server_default="")  # declared for the agenda
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance: Mapped[Attendance | None] = mapped_column(enum_type(Attendance, 30))
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -157,3 +161,17 @@ class Vetting(Base):
 
     def current(self, today: date) -> bool:
         return self.status == VettingStatus.GRANTED and (self.expires_on is None or self.expires_on >= today)
+
+
+class Interest(Base):
+    """One entry in a member's register of interests: what, and since when (ended when it no longer
+    holds). The member keeps it, confirms it each year, and declares at a meeting what touches its agenda."""
+
+    __tablename__ = "member_interests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    since: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

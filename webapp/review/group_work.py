@@ -20,7 +20,7 @@ from webapp.review.forms import (
     MemberMessageForm,
 )
 from webapp.review.helpers import INVALID, attempt, of_group, served_group
-from webapp.services import advice, call_outs, member_messages, members, papers
+from webapp.services import advice, call_outs, interests, member_messages, members, papers
 from webapp.services.texts import enabled as texts_enabled
 
 
@@ -205,4 +205,5 @@ def member_timeline(slug: str, membership_id: int):
         membership=membership,
         member=member,
         moments=member_messages.timeline(db_session(), member) if member else [],
+        interests=interests.register(db_session(), member) if member else [],
     )

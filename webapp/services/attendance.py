@@ -45,7 +45,13 @@ def response(session: Session, meeting: Meeting, membership: Membership) -> Meet
 
 
 def answer(
-    session: Session, meeting: Meeting, membership: Membership, member: Member, chosen: str, note: str
+    session: Session,
+    meeting: Meeting,
+    membership: Membership,
+    member: Member,
+    chosen: str,
+    note: str,
+    interest: str = "",
 ) -> MeetingResponse:
     """The member's answer to the invitation (changed as often as they like until the meeting)."""
     if meeting.cancelled or meeting.starts_at <= now():
@@ -68,13 +74,19 @@ def answer(
         found = MeetingResponse(meeting_id=meeting.id, membership_id=membership.id)
         session.add(found)
     found.answer, found.note, found.answered_at = given, note, now()
+    found.interest = (interest or "").strip()[:MAX_NOTE]
     session.flush()
     events.record(
         session,
         member_actor(member),
         "meeting answered",
         events.Subject("group", meeting.group_id),
-        detail={"meeting": meeting.id, "membership": membership.id, "answer": str(given)},
+        detail={
+            "meeting": meeting.id,
+            "membership": membership.id,
+            "answer": str(given),
+            "interest declared": bool(found.interest),
+        },
     )
     return found
 

@@ -41,6 +41,7 @@ from webapp.models import (
     Event,
     ExpenseClaim,
     InboundEmail,
+    Interest,
     MeetingResponse,
     Member,
     MemberReply,
@@ -281,6 +282,7 @@ def erase_member(session: Session, member_id: int) -> None:
             .execution_options(synchronize_session=False)
         )
     session.execute(delete(MemberSignIn).where(MemberSignIn.member_id == member_id))
+    session.execute(delete(Interest).where(Interest.member_id == member_id))
     session.execute(delete(Member).where(Member.id == member_id))
 
 

@@ -148,6 +148,7 @@ CATALOGUE = (
     Email("election_nominated", "Member: nominated for Chair or Vice Chair, asked to accept"),
     Email("expenses_changed", "Member: their expenses claim approved, queried, not approved or paid"),
     Email("vetting_expiring", "Member: their vetting expires within 60 days"),
+    Email("interests_confirm", "Member: the yearly check of their register of interests"),
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),
