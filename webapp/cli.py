@@ -144,7 +144,7 @@ def retention_command(mode: str | None) -> None:
 def send_reminders() -> None:
     """Remind new members who have not signed their agreement yet and members of coming meetings, and
     count the elections whose voting has closed (run daily)."""
-    from webapp.services import elections, interests, joining, meetings, vetting
+    from webapp.services import elections, interests, joining, meetings, terms, vetting
 
     with session_scope() as session:
         count = joining.send_reminders(session)
@@ -152,11 +152,13 @@ def send_reminders() -> None:
         counted = elections.count_due(session)
         expiring = vetting.send_reminders(session)
         asked = interests.send_reminders(session)
+        renewals = terms.send_asks(session)
     click.echo(f"Sent {count} reminder{'' if count == 1 else 's'} to sign.")
     click.echo(f"Sent {coming} meeting reminder{'' if coming == 1 else 's'}.")
     click.echo(f"Counted {counted} election{'' if counted == 1 else 's'}.")
     click.echo(f"Reminded {expiring} member{'' if expiring == 1 else 's'} of vetting about to expire.")
     click.echo(f"Asked {asked} member{'' if asked == 1 else 's'} to confirm their register of interests.")
+    click.echo(f"Sent {renewals} email{'' if renewals == 1 else 's'} about terms coming to an end.")
 
 
 @click.command("send-digests")

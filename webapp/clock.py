@@ -55,6 +55,12 @@ def _welsh(local: datetime, pattern: str) -> str:
     return format_datetime(local, pattern, locale="cy")
 
 
+def years_after(start: date, years: int) -> date:
+    """The same day `years` later (28 February for a 29 February start): the end of a term."""
+    day = 28 if start.month == 2 and start.day == 29 else start.day
+    return start.replace(year=start.year + years, day=day)
+
+
 def working_days_before(moment: datetime, days: int) -> datetime:
     """The moment `days` working days (Monday to Friday, UK time) before `moment`. Bank holidays are not
     counted out: a case is called late a day or two early at Christmas rather than never."""

@@ -32,6 +32,7 @@ class GroupSpec:
     welsh: dict[str, str] = field(default_factory=dict)  # name, summary, ... in Welsh (with Welsh on)
     expected_meetings: int = 4  # meetings a year each member is expected at (the register flags fewer)
     vetting: str = "none"  # "none", "limited screening" or the vetting level required of members
+    term_years: int = 3  # how long a membership lasts before it is renewed or ends
 
 
 WELSH_GROUP_FIELDS = ("name", "summary", "requirements", "meeting_place")
@@ -121,6 +122,11 @@ def load(path: str | Path) -> Deployment:
             raise DeploymentError(
                 f"{where}: expected_meetings must be a whole number from 0 to 52, not {expected!r}"
             )
+        term = raw.get("term_years", 3)
+        if not isinstance(term, int) or isinstance(term, bool) or not 1 <= term <= 10:
+            raise DeploymentError(
+                f"{where}: term_years must be a whole number of years from 1 to 10, not {term!r}"
+            )
         vetting = raw.get("vetting", "none")
         if not isinstance(vetting, str) or not vetting.strip() or len(vetting) > 40:
             raise DeploymentError(
@@ -139,6 +145,7 @@ def load(path: str | Path) -> Deployment:
                 welsh={f: prose(raw[f"{f}_cy"]) for f in WELSH_GROUP_FIELDS if raw.get(f"{f}_cy")},
                 expected_meetings=expected,
                 vetting=vetting.strip(),
+                term_years=term,
             )
         )
     if not groups:
@@ -239,6 +246,7 @@ def sync_groups(session: Session, deployment: Deployment) -> list[str]:
             "meeting_place",
             "expected_meetings",
             "vetting",
+            "term_years",
         ):
             setattr(group, name, getattr(spec, name))
         group.position = position

@@ -180,9 +180,12 @@ def test_the_register_exports_csv_without_formulas_and_members_can_leave(app, cl
         membership_id = session.scalar(select(Membership.id))
     members = "/staff/groups/bristol/members"
     act(coordinator, members, f"{members}/{membership_id}/role", {"role": "vice chair"})
-    act(coordinator, members, f"{members}/{membership_id}/left")
+    left = f"{members}/{membership_id}/left"
+    no_reason = act(coordinator, left)
+    assert no_reason.status_code == 422 and "Give the reason the membership ends" in text_of(no_reason)
+    act(coordinator, left, data={"reason": "Moved to Scotland"})
     page = text_of(coordinator.get(members))
-    assert "Left " in page and "Vice chair" in page
+    assert "Left " in page and "Moved to Scotland" in page and "Vice chair" in page
     outsider = staff_client(app, "sam@force.example", Role.CHAIR, "somerset")
     assert outsider.get(members).status_code == 404
     assert outsider.get("/staff/groups/bristol/members.csv").status_code == 404

@@ -289,3 +289,23 @@ class InterestForm(FlaskForm):
         widget=DateInput(),
         validators=[InputRequired(_l("Enter the date"))],
     )
+
+
+class RenewalForm(FlaskForm):
+    wish = RadioField(
+        _l("Would you like to continue for another term?"),
+        choices=[
+            ("continue", _l("Yes, I would like to continue")),
+            ("leave", _l("No, I will leave at the end of my term")),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(_l("Choose whether you want to continue"))],
+    )
+
+
+class LeaveForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Would you like to tell us why you are leaving? (optional)"),
+        widget=GovCharacterCount(),
+        validators=[Optional(), max_length(1000, _l("Your reason"))],
+    )

@@ -20,8 +20,10 @@ from webapp.members.forms import (
     AnswerForm,
     CallOutAnswerForm,
     DetailsForm,
+    LeaveForm,
     NominateForm,
     NominationAnswerForm,
+    RenewalForm,
     SignInForm,
     VoteForm,
 )
@@ -39,6 +41,7 @@ from webapp.services import (
     member_sign_in,
     members,
     papers,
+    terms,
 )
 from webapp.services.actors import member_actor
 
@@ -113,14 +116,34 @@ def details():
 def leave(slug: str):
     member = current_member()
     group, membership = access.member_group(db_session(), member, slug)
-    form = ActionForm()
+    form = LeaveForm()
     if form.validate_on_submit():
-        members.leave(db_session(), membership, member_actor(member))
+        members.leave(db_session(), membership, member_actor(member), form.reason.data or "")
         still = members.current(db_session(), member)
         if not still:
             sign_out()
         return render_template("members/left.html", group=group, still_member=bool(still))
-    return render_template("members/leave.html", group=group, form=form)
+    return render_template("members/leave.html", group=group, form=form), (422 if form.errors else 200)
+
+
+@bp.route("/groups/<slug>/renewal", methods=["GET", "POST"])
+@member_required
+def renewal(slug: str):
+    """Whether the member wants another term, asked as their term comes to an end."""
+    member = current_member()
+    group, membership = access.member_group(db_session(), member, slug)
+    form = RenewalForm(data={"wish": membership.renewal_wish} if membership.renewal_wish else None)
+    if form.validate_on_submit():
+        try:
+            terms.answer(db_session(), membership, member, form.wish.data)
+        except InputError as exc:
+            form.wish.errors = [exc.message]
+        else:
+            flash(gettext("Thank you. We have told the Police Coordinator and the Chair."), "success")
+            return redirect(url_for("members.home"))
+    return render_template("members/renewal.html", group=group, membership=membership, form=form), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])

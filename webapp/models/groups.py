@@ -35,6 +35,7 @@ class Group(Base):
     # "none", "limited screening", or the vetting level the force requires of members (e.g. "NPPV2"):
     # where it is not "none", confidential papers reach only members whose vetting is current.
     vetting: Mapped[str] = mapped_column(String(40), default="none", server_default="none")
+    term_years: Mapped[int] = mapped_column(Integer, default=3, server_default="3")  # a member's term
     # Set when a system admin edits the group on the admin screen; from then on the admin screen, not the
     # deployment file, is where the group is changed (load-deployment leaves it alone).
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,6 +25,7 @@ class NewsKind(StrEnum):
     MEMBER_LEFT = "member left"
     MEMBER_REPLIED = "member replied"
     CALL_OUT_ANSWERED = "call-out answered"
+    TERM_ENDING = "term ending"
 
 
 class Delivery(StrEnum):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
@@ -96,4 +96,10 @@ class Membership(Base):
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The person, who signs in to the members' pages (None only for records erased before there were any).
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    # The term: when it ends; asked 60 days before whether they want to continue ("continue" or "leave").
+    term_ends_on: Mapped[date | None] = mapped_column(Date)
+    renewal_wish: Mapped[str | None] = mapped_column(String(20))
+    renewal_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renewal_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     agreement_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))

@@ -442,3 +442,12 @@ class VettingForm(FlaskForm):
     )
     granted_on = DayMonthYear("Date granted", format="%d %m %Y", widget=DateInput(), validators=[Optional()])
     expires_on = DayMonthYear("Expires", format="%d %m %Y", widget=DateInput(), validators=[Optional()])
+
+
+class EndMembershipForm(FlaskForm):
+    reason = TextAreaField(
+        "Why does the membership end?",
+        widget=GovTextArea(),
+        description="For example: the term ended and they did not want to continue; they moved away.",
+        validators=[Required("Give the reason the membership ends"), max_length(1000, "The reason")],
+    )

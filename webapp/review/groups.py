@@ -6,13 +6,20 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import login_required
 
 from webapp import auth
-from webapp.clock import UK, now
+from webapp.clock import UK, now, uk_date
 from webapp.db import db_session
 from webapp.models import DocumentKind, Meeting, Membership
 from webapp.review import bp
-from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm, VettingForm
+from webapp.review.forms import (
+    ActionForm,
+    DocumentForm,
+    EndMembershipForm,
+    MeetingForm,
+    MemberRoleForm,
+    VettingForm,
+)
 from webapp.review.helpers import INVALID, attempt, of_group, served_group
-from webapp.services import InputError, access, documents, meetings, members, vetting
+from webapp.services import InputError, access, documents, meetings, members, terms, vetting
 
 KINDS = {
     "terms-of-reference": DocumentKind.TERMS_OF_REFERENCE,
@@ -173,19 +180,42 @@ def group_members_csv(slug: str):
     return response
 
 
-@bp.route("/groups/<slug>/members/<int:membership_id>/left", methods=["POST"])
+@bp.route("/groups/<slug>/members/<int:membership_id>/left", methods=["GET", "POST"])
 @login_required
 def member_left(slug: str, membership_id: int):
+    """End a membership, with its reason (the member's access ends at once)."""
+    group = served_group(slug)
+    membership = of_group(group, Membership, membership_id)
+    form = EndMembershipForm()
+    if membership.left_at is not None:
+        flash("This member has already left.", "error")
+        return redirect(url_for("review.group_members", slug=slug))
+    if form.validate_on_submit() and attempt(
+        form, lambda: terms.end(db_session(), membership, auth.staff_user(), form.reason.data)
+    ):
+        flash("Membership ended. The member can no longer see the group's pages.", "success")
+        return redirect(url_for("review.group_members", slug=slug))
+    name = next(
+        (row.name for row in members.register(db_session(), group) if row.membership.id == membership.id), ""
+    )
+    return render_template(
+        "review/end_membership.html", group=group, form=form, name=name, membership=membership
+    ), (INVALID if form.errors else 200)
+
+
+@bp.route("/groups/<slug>/members/<int:membership_id>/renew", methods=["POST"])
+@login_required
+def renew_member(slug: str, membership_id: int):
     group = served_group(slug)
     membership = of_group(group, Membership, membership_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        members.mark_left(db_session(), membership, auth.staff_user())
-    except InputError as exc:  # two people marking the same member at once
+        until = terms.renew(db_session(), membership, auth.staff_user())
+    except InputError as exc:
         flash(exc.message, "error")
     else:
-        flash("Marked as left.", "success")
+        flash(f"Renewed until {uk_date(until)}. The member has been emailed.", "success")
     return redirect(url_for("review.group_members", slug=slug))
 
 

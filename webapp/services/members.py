@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.clock import UK, now
+from webapp.clock import UK, now, years_after
 from webapp.models import (
     Applicant,
     Application,
@@ -74,13 +74,15 @@ def join(session: Session, application: Application, agreement_id: int | None) -
         )
         session.add(member)
         session.flush()
+    group = application.known_group
     membership = Membership(
         application_id=application.id,
-        group_id=application.known_group.id,
+        group_id=group.id,
         role=MemberRole.MEMBER,
         joined_at=now(),
         agreement_attachment_id=agreement_id,
         member_id=member.id,
+        term_ends_on=years_after(now().date(), group.term_years),
     )
     session.add(membership)
     session.flush()
@@ -161,12 +163,22 @@ def update_details(session: Session, member: Member, changes: dict[str, str]) ->
     return changed
 
 
-def leave(session: Session, membership: Membership, actor: Actor) -> None:
-    """The membership ends: by the member's own choice (their page) or marked by staff."""
+def leave(session: Session, membership: Membership, actor: Actor, reason: str = "") -> None:
+    """The membership ends, with its reason and date: by the member's own choice (their page) or marked by
+    staff. Access to the group ends at once; the record is left to the retention policy."""
     if membership.left_at is not None:
         raise InputError("This member has already left")
     membership.left_at = now()
-    events.record(session, actor, "member left", _joined_by(membership), detail={"membership": membership.id})
+    membership.left_reason = (reason or "").strip()[:1000] or (
+        "left from their own page" if actor.user is None else "marked as left by staff"
+    )
+    events.record(
+        session,
+        actor,
+        "member left",
+        _joined_by(membership),
+        detail={"membership": membership.id, "reason": membership.left_reason},
+    )
     if actor.user is None:  # the member's own choice: their group's staff hear of it
         person = session.get(Member, membership.member_id) if membership.member_id else None
         news.member_left(
@@ -253,8 +265,8 @@ def _joined_by(membership: Membership) -> events.Subject:
     return events.Subject("application", membership.application_id)
 
 
-def mark_left(session: Session, membership: Membership, user: StaffUser) -> None:
-    leave(session, membership, staff(user))
+def mark_left(session: Session, membership: Membership, user: StaffUser, reason: str = "") -> None:
+    leave(session, membership, staff(user), reason)
 
 
 def set_role(session: Session, membership: Membership, user: StaffUser, role: str) -> None:

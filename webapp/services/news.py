@@ -42,6 +42,7 @@ KINDS: dict[NewsKind, str] = {
     NewsKind.MEMBER_LEFT: "A member of my group left it, from their own page",
     NewsKind.MEMBER_REPLIED: "A member replied to a message I sent the group",
     NewsKind.CALL_OUT_ANSWERED: "A member answered a call-out I opened",
+    NewsKind.TERM_ENDING: "A member's term ending, and whether they want to continue",
 }
 # Cases still waiting for the group to act: older than the reply time, they are overdue.
 AWAITING_GROUP = frozenset(

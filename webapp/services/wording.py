@@ -149,6 +149,8 @@ CATALOGUE = (
     Email("expenses_changed", "Member: their expenses claim approved, queried, not approved or paid"),
     Email("vetting_expiring", "Member: their vetting expires within 60 days"),
     Email("interests_confirm", "Member: the yearly check of their register of interests"),
+    Email("term_renewal", "Member: their term ends soon; would they like to continue?"),
+    Email("term_renewed", "Member: their membership renewed for another term"),
     Email("reply_more_information", "Standard reply: asking for more information"),
     Email("reply_call_back", "Standard reply: offering a phone call"),
     Email("reply_thanks", "Standard reply: thanks, added to the application"),

@@ -57,6 +57,9 @@ def sample(session: Session) -> dict[str, Any]:
             id=1, spent_on=moment.date(), purpose="Travel to the meeting", status="approved", reason=""
         ),
         "total": "£12.60",
+        "ends": uk_time(moment),
+        "until": uk_time(moment),
+        "reminder": False,
         "status": "approved",
         "election": Election(id=1, office="chair"),
         "office": "Chair",
