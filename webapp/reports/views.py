@@ -7,9 +7,11 @@ from flask_login import login_required
 
 from webapp import auth
 from webapp.db import db_session
+from webapp.pdf import print_template
 from webapp.reports import bp
-from webapp.review.helpers import staff_context
+from webapp.review.helpers import served_group, staff_context
 from webapp.services import access, equality_report, events
+from webapp.services import annual_report as annual_report_service
 from webapp.services import equality as equality_store
 from webapp.services import pipeline as pipeline_service
 from webapp.services.actors import staff
@@ -110,3 +112,37 @@ def pipeline():
         states=[s for s in State if s != State.DRAFT],
         waiting=pipeline_service.WAITING,
     )
+
+
+@bp.route("/groups/<slug>/annual-report")
+@login_required
+def annual_report(slug: str):
+    """A group's annual report for a year (this year unless asked), for the group's staff."""
+    group = served_group(slug)
+    report = annual_report_service.build(db_session(), group, _year())
+    return render_template(
+        "reports/annual.html",
+        group=group,
+        report=report,
+        winners=report.winners,
+        years=list(range(equality_report.this_year(), equality_report.this_year() - 5, -1)),
+    )
+
+
+@bp.route("/groups/<slug>/annual-report.pdf")
+@login_required
+def annual_report_pdf(slug: str):
+    group = served_group(slug)
+    report = annual_report_service.build(db_session(), group, _year())
+    pdf = print_template("pdf/annual_report.html", group=group, report=report, winners=report.winners)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"{group.slug}-annual-report-{report.year}.pdf"
+    )
+    return response
+
+
+def _year() -> int:
+    latest = equality_report.this_year()
+    asked = request.args.get("year", str(latest))
+    return int(asked) if asked.isdigit() and latest - YEARS_BACK < int(asked) <= latest else latest
