@@ -16,7 +16,7 @@ from tests.e2e.test_review_browser import signed_in
 from tests.given import given_member
 from tests.webapp.test_elections import _day, _move_to
 from webapp.db import session_scope
-from webapp.models import Election
+from webapp.models import Election, Group
 from webapp.workflow import Role
 
 pytestmark = pytest.mark.browser
@@ -144,11 +144,21 @@ def test_members_elect_their_chair_and_claim_expenses(app, browser, live_server,
     staff.get_by_role("link", name="annual report of the Bristol IAG").click()
     expect(staff.locator("#expenses-paid")).to_be_visible()
     audit.check("staff: annual report")
+    with session_scope(app) as session:  # a group that vets its members
+        session.scalar(select(Group).where(Group.slug == "bristol")).vetting = "NPPV1"
     staff.goto("/staff/groups/bristol/members")
+    staff.get_by_role("link", name="Record vetting of Bob Jones").click()
+    audit.check("staff: record vetting")
+    staff.get_by_label("Granted").check()
+    staff.get_by_role("button", name="Save").click()
+    expect(staff.locator(".govuk-error-summary")).to_contain_text("Enter the date it was granted")
+    audit.check("staff: record vetting, with an error")
+    staff.goto("/staff/groups/bristol/members")
+    audit.check("staff: the register, with vetting")
     staff.get_by_role("link", name="End the membership of Bob Jones").click()
     audit.check("staff: end a membership")
     staff.goto("/staff/groups/bristol/members")
     staff.get_by_role("link", name="Timeline and interests of Bob Jones").click()
     expect(staff.locator("#interests")).to_contain_text("Trustee of Easton Youth Club")
     audit.check("staff: a member's interests")
-    audit.assert_clean(at_least=23)
+    audit.assert_clean(at_least=26)

@@ -118,7 +118,8 @@ def test_members_nominate_vote_in_secret_and_the_winner_becomes_chair(app):
     assert again.status_code == 422 and "That member has already been nominated" in text_of(again)
     _post(b, f"{page}/nomination", **{"answer-accept": "yes", "answer-statement": "Ten years of youth work."})
     _post(c, f"{page}/nominate", **{"nominate-nominee": str(cara), "nominate-statement": "Another term."})
-    early = _post(c, f"{page}/vote", **{"vote-candidate": "1"})
+    standing_ids = _candidate_ids(app, election_id)
+    early = _post(c, f"{page}/vote", **{"vote-candidate": str(standing_ids["Amina Yusuf"])})
     assert early.status_code == 422 and "Voting is not open" in text_of(early)
 
     _move_to(app, election_id, "voting")
