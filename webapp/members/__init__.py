@@ -6,7 +6,12 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
-from webapp.members import expense_views, interest_views, views  # noqa: E402,F401  (registers the routes)
+from webapp.members import (  # noqa: E402,F401  (registers the routes)
+    election_views,
+    expense_views,
+    interest_views,
+    views,
+)
 
 
 @bp.context_processor

@@ -184,6 +184,15 @@ def candidates(
     return [(candidate, member) for candidate, member in session.execute(query)]
 
 
+def nomination_of(session: Session, election: Election, membership: Membership) -> Candidate | None:
+    """The member's own nomination in this election (accepted, waiting or declined), if any."""
+    return session.scalar(
+        select(Candidate).where(
+            Candidate.election_id == election.id, Candidate.membership_id == membership.id
+        )
+    )
+
+
 def _statement(text: str) -> str:
     text = (text or "").strip()
     if not text:
