@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 
 import icalendar
 from sqlalchemy import select
@@ -20,8 +20,8 @@ from tests.review_journey import act, attachment_bytes, invite_data, mails_to, s
 from tests.webapp.test_members import AMINA, signed_in_member
 from webapp import clock
 from webapp.db import session_scope
-from webapp.models import Meeting, Membership, PaperDownload
-from webapp.services import meetings
+from webapp.models import Meeting, Member, Membership, PaperDownload, StaffUser
+from webapp.services import interests, meetings, vetting
 from webapp.workflow import Role
 
 MEETINGS = "/staff/groups/bristol/meetings"
@@ -232,6 +232,13 @@ def test_a_members_own_records_are_in_their_subject_access_export_and_go_when_th
     paper = re.search(r"/members/papers/(\d+)", member.get("/members/").get_data(as_text=True)).group(0)
     assert member.get(paper).status_code == 200
 
+    with app.test_request_context(), session_scope(app) as session:  # an interest and vetting recorded
+        person = session.scalar(select(Member))
+        interests.add(session, person, "Trustee of a youth club", date(2024, 1, 1))
+        membership = session.scalar(select(Membership))
+        vetting.record(
+            session, membership, session.scalar(select(StaffUser)), "granted", "NPPV1", date(2025, 1, 1), None
+        )
     with app.app_context(), session_scope(app) as session:
         person = personal_data.footprint(session, AMINA)
         record = json.loads(
@@ -244,11 +251,14 @@ def test_a_members_own_records_are_in_their_subject_access_export_and_go_when_th
     assert [r["answer"] for r in as_member["meeting_answers_and_attendance"]] == ["online"]
     assert len(as_member["papers_downloaded"]) == 1 and as_member["sign_ins"]
     assert all("token_hash" not in row for row in as_member["sign_ins"])
+    assert [r["what"] for r in as_member["interests"]] == ["Trustee of a youth club"]
+    assert [r["level"] for r in as_member["vetting"]] == ["NPPV1"]
 
     with app.app_context(), session_scope(app) as session:
         personal_data.erase(session, personal_data.footprint(session, AMINA), SYSTEM)
     everything = _everything_in_the_database(app)
     assert "Translating Tigrinya" not in everything and AMINA not in everything and "Amina" not in everything
+    assert "Trustee of a youth club" not in everything and "NPPV1" not in everything
     with session_scope(app) as session:
         download = session.scalar(select(PaperDownload))
         assert download is not None and download.member_id is None  # the paper went out; not to whom

@@ -52,6 +52,7 @@ from webapp.models import (
     OutboxMessage,
     PaperDownload,
     SigningRequest,
+    Vetting,
 )
 from webapp.questions import MONITORING_QUESTIONS
 from webapp.services import events
@@ -226,6 +227,7 @@ def erase_application(session: Session, application: Application) -> Freed:
     )
     joined = select(Membership.id).where(Membership.application_id == application.id)
     session.execute(delete(MeetingResponse).where(MeetingResponse.membership_id.in_(joined)))
+    session.execute(delete(Vetting).where(Vetting.membership_id.in_(joined)))
     session.execute(delete(CallOutRecipient).where(CallOutRecipient.membership_id.in_(joined)))
     for column in (Candidate.membership_id, Candidate.nominated_by_id):
         session.execute(update(Candidate).where(column.in_(joined)).values({column: None}))

@@ -18,15 +18,19 @@ from webapp.db import Base
 from webapp.models import (
     Attachment,
     CallOutRecipient,
+    Candidate,
     Draft,
     EqualityResponse,
     Event,
+    ExpenseClaim,
+    Interest,
     MeetingResponse,
     Member,
     Membership,
     MemberSignIn,
     PaperDownload,
     Referral,
+    Vetting,
 )
 from webapp.services import events
 from webapp.services.actors import Actor
@@ -114,7 +118,8 @@ def export_zip(session: Session, stores: Stores, person: Footprint) -> bytes:
 
 def _member(session: Session, member: Member) -> dict[str, Any]:
     """The person as a member: their own details, answers to invitations and call-outs, attendance, the
-    papers they downloaded and when they signed in."""
+    papers they downloaded, their interests, vetting (status and dates), expenses claims, candidacies and
+    when they signed in. Never how they voted: nothing records it against them."""
     joined = [m.id for m in session.scalars(select(Membership).where(Membership.member_id == member.id))]
     return {
         **_row(member),
@@ -123,6 +128,10 @@ def _member(session: Session, member: Member) -> dict[str, Any]:
         ),
         "call_out_answers": _rows(session, CallOutRecipient, CallOutRecipient.membership_id.in_(joined)),
         "papers_downloaded": _rows(session, PaperDownload, PaperDownload.member_id == member.id),
+        "interests": _rows(session, Interest, Interest.member_id == member.id),
+        "vetting": _rows(session, Vetting, Vetting.membership_id.in_(joined)),
+        "expenses_claims": _rows(session, ExpenseClaim, ExpenseClaim.membership_id.in_(joined)),
+        "election_candidacies": _rows(session, Candidate, Candidate.membership_id.in_(joined)),
         "sign_ins": [
             {k: v for k, v in row.items() if k != "token_hash"}
             for row in _rows(session, MemberSignIn, MemberSignIn.member_id == member.id)
