@@ -1,6 +1,9 @@
-"""Shared form helpers: GOV.UK wording for validation messages, and the email address input."""
+"""Shared form helpers: GOV.UK wording for validation messages, the email address and date inputs, and
+`attempt`, the one way a view turns a service's refusal into a form error."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString, gettext
@@ -8,6 +11,23 @@ from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from webapp.services import InputError
+
+
+def attempt(form, step: Callable[[], object]) -> bool:
+    """Run a service step for a form; a refused input (InputError) becomes an error on the field it names,
+    or on the form when it names none. Whether the step went through."""
+    try:
+        step()
+    except InputError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, exc.message]
+        else:
+            form.form_errors.append(exc.message)
+        return False
+    return True
 
 
 class Required(DataRequired):

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.members import bp
 from webapp.members.forms import NominateForm, NominationAnswerForm, VoteForm
 from webapp.members.session import current_member, member_required
@@ -58,18 +59,10 @@ def _election_step(election_id: int, name: str, form, step) -> object:
         form.nominee.choices = [(m.id, p.name) for m, p in members.of_group(db_session(), found.group_id)]
     if name == "vote":
         form.candidate.choices = [(c.id, p.name) for c, p in elections.candidates(db_session(), found)]
-    if form.validate_on_submit():
-        try:
-            thanks = step(found, membership, member)
-        except InputError as exc:
-            field = getattr(form, exc.field, None)
-            if field is not None:
-                field.errors = [*field.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
-        else:
-            flash(thanks, "success")
-            return redirect(url_for("members.election", election_id=found.id))
+    thanks: list[str] = []
+    if form.validate_on_submit() and attempt(form, lambda: thanks.append(step(found, membership, member))):
+        flash(thanks[0], "success")
+        return redirect(url_for("members.election", election_id=found.id))
     return _election_page(found, membership, (name, form))
 
 

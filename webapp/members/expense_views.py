@@ -7,12 +7,13 @@ from flask_babel import gettext
 
 from webapp.clock import now
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.members import bp
 from webapp.members.forms import ClaimForm, QueryAnswerForm
 from webapp.members.session import current_member, member_required
-from webapp.models import Group
+from webapp.models import ExpenseClaim, Group
 from webapp.money import pounds
-from webapp.services import InputError, access, expenses, meetings, members
+from webapp.services import access, expenses, meetings, members
 
 
 def _receipts(field) -> list[expenses.Receipt]:
@@ -67,15 +68,11 @@ def new_claim():
             meeting_id=int(form.meeting_id.data) if form.meeting_id.data else None,
             receipts=_receipts(form.receipts),
         )
-        try:
-            made = expenses.submit(session, chosen, member, claim)
-        except InputError as exc:
-            field = getattr(form, exc.field, form.purpose)
-            field.errors = [*field.errors, exc.message]
-        else:
-            total = pounds(made.total_pence)
+        made: list[ExpenseClaim] = []
+        if attempt(form, lambda: made.append(expenses.submit(session, chosen, member, claim))):
+            total = pounds(made[0].total_pence)
             flash(gettext("Thank you. Your claim of %(total)s has been sent.", total=total), "success")
-            return redirect(url_for("members.claim", claim_id=made.id))
+            return redirect(url_for("members.claim", claim_id=made[0].id))
     return render_template("members/new_claim.html", form=form, one_group=len(current) == 1), (
         422 if form.errors else 200
     )
@@ -87,15 +84,14 @@ def claim(claim_id: int):
     member = current_member()
     found = access.member_claim(db_session(), member, claim_id)
     form = QueryAnswerForm()
-    if form.validate_on_submit():
-        try:
-            expenses.answer_query(db_session(), found, member, form.answer.data, _receipts(form.receipts))
-        except InputError as exc:
-            field = getattr(form, exc.field, form.answer)
-            field.errors = [*field.errors, exc.message]
-        else:
-            flash(gettext("Thank you. Your answer has been sent."), "success")
-            return redirect(url_for("members.claim", claim_id=found.id))
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: expenses.answer_query(
+            db_session(), found, member, form.answer.data, _receipts(form.receipts)
+        ),
+    ):
+        flash(gettext("Thank you. Your answer has been sent."), "success")
+        return redirect(url_for("members.claim", claim_id=found.id))
     return render_template(
         "members/claim.html",
         claim=found,

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.members import bp
 from webapp.members.forms import ActionForm, InterestForm
 from webapp.members.session import current_member, member_required
@@ -17,15 +18,11 @@ from webapp.services import InputError, interests
 def interests_page():
     member = current_member()
     form = InterestForm()
-    if form.validate_on_submit():
-        try:
-            interests.add(db_session(), member, form.what.data, form.since.data)
-        except InputError as exc:
-            field = getattr(form, exc.field, form.what)
-            field.errors = [*field.errors, exc.message]
-        else:
-            flash(gettext("Added to your register of interests."), "success")
-            return redirect(url_for("members.interests_page"))
+    if form.validate_on_submit() and attempt(
+        form, lambda: interests.add(db_session(), member, form.what.data, form.since.data)
+    ):
+        flash(gettext("Added to your register of interests."), "success")
+        return redirect(url_for("members.interests_page"))
     return render_template(
         "members/interests.html",
         member=member,

@@ -7,6 +7,7 @@ from flask_babel import gettext
 
 from webapp.clock import now
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.members import bp
 from webapp.members.forms import (
     ADVICE_SOURCES,
@@ -130,14 +131,11 @@ def renewal(slug: str):
     member = current_member()
     group, membership = access.member_group(db_session(), member, slug)
     form = RenewalForm(data={"wish": membership.renewal_wish} if membership.renewal_wish else None)
-    if form.validate_on_submit():
-        try:
-            terms.answer(db_session(), membership, member, form.wish.data)
-        except InputError as exc:
-            form.wish.errors = [exc.message]
-        else:
-            flash(gettext("Thank you. We have told the Police Coordinator and the Chair."), "success")
-            return redirect(url_for("members.home"))
+    if form.validate_on_submit() and attempt(
+        form, lambda: terms.answer(db_session(), membership, member, form.wish.data)
+    ):
+        flash(gettext("Thank you. We have told the Police Coordinator and the Chair."), "success")
+        return redirect(url_for("members.home"))
     return render_template("members/renewal.html", group=group, membership=membership, form=form), (
         422 if form.errors else 200
     )
@@ -155,16 +153,14 @@ def meeting(meeting_id: int):
         else None
     )
     form.for_meeting(bool(found.place), bool(found.online_link))
-    if form.validate_on_submit():
-        try:
-            attendance.answer(
-                db_session(), found, membership, member, form.answer.data, form.note.data, form.interest.data
-            )
-        except InputError as exc:
-            getattr(form, exc.field, form.answer).errors = [exc.message]
-        else:
-            flash(gettext("Thank you. We have your answer."), "success")
-            return redirect(url_for("members.meeting", meeting_id=found.id))
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: attendance.answer(
+            db_session(), found, membership, member, form.answer.data, form.note.data, form.interest.data
+        ),
+    ):
+        flash(gettext("Thank you. We have your answer."), "success")
+        return redirect(url_for("members.meeting", meeting_id=found.id))
     return render_template(
         "members/meeting.html",
         meeting=found,
@@ -195,14 +191,12 @@ def call_out(call_out_id: int):
     form = CallOutAnswerForm(
         data={"answer": recipient.answer.value, "advice": recipient.advice} if recipient.answer else None
     )
-    if form.validate_on_submit():
-        try:
-            call_outs.answer(db_session(), found, recipient, member, form.answer.data, form.advice.data)
-        except InputError as exc:
-            getattr(form, exc.field, form.answer).errors = [exc.message]
-        else:
-            flash(gettext("Thank you. The Police Coordinator can see your answer now."), "success")
-            return redirect(url_for("members.call_out", call_out_id=found.id))
+    if form.validate_on_submit() and attempt(
+        form,
+        lambda: call_outs.answer(db_session(), found, recipient, member, form.answer.data, form.advice.data),
+    ):
+        flash(gettext("Thank you. The Police Coordinator can see your answer now."), "success")
+        return redirect(url_for("members.call_out", call_out_id=found.id))
     return render_template(
         "members/call_out.html",
         call_out=found,

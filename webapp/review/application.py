@@ -11,10 +11,11 @@ from webapp import auth
 from webapp.answers import given_confirmations, shown_answers
 from webapp.db import db_session
 from webapp.files import file_store
+from webapp.forms import attempt
 from webapp.models import Application, Source
 from webapp.review import bp
 from webapp.review.forms import RECOMMENDATIONS, ActionForm, NoteForm
-from webapp.review.helpers import INVALID, attempt, back, group_form, load
+from webapp.review.helpers import INVALID, back, group_form, load
 from webapp.services import InputError, access, case_page, casefile, groups, triage, waiting
 
 

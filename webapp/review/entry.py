@@ -12,11 +12,12 @@ from wtforms.validators import Optional
 
 from webapp import auth
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import Source
 from webapp.public.forms import form_class
 from webapp.review import bp
 from webapp.review.forms import EntryForm
-from webapp.review.helpers import INVALID, attempt
+from webapp.review.helpers import INVALID
 from webapp.services import access, entered, groups
 
 

@@ -10,10 +10,11 @@ from flask_login import login_required
 from webapp import auth
 from webapp.db import db_session
 from webapp.files import file_store
+from webapp.forms import attempt
 from webapp.models import ClaimReceipt, ClaimStatus, ExpenseClaim
 from webapp.review import bp
 from webapp.review.forms import ActionForm, ClaimDecisionForm
-from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import expenses
 
 

@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from webapp import auth
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import Advice, CallOut, Group, Member, MemberMessage, Membership
 from webapp.review import bp
 from webapp.review.forms import (
@@ -19,7 +20,7 @@ from webapp.review.forms import (
     CloseCallOutForm,
     MemberMessageForm,
 )
-from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import advice, call_outs, interests, member_messages, members, papers
 from webapp.services.texts import enabled as texts_enabled
 

@@ -8,6 +8,7 @@ from flask_login import login_required
 from webapp import auth
 from webapp.clock import UK, now, uk_date
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import DocumentKind, Meeting, Membership
 from webapp.review import bp
 from webapp.review.forms import (
@@ -18,7 +19,7 @@ from webapp.review.forms import (
     MemberRoleForm,
     VettingForm,
 )
-from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import InputError, access, documents, meetings, members, terms, vetting
 
 KINDS = {

@@ -17,7 +17,7 @@ from webapp import auth, workflow
 from webapp.db import db_session
 from webapp.models import Application, Group
 from webapp.review.forms import ActionForm, GroupForm
-from webapp.services import InputError, access, waiting
+from webapp.services import access, waiting
 from webapp.services.actors import staff
 from webapp.staff.forms import SignOutForm
 from webapp.workflow import Action, Role
@@ -38,20 +38,6 @@ def staff_context() -> dict[str, Any]:
         "sign_out_form": SignOutForm(),
         "waiting_count": waiting.count(db_session(), user) if user else 0,
     }
-
-
-def attempt(form, step: Callable[[], object]) -> bool:
-    """Run a service step; a refused input becomes an error on the form's field."""
-    try:
-        step()
-    except InputError as exc:
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [*field.errors, exc.message]
-        else:
-            form.form_errors.append(exc.message)
-        return False
-    return True
 
 
 def served_group(slug: str) -> Group:

@@ -9,10 +9,11 @@ from flask_login import login_required
 from webapp import auth
 from webapp.clock import now, uk_time
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import Meeting, Paper
 from webapp.review import bp
 from webapp.review.forms import ActionForm, PaperForm
-from webapp.review.helpers import INVALID, attempt, of_group, served_group
+from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import InputError, attendance, meetings, papers
 
 

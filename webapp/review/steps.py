@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from webapp import auth
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.review import bp
 from webapp.review.forms import (
     AppealDecisionForm,
@@ -16,7 +17,7 @@ from webapp.review.forms import (
     RejectProposalForm,
     WithdrawForm,
 )
-from webapp.review.helpers import INVALID, attempt, back, button, check_action, form_page, load
+from webapp.review.helpers import INVALID, back, button, check_action, form_page, load
 from webapp.services import appeals, decisions, discussions, joining, transitions, withdrawals
 from webapp.services.actors import staff
 from webapp.workflow import Action, Outcome, State

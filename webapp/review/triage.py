@@ -9,10 +9,11 @@ from markupsafe import Markup
 
 from webapp import auth, safe_html
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import Application, InboundEmail, StaffUser
 from webapp.review import bp
 from webapp.review.forms import AttachForm, GroupForm, NotApplicationForm
-from webapp.review.helpers import INVALID, attempt, back, group_form
+from webapp.review.helpers import INVALID, back, group_form
 from webapp.services import InputError, access, casefile, groups, triage
 
 

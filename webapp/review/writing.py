@@ -8,10 +8,11 @@ from flask_login import login_required
 
 from webapp import auth
 from webapp.db import db_session
+from webapp.forms import attempt
 from webapp.models import Application
 from webapp.review import bp
 from webapp.review.forms import ReplyForm
-from webapp.review.helpers import INVALID, attempt, back, load
+from webapp.review.helpers import INVALID, back, load
 from webapp.services import casefile, replies, wording
 
 
