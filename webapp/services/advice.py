@@ -13,7 +13,9 @@ from webapp.services import InputError, events, required_text
 from webapp.services.actors import staff
 
 
-def record(session: Session, group: Group, user: StaffUser, source: str, advice: str) -> Advice:
+def record(
+    session: Session, group: Group, user: StaffUser, source: str, advice: str, call_out_id: int | None = None
+) -> Advice:
     try:
         where = AdviceSource(source)
     except ValueError:
@@ -21,6 +23,7 @@ def record(session: Session, group: Group, user: StaffUser, source: str, advice:
     entry = Advice(
         group_id=group.id,
         source=where,
+        call_out_id=call_out_id,
         given_at=now(),
         advice=required_text(advice, "advice", "Enter the advice"),
         recorded_by_id=user.id,

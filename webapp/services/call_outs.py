@@ -33,6 +33,7 @@ from webapp.models import (
     Urgency,
 )
 from webapp.services import InputError, events, members, news, notify, texts, wording
+from webapp.services import advice as advice_log
 from webapp.services.actors import member_actor, staff
 
 MAX_TEXT = 5000
@@ -220,17 +221,10 @@ def close(session: Session, call_out: CallOut, user: StaffUser, summary: str) ->
     call_out.closed_at, call_out.closed_by_id, call_out.summary = now(), user.id, summary
     logged = None
     if summary:
-        logged = Advice(
-            group_id=call_out.group_id,
-            source=AdviceSource.CALL_OUT,
-            call_out_id=call_out.id,
-            given_at=now(),
-            advice=summary,
-            recorded_by_id=user.id,
-            recorded_at=now(),
-            updated_at=now(),
+        group = session.get_one(Group, call_out.group_id)
+        logged = advice_log.record(
+            session, group, user, AdviceSource.CALL_OUT, summary, call_out_id=call_out.id
         )
-        session.add(logged)
     events.record(
         session,
         staff(user),
