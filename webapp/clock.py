@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 _offset = timedelta(0)
@@ -55,8 +56,12 @@ def _welsh(local: datetime, pattern: str) -> str:
     return format_datetime(local, pattern, locale="cy")
 
 
-def years_after(start: date, years: int) -> date:
-    """The same day `years` later (28 February for a 29 February start): the end of a term."""
+D = TypeVar("D", date, datetime)
+
+
+def years_after(start: D, years: int) -> D:
+    """The same day (and time, for a moment) `years` later (28 February for a 29 February start): the end
+    of a term."""
     day = 28 if start.month == 2 and start.day == 29 else start.day
     return start.replace(year=start.year + years, day=day)
 

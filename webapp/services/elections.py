@@ -12,16 +12,14 @@ terms of reference (README "Running a group").
   transaction that counts the vote, once. No event, log line or page says who voted for whom or when.
 - When voting closes the votes are counted by first past the post; a tie is settled by the force's rule
   (IAG_ELECTION_TIE_RULE: "lot", drawn at random by the service), and how it was settled is recorded with
-  the count, which members then see. The winner takes the office for IAG_OFFICE_TERM_YEARS; the previous
-  holder steps down in the same step; a Chair also becomes a staff Chair of the group (invited to set up
-  staff sign-in if new to it)."""
+  the count, which members then see. The winner takes the office (services/offices.py)."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -37,15 +35,13 @@ from webapp.models import (
     ElectionRoll,
     Group,
     Member,
-    MemberRole,
     Membership,
     Office,
     StaffUser,
 )
-from webapp.services import InputError, events, members, notify, staff
-from webapp.services.actors import SYSTEM, Actor, member_actor
+from webapp.services import InputError, events, members, notify, offices
+from webapp.services.actors import SYSTEM, member_actor
 from webapp.services.actors import staff as staff_actor
-from webapp.workflow import Role
 
 TIE_RULES = {"lot": "a tie is settled by lot, drawn at random by the service when the votes are counted"}
 MAX_STATEMENT = 1500
@@ -363,63 +359,9 @@ def count(session: Session, election: Election) -> bool:
     election.result, election.counted_at = result, now()
     if winner is not None:
         election.winner_id = winner.membership_id
-        _take_office(session, election, session.get_one(Membership, winner.membership_id))
+        offices.take_office(session, election, session.get_one(Membership, winner.membership_id))
     events.record(session, SYSTEM, "election counted", _subject(election), detail=result)
     return True
-
-
-def _take_office(session: Session, election: Election, membership: Membership) -> None:
-    """The winner takes the office for its term; whoever held it steps down in the same step."""
-    role = MemberRole.CHAIR if election.office == Office.CHAIR else MemberRole.VICE_CHAIR
-    group = session.get_one(Group, election.group_id)
-    for holder in session.scalars(
-        select(Membership).where(
-            Membership.group_id == group.id, Membership.role == role, Membership.id != membership.id
-        )
-    ):
-        holder.role = MemberRole.MEMBER
-        events.record(session, SYSTEM, "stepped down", _subject(election), detail={"membership": holder.id})
-        if role == MemberRole.CHAIR:
-            _staff_chair(session, group, holder, give=False)
-    membership.role = role
-    election.term_ends_at = election.voting_close_at + timedelta(
-        days=365 * current_app.config["OFFICE_TERM_YEARS"]
-    )
-    events.record(
-        session,
-        SYSTEM,
-        "office taken",
-        _subject(election),
-        detail={"membership": membership.id, "office": str(role)},
-    )
-    if role == MemberRole.CHAIR:
-        _staff_chair(session, group, membership, give=True)
-
-
-def _staff_chair(session: Session, group: Group, membership: Membership, give: bool) -> None:
-    """A group's Chair reviews its applications: the staff Chair role follows the office."""
-    person = session.get(Member, membership.member_id) if membership.member_id else None
-    if person is None or not person.email:
-        return
-    user = staff.find_by_email(session, person.email)
-    actor: Actor = SYSTEM
-    if give:
-        if user is None:
-            staff.invite(
-                session,
-                person.email,
-                person.name,
-                Role.CHAIR,
-                group.slug,
-                staff.Policy.of(current_app.config),
-                actor,
-            )
-        elif not any(held.role == Role.CHAIR and held.group_id == group.id for held in user.roles):
-            staff.grant_role(session, user, Role.CHAIR, group.slug, actor)
-        return
-    if user is not None:
-        for held in [h for h in user.roles if h.role == Role.CHAIR and h.group_id == group.id]:
-            staff.revoke_role(session, user, held, actor)
 
 
 def cancel(session: Session, election: Election, user: StaffUser) -> bool:
