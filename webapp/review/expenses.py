@@ -13,7 +13,8 @@ from webapp.files import file_store
 from webapp.forms import attempt
 from webapp.models import ClaimReceipt, ClaimStatus, ExpenseClaim
 from webapp.review import bp
-from webapp.review.forms import ActionForm, ClaimDecisionForm
+from webapp.review.forms import ActionForm
+from webapp.review.group_forms import ClaimDecisionForm
 from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import expenses
 

@@ -12,7 +12,7 @@ from webapp.db import db_session
 from webapp.forms import attempt
 from webapp.models import Advice, CallOut, Group, Member, MemberMessage, Membership
 from webapp.review import bp
-from webapp.review.forms import (
+from webapp.review.group_forms import (
     AdviceForm,
     AdviceResponseForm,
     AnswerByForm,

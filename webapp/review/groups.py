@@ -11,14 +11,8 @@ from webapp.db import db_session
 from webapp.forms import attempt
 from webapp.models import DocumentKind, Meeting, Membership
 from webapp.review import bp
-from webapp.review.forms import (
-    ActionForm,
-    DocumentForm,
-    EndMembershipForm,
-    MeetingForm,
-    MemberRoleForm,
-    VettingForm,
-)
+from webapp.review.forms import ActionForm, DocumentForm, MeetingForm, MemberRoleForm
+from webapp.review.group_forms import EndMembershipForm, VettingForm
 from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import InputError, access, documents, meetings, members, terms, vetting
 

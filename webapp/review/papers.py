@@ -12,7 +12,8 @@ from webapp.db import db_session
 from webapp.forms import attempt
 from webapp.models import Meeting, Paper
 from webapp.review import bp
-from webapp.review.forms import ActionForm, PaperForm
+from webapp.review.forms import ActionForm
+from webapp.review.group_forms import PaperForm
 from webapp.review.helpers import INVALID, of_group, served_group
 from webapp.services import InputError, attendance, meetings, papers
 
