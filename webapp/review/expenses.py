@@ -16,7 +16,7 @@ from webapp.review import bp
 from webapp.review.forms import ActionForm
 from webapp.review.group_forms import ClaimDecisionForm
 from webapp.review.helpers import INVALID, of_group, served_group
-from webapp.services import expenses
+from webapp.services import expenses, members
 
 
 @bp.route("/groups/<slug>/expenses")
@@ -46,7 +46,7 @@ def group_claim(slug: str, claim_id: int):
     ):
         flash(f"Claim {claim.status}. The member has been emailed.", "success")
         return redirect(url_for("review.group_expenses", slug=slug))
-    name = next((n for c, n in expenses.of_group(db_session(), group) if c.id == claim.id), "")
+    name = members.name_of(db_session(), claim.membership_id)
     return render_template(
         "review/claim.html",
         group=group,

@@ -158,9 +158,7 @@ def member_vetting(slug: str, membership_id: int):
         return redirect(url_for("review.group_members", slug=slug))
     if not form.is_submitted() and found is None:
         form.level.data = group.vetting
-    name = next(
-        (row.name for row in members.register(session, group) if row.membership.id == membership.id), ""
-    )
+    name = members.name_of(db_session(), membership.id)
     return render_template("review/member_vetting.html", group=group, form=form, name=name), (
         INVALID if form.errors else 200
     )
@@ -190,9 +188,7 @@ def member_left(slug: str, membership_id: int):
     ):
         flash("Membership ended. The member can no longer see the group's pages.", "success")
         return redirect(url_for("review.group_members", slug=slug))
-    name = next(
-        (row.name for row in members.register(db_session(), group) if row.membership.id == membership.id), ""
-    )
+    name = members.name_of(db_session(), membership.id)
     return render_template(
         "review/end_membership.html", group=group, form=form, name=name, membership=membership
     ), (INVALID if form.errors else 200)

@@ -89,6 +89,21 @@ def join(session: Session, application: Application, agreement_id: int | None) -
     return membership
 
 
+def name_of(session: Session, membership_id: int | None) -> str:
+    """The name of the person behind a membership, as the register shows it ("" once erased)."""
+    if membership_id is None:
+        return ""
+    return (
+        session.scalar(
+            select(Applicant.name)
+            .join(Application, Application.applicant_id == Applicant.id)
+            .join(Membership, Membership.application_id == Application.id)
+            .where(Membership.id == membership_id)
+        )
+        or ""
+    )
+
+
 def current(session: Session, member: Member) -> list[Membership]:
     """The person's memberships that have not ended, in the groups' order."""
     return list(
