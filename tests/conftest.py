@@ -332,3 +332,21 @@ def imap_config(server, **extra) -> dict:
         "IMAP_TLS": False,
         **extra,
     }
+
+
+# --- The identity provider (Microsoft Entra ID's stand-in) ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def identity_providers():
+    from tests.identity import Providers
+
+    with Providers() as providers:
+        yield providers
+
+
+@pytest.fixture
+def entra(app, identity_providers):
+    """The app signing staff in with the force account at the test provider."""
+    app.config.update(identity_providers.good.settings())
+    return identity_providers.good

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db, languages, money, observability, ratelimits, safe_html
+from webapp import db, entra, languages, money, observability, ratelimits, safe_html
 from webapp.config import PROJECT_ROOT, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services import staff as staff_accounts
@@ -99,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.review import bp as review_bp
     from webapp.staff import bp as staff_bp
 
+    entra.check_settings(app.config)
     auth.init_app(app)
     languages.init_app(app)
     # An id too large for the database's integers is no page at all: "not found", not an error.
@@ -217,7 +218,8 @@ def _register_response_hooks(app: Flask) -> None:
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "object-src 'none'; base-uri 'none'; "
+            f"form-action 'self'{entra.form_action_source()}; frame-ancestors 'none'",
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers.setdefault("X-Frame-Options", "DENY")

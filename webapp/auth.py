@@ -56,12 +56,15 @@ def _load(identity: str) -> SessionUser | None:
     return SessionUser(user)
 
 
-def sign_in(user: StaffUser) -> None:
+def sign_in(user: StaffUser, id_token: str | None = None) -> None:
+    """Start the staff session (`id_token`: the force account's, kept for signing out at the provider)."""
     session.clear()  # a fresh session on privilege change: nothing from before sign-in carries over
     login_user(SessionUser(user))
     stamp = now().isoformat()
     session["signed_in_at"] = stamp
     session["last_seen"] = stamp
+    if id_token:
+        session["id_token"] = id_token
     session.permanent = False
 
 

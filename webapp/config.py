@@ -127,6 +127,31 @@ SETTINGS: tuple[Setting, ...] = (
         "Requests that email a link (save for later, 'send me my link') per address",
     ),
     Setting("OUTBOX_MAX_ATTEMPTS", 8, "Delivery attempts before an outgoing email is marked failed", int),
+    Setting(
+        "OIDC_DISCOVERY_URL",
+        None,
+        "Staff sign-in with the force's Microsoft Entra ID: the OpenID Connect discovery URL, "
+        "https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration; unset: off",
+    ),
+    Setting("OIDC_CLIENT_ID", None, "The app registration's client ID (staff sign-in)"),
+    Setting("OIDC_CLIENT_SECRET", None, "The app registration's client secret (staff sign-in)"),
+    Setting(
+        "OIDC_TENANT", None, "Only accept people of this tenant (the `tid` claim): the force's tenant ID"
+    ),
+    Setting("OIDC_REQUIRE_MFA", False, "Refuse a force sign-in without `mfa` in its `amr` claim", bool),
+    Setting(
+        "OIDC_GROUP_ROLES",
+        None,
+        "Roles granted from Entra group claims: `OBJECT-ID=role` or `OBJECT-ID=role@group-slug`, "
+        "comma-separated; unset: roles are granted in the app only",
+    ),
+    Setting("OIDC_LOGOUT", True, "Signing out here also signs out at the provider (RP-initiated)", bool),
+    Setting(
+        "PASSWORD_SIGN_IN",
+        "everyone",
+        "Who may sign in with password and code: everyone, or outside-tenant (accounts never signed in "
+        "with the force account, e.g. volunteer Chairs)",
+    ),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),
     Setting("IMAP_TLS", True, "Use TLS with certificate checks for IMAP", bool),

@@ -27,6 +27,8 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session's identity: bumping it ends all of this user's sessions at once.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
+    # The person's Entra object id (`oid`), set the first time they sign in with the force account.
+    entra_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     roles: Mapped[list[StaffRole]] = relationship(back_populates="user", cascade="all, delete-orphan")

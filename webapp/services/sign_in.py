@@ -50,29 +50,36 @@ def check_password(session: Session, email: str, password: str, ip: str, policy:
     """First step of sign-in. Every failure does the same work (one password hash checked) and gives the
     same message, so neither timing nor wording tells whether an account exists or how it stands."""
     user = staff.find_by_email(session, email)
-    stored = user.password_hash if user is not None and user.active else None
+    stored = (
+        user.password_hash if user is not None and user.active and _password_allowed(user, policy) else None
+    )
     usable = stored is not None
     right = staff.verify_password(stored, password)
     if user is None:
-        _log_attempt(session, email, None, ip, False, "unknown email")
+        log_attempt(session, email, None, ip, False, "unknown email")
         raise _failure(policy)
     if locked_here(session, user, ip, policy):
-        _log_attempt(session, email, user, ip, False, "paused: too many attempts from this address")
+        log_attempt(session, email, user, ip, False, "paused: too many attempts from this address")
         raise _failure(policy)
     if not usable:
-        _log_attempt(session, email, user, ip, False, "disabled or not enrolled")
+        log_attempt(session, email, user, ip, False, "disabled or not enrolled")
         raise _failure(policy)
     if not right:
         _fail(session, user, ip, "wrong password", policy)
         raise _failure(policy)
-    _log_attempt(session, email, user, ip, True, "password accepted")
+    log_attempt(session, email, user, ip, True, "password accepted")
     return user
+
+
+def _password_allowed(user: StaffUser, policy: staff.Policy) -> bool:
+    """With IAG_PASSWORD_SIGN_IN=outside-tenant, whoever has signed in with the force account must again."""
+    return not policy.linked_need_force_account or user.entra_object_id is None
 
 
 def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: staff.Policy) -> None:
     """Second step of sign-in: the TOTP code. Raises StaffError on failure."""
     if locked_here(session, user, ip, policy):
-        _log_attempt(session, user.email, user, ip, False, "paused: too many attempts from this address")
+        log_attempt(session, user.email, user, ip, False, "paused: too many attempts from this address")
         raise staff.StaffError(_locked_message(policy))
     if not user.active:
         raise staff.StaffError("This account has been disabled.")
@@ -83,7 +90,7 @@ def check_code(session: Session, user: StaffUser, code: str, ip: str, policy: st
         raise staff.StaffError(
             "The code is not right. Enter the 6-digit code shown in your authenticator app."
         )
-    _log_attempt(session, user.email, user, ip, True, "signed in")
+    log_attempt(session, user.email, user, ip, True, "signed in")
     events.record(session, actors.staff(user), "staff signed in", staff.about(user), detail={"ip": ip})
 
 
@@ -97,11 +104,11 @@ def confirm_it_is_you(session: Session, user: StaffUser, code: str, ip: str, pol
         raise staff.StaffError(
             "To confirm it is you, enter the 6-digit code shown in your authenticator app now."
         )
-    _log_attempt(session, user.email, user, ip, True, "confirmed with code")
+    log_attempt(session, user.email, user, ip, True, "confirmed with code")
 
 
 def _fail(session: Session, user: StaffUser, ip: str, outcome: str, policy: staff.Policy) -> None:
-    _log_attempt(session, user.email, user, ip, False, outcome)
+    log_attempt(session, user.email, user, ip, False, outcome)
     session.flush()
     if locked_here(session, user, ip, policy):
         events.record(
@@ -120,7 +127,7 @@ def _locked_message(policy: staff.Policy) -> str:
     )
 
 
-def _log_attempt(
+def log_attempt(
     session: Session, email: str, user: StaffUser | None, ip: str, ok: bool, outcome: str
 ) -> None:
     session.add(

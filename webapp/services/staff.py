@@ -50,6 +50,8 @@ class Policy:
     lockout_attempts: int = 10
     lockout_minutes: int = 15
     enrolment_days: int = 7
+    # IAG_PASSWORD_SIGN_IN=outside-tenant: an account linked to a force account signs in with that only.
+    linked_need_force_account: bool = False
 
     @classmethod
     def of(cls, config) -> Policy:
@@ -58,6 +60,7 @@ class Policy:
             lockout_attempts=config["LOCKOUT_ATTEMPTS"],
             lockout_minutes=config["LOCKOUT_MINUTES"],
             enrolment_days=config["ENROLMENT_DAYS"],
+            linked_need_force_account=config.get("PASSWORD_SIGN_IN") == "outside-tenant",
         )
 
 

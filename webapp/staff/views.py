@@ -8,7 +8,7 @@ import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from webapp import auth
+from webapp import auth, entra
 from webapp.clock import now
 from webapp.db import db_session
 from webapp.models import StaffUser
@@ -24,11 +24,11 @@ def _policy() -> accounts.Policy:
     return accounts.Policy.of(current_app.config)
 
 
-def _ip() -> str:
+def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """`target` when it is a path on this site, else the inbox. Checked as sent and once decoded: no
     scheme or host, no control characters or spaces (a browser drops a tab, so "/%09/evil" would become
     "//evil"), no backslash."""
@@ -54,7 +54,7 @@ def sign_in():
     if form.validate_on_submit():
         try:
             user = sign_in_service.check_password(
-                db_session(), form.email.data, form.password.data, _ip(), _policy()
+                db_session(), form.email.data, form.password.data, client_ip(), _policy()
             )
         except accounts.StaffError as exc:
             error = str(exc)
@@ -62,10 +62,16 @@ def sign_in():
             session["pending_sign_in"] = {
                 "user": user.id,
                 "at": now().isoformat(),
-                "next": _safe_next(request.args.get("next")),
+                "next": safe_next(request.args.get("next")),
             }
             return redirect(url_for("staff.sign_in_code"))
-    return render_template("staff/sign_in.html", form=form, error=error)
+    return render_template(
+        "staff/sign_in.html",
+        form=form,
+        error=error,
+        force_sign_in=entra.enabled(),
+        password_for_all=not _policy().linked_need_force_account,
+    )
 
 
 def _pending_user() -> StaffUser | None:
@@ -89,13 +95,13 @@ def sign_in_code():
     error = None
     if form.validate_on_submit():
         try:
-            sign_in_service.check_code(db_session(), user, form.code.data, _ip(), _policy())
+            sign_in_service.check_code(db_session(), user, form.code.data, client_ip(), _policy())
         except accounts.StaffError as exc:
             error = str(exc)
         else:
             target = session["pending_sign_in"]["next"]
             auth.sign_in(user)
-            return redirect(_safe_next(target))
+            return redirect(safe_next(target))
     return render_template("staff/sign_in_code.html", form=form, error=error)
 
 
@@ -105,9 +111,10 @@ def sign_out():
     if not SignOutForm().validate_on_submit():
         abort(400)
     accounts.sign_out(db_session(), auth.staff_user())
+    id_token = session.get("id_token")
     auth.sign_out()
     flash("You have signed out.", "success")
-    return redirect(url_for("staff.sign_in"))
+    return entra.provider_logout(id_token) or redirect(url_for("staff.sign_in"))
 
 
 @bp.route("/enrol/<token>", methods=["GET", "POST"])
