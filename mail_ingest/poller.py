@@ -200,6 +200,7 @@ class Poller:
                 session.add(MailboxState(mailbox=source.name, uidvalidity=uidvalidity, updated_at=now()))
                 return False
             if state.uidvalidity == uidvalidity:
+                state.updated_at = now()  # the folder was read: the last successful poll (/metrics)
                 return False
             log.warning(
                 "UIDVALIDITY of %s changed from %s to %s: messages will be matched by Message-ID and "

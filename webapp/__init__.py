@@ -14,8 +14,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from webapp import db, entra, languages, money, observability, ratelimits, safe_html
-from webapp.config import PROJECT_ROOT, load_settings
+from webapp import db, entra, languages, metrics, money, observability, ratelimits, safe_html
+from webapp.config import PROJECT_ROOT, VERSION, load_settings
 from webapp.deployment import load as load_deployment
 from webapp.services import staff as staff_accounts
 from webapp.services.access import Denied
@@ -127,7 +127,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"deployment": app.extensions["deployment"], "csp_nonce": g.get("csp_nonce", "")}
+        return {
+            "deployment": app.extensions["deployment"],
+            "csp_nonce": g.get("csp_nonce", ""),
+            "version": VERSION,
+        }
 
     return app
 
@@ -203,6 +207,7 @@ def _register_errors(app: Flask) -> None:
 
 def _register_response_hooks(app: Flask) -> None:
     observability.init_app(app)
+    metrics.init_app(app)
 
     @app.before_request
     def _nonce() -> None:

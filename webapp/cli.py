@@ -26,6 +26,7 @@ from webapp.workflow import STAFF_ROLES, Role
 def register(app: Flask) -> None:
     for command in (
         db_upgrade,
+        db_downgrade,
         load_deployment,
         create_user,
         verify_events,
@@ -54,6 +55,22 @@ def db_upgrade() -> None:
     """Bring the database schema up to date."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
+
+
+@click.command("db-downgrade")
+@click.option("--yes", is_flag=True, help="Do it without asking.")
+@with_appcontext
+def db_downgrade(yes: bool) -> None:
+    """Undo the latest migration step (to roll back a release: run it with the new release's code, then
+    install the old release). Take a backup first."""
+    url = current_app.config["DATABASE_URL"]
+    at, to = migrate.current(url), migrate.previous(url)
+    if at is None:
+        raise click.ClickException("The database has no migrations applied: nothing to undo.")
+    if not yes:
+        click.confirm(f"Undo migration {at} (back to {to or 'an empty database'})?", abort=True)
+    migrate.downgrade(url, "-1")
+    click.echo(f"Database is back at migration {to or 'base'}.")
 
 
 @click.command("load-deployment")

@@ -11,6 +11,19 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _version() -> str:
+    """The release, from pyproject.toml as installed (shown on /healthz and in the staff footer)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("iag-membership")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+VERSION = _version()
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
 
@@ -151,6 +164,12 @@ SETTINGS: tuple[Setting, ...] = (
         "everyone",
         "Who may sign in with password and code: everyone, or outside-tenant (accounts never signed in "
         "with the force account, e.g. volunteer Chairs)",
+    ),
+    Setting("METRICS", False, "Serve Prometheus metrics at /metrics (to IAG_METRICS_ALLOWED only)", bool),
+    Setting(
+        "METRICS_ALLOWED",
+        "127.0.0.0/8,::1/128",
+        "Networks that may read /metrics, comma-separated (e.g. the monitoring server's 10.1.2.0/24)",
     ),
     Setting("IMAP_HOST", None, "IMAP server of the shared mailbox"),
     Setting("IMAP_PORT", 993, "IMAP port", int),

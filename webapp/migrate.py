@@ -33,5 +33,29 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+def current(database_url: str) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def previous(database_url: str) -> str | None:
+    """The revision one step before the database's: where `db-downgrade` takes it."""
+    from alembic.script import ScriptDirectory
+
+    at = current(database_url)
+    if at is None:
+        return None
+    down = ScriptDirectory.from_config(alembic_config(database_url)).get_revision(at).down_revision
+    return down if isinstance(down, str) or down is None else down[0]
+
+
 def revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)

@@ -13,6 +13,7 @@ import uuid
 from flask import Flask, g, jsonify, request
 from sqlalchemy import text
 
+from webapp.config import VERSION
 from webapp.db import db_session
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -127,7 +128,7 @@ def init_app(app: Flask) -> None:
             db_session().execute(text("SELECT 1"))
         except Exception:
             logging.getLogger("iag.health").exception("database check failed")
-            return jsonify(status="unavailable", database="unreachable"), 503
-        return jsonify(status="ok", database="ok")
+            return jsonify(status="unavailable", database="unreachable", version=VERSION), 503
+        return jsonify(status="ok", database="ok", version=VERSION)
 
     app.add_url_rule("/healthz", "healthz", healthz)

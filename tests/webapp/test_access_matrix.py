@@ -91,7 +91,7 @@ PUBLIC_PREFIXES = (
     "/verify",
     "/members",  # the members' own pages: tests/webapp/test_member_access.py
 )
-PUBLIC_EXACT = {"/", "/healthz", "/staff/enrol/<token>"}
+PUBLIC_EXACT = {"/", "/healthz", "/metrics", "/staff/enrol/<token>"}  # /metrics: test_metrics.py
 # Staff routes about no object, and who may use them.
 GENERAL = {
     "/staff/": lambda role: role in STAFF,

@@ -42,6 +42,44 @@ def test_migrations_build_the_models_schema_and_unwind(database_url, tmp_path):
             pg.drop()
 
 
+def test_a_release_rolls_back_one_migration_step_keeping_the_data(database_url, tmp_path):
+    """README "Upgrading": rolling back a release is `db-downgrade` (one step), then the older code."""
+    from sqlalchemy import text
+
+    url, pg = _fresh_url(database_url, tmp_path)
+    try:
+        migrate.upgrade(url)
+        head, before = migrate.current(url), migrate.previous(url)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO staff_users (email, name, active, failed_attempts, session_generation, "
+                    "created_at) VALUES ('jo@force.example', 'Jo', true, 0, 1, '2026-12-01 10:00:00')"
+                )
+            )
+        app = create_app_for(url, tmp_path)
+        result = app.test_cli_runner().invoke(args=["db-downgrade", "--yes"])
+        assert result.exit_code == 0, result.output
+        assert f"Database is back at migration {before}." in result.output
+        assert migrate.current(url) == before != head
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT email FROM staff_users")).scalars().all() == ["jo@force.example"]
+        migrate.upgrade(url)
+        assert migrate.current(url) == head
+        app.extensions["iag_engine"].dispose()
+        engine.dispose()
+    finally:
+        if pg is not None:
+            pg.drop()
+
+
+def create_app_for(url: str, tmp_path):
+    from tests.conftest import make_app
+
+    return make_app(url, tmp_path / "instance", 25)
+
+
 def _old_chain(count: int) -> list[dict]:
     """Events hashed the way migration 0006 and before did (the detail itself inside the hash)."""
     import hashlib

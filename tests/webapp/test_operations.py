@@ -11,9 +11,30 @@ from sqlalchemy import create_engine
 from webapp import observability
 
 
+def _pyproject_version() -> str:
+    import tomllib
+
+    from webapp.config import PROJECT_ROOT
+
+    return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_the_version_is_in_the_staff_footer_and_has_a_changelog_entry(app, client):
+    from tests.helpers import make_staff, sign_in
+    from webapp.config import PROJECT_ROOT
+    from webapp.workflow import Role
+
+    version = _pyproject_version()
+    assert f"IAG Membership {version}" not in client.get("/").get_data(as_text=True)
+    sign_in(client, make_staff(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol"))
+    assert f"IAG Membership {version}" in client.get("/staff/").get_data(as_text=True)
+    assert f"## {version} " in (PROJECT_ROOT / "CHANGELOG.md").read_text()
+
+
 def test_healthz_says_ok_when_the_database_answers_and_503_when_it_does_not(app, client, tmp_path):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "version": _pyproject_version()}
     sessions = app.extensions["iag_sessions"]
     working = sessions.kw["bind"]
     unreachable = create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}")
@@ -35,7 +56,8 @@ def test_healthz_answers_at_once_for_a_signed_in_user_too(app):
     admin = staff_client(app, "it@force.example", Role.SYSTEM_ADMIN, None)
     started = time.perf_counter()
     response = admin.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "version": _pyproject_version()}
     assert time.perf_counter() - started < 5
 
 

@@ -64,7 +64,8 @@ DMARC_FAILED = "DMARC failed: the sender's domain did not authorise this message
 
 
 class MailboxState(Base):
-    """The UIDVALIDITY last seen for a mailbox folder, so that a change is noticed and reported."""
+    """The UIDVALIDITY last seen for a mailbox folder, so that a change is noticed and reported, and when
+    the folder was last read (`updated_at`)."""
 
     __tablename__ = "mailbox_state"
 
