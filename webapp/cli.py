@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -15,7 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
-from webapp import migrate, outgoing
+from webapp import backup, migrate, outgoing
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
 from webapp.services import events, leases, personal_data, retention
@@ -27,6 +28,8 @@ def register(app: Flask) -> None:
     for command in (
         db_upgrade,
         db_downgrade,
+        backup_command,
+        restore_command,
         load_deployment,
         create_user,
         verify_events,
@@ -71,6 +74,40 @@ def db_downgrade(yes: bool) -> None:
         click.confirm(f"Undo migration {at} (back to {to or 'an empty database'})?", abort=True)
     migrate.downgrade(url, "-1")
     click.echo(f"Database is back at migration {to or 'base'}.")
+
+
+@click.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(archive: Path) -> None:
+    """Write one archive of the database, stored files, raw mail, seal and deployment file."""
+    try:
+        manifest = backup.backup(current_app.config, archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up the {manifest['database']} database (migration {manifest['revision']}) and "
+        f"{len(manifest['files']) - 1} files to {archive}. It holds personal data and the seal's key: "
+        "keep it encrypted."
+    )
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(archive: Path) -> None:
+    """Restore an archive into this (empty) instance, checking every checksum first."""
+    try:
+        done = backup.restore(current_app.config, archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Restored the {done.database} database (migration {done.revision}) and {done.files} files; every "
+        "checksum matched."
+    )
+    for path in done.outside:
+        click.echo(f"Restored {path}: check it is where your settings expect it.")
+    click.echo("Next: flask --app webapp db-upgrade, verify-events, and iag-mail reconcile.")
 
 
 @click.command("load-deployment")
