@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DEBIAN_TEST_PACKAGES := dovecot-imapd chromium poppler-utils libharfbuzz-subset0 redis-server openjdk-17-jre-headless
 
-.PHONY: run test lint install install-test debian-packages assets demo-code translations
+.PHONY: run test lint install install-test debian-packages assets demo-code translations lock
 CATALOGUE := webapp/translations/cy/LC_MESSAGES/messages
 
 run: install assets instance/deployment.toml
@@ -65,3 +65,9 @@ debian-packages:
 		echo "Installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# The production install's pinned dependencies with their hashes (README "Running in production"): run after
+# changing a dependency in pyproject.toml, and commit requirements.lock.
+lock: install-test
+	.venv/bin/pip-compile --generate-hashes --strip-extras --quiet --no-header --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
