@@ -31,6 +31,16 @@ def unavailable(what: str) -> None:
     pytest.skip(f"{what} is not available")
 
 
+def wait_until(check, timeout: float, what: str) -> None:
+    """Wait for a state (`check()` true), looking four times a second; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

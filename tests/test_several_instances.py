@@ -75,15 +75,6 @@ def _apply(base: str, number: int) -> str:
     return re.search(r'id="reference">(IAG-[A-Z0-9-]+)<', html).group(1)
 
 
-def _wait_until(check, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _healthy(port: int) -> bool:
     try:
         return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
@@ -153,7 +144,9 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
             with open(logs / f"process-{number}.log", "wb") as log:
                 processes.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log))
         began = time.monotonic()
-        _wait_until(lambda: all(_healthy(port) for port in ports), 60, "both web instances to be healthy")
+        harness.wait_until(
+            lambda: all(_healthy(port) for port in ports), 60, "both web instances to be healthy"
+        )
         started = time.monotonic()
 
         # The load: applicants on both instances at once, while mail keeps arriving.
@@ -188,7 +181,7 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
                 moved = select(func.count()).where(InboundEmail.moved_at.is_not(None))
                 return session.scalar(moved) == EMAILS
 
-        _wait_until(all_mail_in, 90, "every message to be ingested and moved")
+        harness.wait_until(all_mail_in, 90, "every message to be ingested and moved")
         print(
             f"several instances: healthy after {started - began:.1f} s; {WEB_APPLICANTS} applications "
             f"through two instances in {loaded - started:.1f} s while {EMAILS} emails arrived; all mail in "
@@ -220,7 +213,7 @@ def test_two_web_instances_and_two_pollers_account_for_everything_once(
         # Two outbox workers sent every email once: one per recipient reached the SMTP server.
         recipients = [f"person{n}@example.org" for n in range(WEB_APPLICANTS)]
         recipients += [f"mail{n}@example.net" for n in range(32)]
-        _wait_until(lambda: len(smtp_sink.messages) >= len(recipients), 60, "the outbox to be sent")
+        harness.wait_until(lambda: len(smtp_sink.messages) >= len(recipients), 60, "the outbox to be sent")
         time.sleep(1)  # a duplicate, if any, would arrive now
         delivered = sorted(message["To"] for message in smtp_sink.messages)
         assert delivered == sorted(recipients)
