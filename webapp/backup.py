@@ -89,16 +89,20 @@ def _digest(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
+def _sqlite_copy(source_file: Path, target: Path) -> None:
+    """SQLite's online backup: a consistent copy while the web app and poller keep writing."""
+    source, copy = sqlite3.connect(source_file), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 def _dump_database(url: str, target: Path) -> str:
     sqlite_file = _sqlite_path(url)
     if sqlite_file is not None:
-        # SQLite's online backup: a consistent copy while the web app and poller keep writing.
-        source, copy = sqlite3.connect(sqlite_file), sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(sqlite_file, target)
         return "sqlite"
     _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", _libpq_url(url)])
     return "postgresql"
@@ -229,12 +233,7 @@ def _restore_database(url: str, kind: str, dump: Path) -> None:
     if kind == "sqlite":
         target = _sqlite_path(url)
         assert target is not None
-        source, copy = sqlite3.connect(dump), sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(dump, target)
         return
     _run(
         [
