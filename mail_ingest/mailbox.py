@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 from mail_ingest.parse import parse_headers
 
 log = logging.getLogger(__name__)
 BATCH = 100
+MICROSOFT = "https://login.microsoftonline.com"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class MailboxSettings:
     tenant: str = ""
     client_id: str = ""
     client_secret: str = ""
+    authority: str = MICROSOFT
     timeout: float = 30
 
     @classmethod
@@ -63,31 +66,65 @@ class MailboxSettings:
             tenant=config.get("IMAP_OAUTH_TENANT") or "",
             client_id=config.get("IMAP_OAUTH_CLIENT_ID") or "",
             client_secret=config.get("IMAP_OAUTH_CLIENT_SECRET") or "",
+            authority=config.get("IMAP_OAUTH_AUTHORITY") or MICROSOFT,
         )
 
 
 class TokenSource:
-    """App-only OAuth2 tokens for Microsoft 365 IMAP (client credentials through MSAL). MSAL keeps the token
-    and fetches a new one before the old one expires, so each connection gets a valid token."""
+    """App-only OAuth2 tokens for Microsoft 365 (client credentials through MSAL). One per process and
+    registration (`for_settings`), so MSAL's cache carries a token from one connection to the next and
+    fetches a new one before the old expires. After the mailbox refuses a token, `forget` drops it: the
+    next connection asks for a fresh one (a revoked token is not retried until it expires)."""
 
     SCOPES = ["https://outlook.office365.com/.default"]
+    _shared: dict[tuple[str, ...], TokenSource] = {}
 
-    def __init__(self, tenant: str, client_id: str, client_secret: str, app=None) -> None:
-        if app is None:
+    def __init__(self, tenant: str, client_id: str, client_secret: str, authority: str = MICROSOFT) -> None:
+        self.client_id, self.client_secret = client_id, client_secret
+        self.authority = f"{authority.rstrip('/')}/{tenant}"
+        self._app: Any = None
+
+    @classmethod
+    def for_settings(cls, settings: MailboxSettings) -> TokenSource:
+        key = (settings.authority, settings.tenant, settings.client_id, settings.client_secret)
+        if key not in cls._shared:
+            cls._shared[key] = cls(
+                settings.tenant, settings.client_id, settings.client_secret, settings.authority
+            )
+        return cls._shared[key]
+
+    def _msal(self) -> Any:
+        if self._app is None:
             import msal
 
-            app = msal.ConfidentialClientApplication(
-                client_id,
-                client_credential=client_secret,
-                authority=f"https://login.microsoftonline.com/{tenant}",
+            self._app = msal.ConfidentialClientApplication(
+                self.client_id,
+                client_credential=self.client_secret,
+                authority=self.authority,
+                # Microsoft's own authorities are known to MSAL; another (a national cloud's, or the
+                # tests' on loopback) is found through its OpenID configuration.
+                instance_discovery=self.authority.startswith(MICROSOFT),
+                timeout=30,
             )
-        self.app = app
+        return self._app
 
     def token(self) -> str:
-        result = self.app.acquire_token_for_client(scopes=self.SCOPES)
+        try:
+            result = self._msal().acquire_token_for_client(scopes=self.SCOPES)
+        except (OSError, ValueError) as exc:  # requests' connection errors are OSErrors
+            raise ConnectionError(
+                f"Could not reach the sign-in service at {self.authority} for a mailbox token: {exc}"
+            ) from exc
         if "access_token" not in result:
-            raise ConnectionError(f"Microsoft 365 refused a token: {result.get('error_description', result)}")
+            raise ConnectionError(
+                f"Microsoft Entra ID refused a mailbox token ({result.get('error')}): "
+                f"{result.get('error_description', result)}. Check the tenant ID, the client ID, and that "
+                "the client secret (or certificate) has not expired."
+            )
         return result["access_token"]
+
+    def forget(self) -> None:
+        self._app = None
 
 
 @contextmanager
@@ -98,8 +135,18 @@ def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Ite
     )
     try:
         if settings.auth == "xoauth2":
-            tokens = tokens or TokenSource(settings.tenant, settings.client_id, settings.client_secret)
-            client.oauth2_login(settings.username, tokens.token())
+            tokens = tokens or TokenSource.for_settings(settings)
+            try:
+                client.oauth2_login(settings.username, tokens.token())
+            except LoginError as exc:
+                tokens.forget()
+                raise ConnectionError(
+                    f"The mailbox refused the OAuth2 token for {settings.username} ({exc}). A token was "
+                    "issued but does not open this mailbox: check the app registration has IMAP.AccessAsApp "
+                    "(admin consent given), its service principal is registered in Exchange Online "
+                    "(New-ServicePrincipal) with FullAccess to this mailbox (Add-MailboxPermission), and "
+                    "IAG_IMAP_USERNAME is the mailbox's address. A new token is asked for on the next try."
+                ) from exc
         else:
             client.login(settings.username, settings.password)
         yield client

@@ -147,6 +147,10 @@ class Dovecot:
     host: str = "127.0.0.1"
     users: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    # With these, XOAUTH2 sign-in too: Dovecot's oauth2 passdb asks this URL (the provider's userinfo)
+    # whom a bearer token belongs to, trusting the CA file for its TLS.
+    oauth2_userinfo_url: str | None = None
+    oauth2_ca_file: str | None = None
 
     def start(self, users: dict[str, str]) -> None:
         self.users = users
@@ -160,7 +164,20 @@ class Dovecot:
         shutil.chown(self.directory / "mail", "nobody", "nogroup")
         (self.directory / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
         conf = self.directory / "dovecot.conf"
-        conf.write_text(DOVECOT_CONF.format(dir=self.directory, port=self.port))
+        text = DOVECOT_CONF.format(dir=self.directory, port=self.port)
+        if self.oauth2_userinfo_url:
+            (self.directory / "oauth2.conf.ext").write_text(
+                f"introspection_mode = auth\nintrospection_url = {self.oauth2_userinfo_url}\n"
+                f"username_attribute = sub\ntls_ca_cert_file = {self.oauth2_ca_file}\n"
+            )
+            text = text.replace("auth_mechanisms = plain login", "auth_mechanisms = plain login xoauth2")
+            text = text.replace(
+                "userdb {\n",
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n"
+                f"  args = {self.directory}/oauth2.conf.ext\n}}\nuserdb {{\n",
+                1,
+            )
+        conf.write_text(text)
         self.process = subprocess.Popen(
             ["dovecot", "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )

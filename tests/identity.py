@@ -3,9 +3,13 @@ on loopback. Tests say who a person is (their claims) and sign in as them throug
 
 from __future__ import annotations
 
+import secrets
+import subprocess
+import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import requests
@@ -68,3 +72,97 @@ class Providers:
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
+
+
+class MicrosoftAuthority:
+    """Microsoft's sign-in service as the mail poller and outbox meet it: the same provider over TLS (MSAL
+    insists on https), with an Entra-shaped OpenID configuration under the tenant and a client-credentials
+    token endpoint. Its tokens are the provider's own access tokens for the mailbox, so the provider's
+    userinfo (which Dovecot's oauth2 passdb asks) knows them, and revoking them is the provider's."""
+
+    def __init__(self, folder: Path, mailbox: str, lifetime_seconds: int = 3600) -> None:
+        self.folder, self.mailbox, self.lifetime_seconds = folder, mailbox, lifetime_seconds
+        self.issued: list[str] = []
+        self.cert = folder / "authority-cert.pem"
+
+    def __enter__(self) -> MicrosoftAuthority:
+        import flask
+        import oidc_provider_mock
+        import werkzeug.serving
+        from oidc_provider_mock._storage import AccessToken, storage
+
+        key = self.folder / "authority-key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+             "-keyout", str(key), "-out", str(self.cert)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        app = oidc_provider_mock.app()
+        entra = flask.Blueprint("entra", __name__)
+
+        @entra.get("/<tenant>/v2.0/.well-known/openid-configuration")
+        def configuration(tenant: str):
+            base = flask.request.host_url.rstrip("/")
+            return {
+                "issuer": f"{base}/{tenant}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/authorize",
+                "token_endpoint": f"{base}/{tenant}/oauth2/v2.0/token",
+                "jwks_uri": f"{base}/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+
+        @entra.post("/<tenant>/oauth2/v2.0/token")
+        def client_credentials(tenant: str):
+            form = flask.request.form
+            if (tenant, form.get("client_id"), form.get("client_secret")) != (
+                TENANT,
+                CLIENT_ID,
+                CLIENT_SECRET,
+            ):
+                return {
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret.",
+                }, 401
+            if form.get("grant_type") != "client_credentials":
+                return {"error": "unsupported_grant_type"}, 400
+            token = secrets.token_urlsafe(32)
+            expires = datetime.now(UTC) + timedelta(seconds=self.lifetime_seconds)
+            storage.store_access_token(
+                AccessToken(token=token, user_id=self.mailbox, scope="", expires_at=expires)
+            )
+            self.issued.append(token)
+            return {"token_type": "Bearer", "expires_in": self.lifetime_seconds, "access_token": token}
+
+        app.register_blueprint(entra)
+        self.server = werkzeug.serving.make_server(
+            "localhost", 0, app, threaded=True, ssl_context=(str(self.cert), str(key))
+        )
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"https://localhost:{self.server.server_port}"
+        answer = requests.put(f"{self.url}/users/{self.mailbox}", json={}, timeout=10, verify=str(self.cert))
+        assert answer.status_code == 204
+        return self
+
+    def revoke(self) -> None:
+        """An administrator revokes the app's tokens (or its access) at Microsoft."""
+        answer = requests.post(
+            f"{self.url}/users/{self.mailbox}/revoke-tokens", timeout=10, verify=str(self.cert)
+        )
+        assert answer.status_code == 204
+
+    def settings(self) -> dict:
+        return {
+            "IMAP_AUTH": "xoauth2",
+            "IMAP_OAUTH_AUTHORITY": self.url,
+            "IMAP_OAUTH_TENANT": TENANT,
+            "IMAP_OAUTH_CLIENT_ID": CLIENT_ID,
+            "IMAP_OAUTH_CLIENT_SECRET": CLIENT_SECRET,
+        }
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(5)

@@ -186,6 +186,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMAP_OAUTH_CLIENT_ID", None, "App registration's client ID (xoauth2)"),
     Setting("IMAP_OAUTH_CLIENT_SECRET", None, "App registration's client secret (xoauth2)"),
     Setting(
+        "IMAP_OAUTH_AUTHORITY",
+        "https://login.microsoftonline.com",
+        "Where mailbox tokens come from (xoauth2): Microsoft's global cloud, or a national cloud's",
+    ),
+    Setting(
         "MAILDIR_PATH", None, "With no IMAP_HOST: a local Maildir to read instead; default instance/mailbox"
     ),
     Setting("MAIL_MAX_MESSAGE_MB", 25, "Larger messages are quarantined before their body is fetched", int),

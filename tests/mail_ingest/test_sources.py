@@ -12,7 +12,7 @@ from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from mail_ingest import cli
-from mail_ingest.mailbox import MailboxSettings, MaildirSource, TokenSource
+from mail_ingest.mailbox import MailboxSettings, MaildirSource
 from mail_ingest.poller import Poller
 from tests.conftest import IMAP_PASSWORD, IMAP_USER
 from tests.mail_ingest import mailgen
@@ -102,30 +102,7 @@ def test_reprocess_reads_a_quarantined_message_again(mail_app, imap, capsys, mon
     assert reconcile(mail_app, capsys)["unaccounted"] == []
 
 
-class FakeMicrosoftTokenEndpoint:
-    """Stands in for Microsoft's token service, the one part outside this machine."""
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.scopes = []
-
-    def acquire_token_for_client(self, scopes):
-        self.scopes.append(scopes)
-        return self.answers.pop(0)
-
-
-def test_xoauth2_tokens_come_from_msal_for_the_outlook_scope():
-    endpoint = FakeMicrosoftTokenEndpoint([{"access_token": "t1", "expires_in": 3599}])
-    assert TokenSource("tenant", "client", "secret", app=endpoint).token() == "t1"
-    assert endpoint.scopes == [["https://outlook.office365.com/.default"]]
-
-
-def test_a_refused_token_is_explained():
-    endpoint = FakeMicrosoftTokenEndpoint(
-        [{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."}]
-    )
-    with pytest.raises(ConnectionError, match="Invalid client secret"):
-        TokenSource("tenant", "client", "secret", app=endpoint).token()
+# Tokens from Microsoft's sign-in service, refused tokens and renewal: tests/mail_ingest/test_imap_oauth.py
 
 
 def test_xoauth2_settings_name_what_is_missing():

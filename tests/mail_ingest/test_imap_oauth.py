@@ -1,0 +1,90 @@
+"""Microsoft 365 IMAP with OAuth2, end to end on this machine: MSAL fetches an app-only token from the
+local stand-in for Microsoft's sign-in service, the poller signs in to Dovecot with XOAUTH2, and Dovecot's
+oauth2 passdb asks the provider whom the token belongs to. A revoked token is a plain error, and the next
+try asks for a new token."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from mail_ingest.mailbox import TokenSource
+from tests import harness
+from tests.conftest import IMAP_PASSWORD, IMAP_USER, imap_config
+from tests.identity import MicrosoftAuthority
+from tests.mail_ingest import mailgen
+from tests.mail_ingest.test_poller import kinds, poll
+
+pytestmark = pytest.mark.imap
+
+
+@pytest.fixture(scope="module")
+def microsoft_and_dovecot():
+    folder = Path(tempfile.mkdtemp(prefix="iag-oauth-"))
+    with MicrosoftAuthority(folder, IMAP_USER) as authority:
+        server = harness.Dovecot(
+            folder / "dovecot",
+            oauth2_userinfo_url=f"{authority.url}/userinfo",
+            oauth2_ca_file=str(authority.cert),
+        )
+        server.start({IMAP_USER: IMAP_PASSWORD})  # mail is delivered with it; the poller uses only OAuth2
+        try:
+            yield authority, server
+        finally:
+            server.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def microsoft(microsoft_and_dovecot, monkeypatch):
+    authority, server = microsoft_and_dovecot
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(authority.cert))  # MSAL trusts the local authority
+    monkeypatch.setattr(TokenSource, "_shared", {})  # each test's process-wide tokens start empty
+    monkeypatch.setattr(authority, "lifetime_seconds", 3600)
+    authority.issued.clear()
+    server.empty_mailboxes()
+    return authority, server
+
+
+def test_the_poller_reads_mail_with_an_oauth2_token_and_asks_again_when_it_is_refused(app, microsoft):
+    authority, server = microsoft
+    app.config.update(imap_config(server, IMAP_PASSWORD="", **authority.settings()))
+    mailgen.append(server, [mailgen.plain("Joining the IAG", "I would like to apply.")])
+    assert poll(app).ingested == 1
+    assert poll(app).ingested == 0  # a second connection: MSAL's cached token, not a new one
+    assert len(authority.issued) == 1
+    assert kinds(app)["needs triage"] + kinds(app)["new application"] == 1
+
+    authority.revoke()  # e.g. the app's access to the mailbox was withdrawn at Microsoft
+    with pytest.raises(
+        ConnectionError, match="The mailbox refused the OAuth2 token for strategiciag"
+    ) as refused:
+        poll(app)
+    assert "IMAP.AccessAsApp" in str(refused.value) and "Add-MailboxPermission" in str(refused.value)
+    # The refused token is forgotten: the next try gets a fresh one and reads the mailbox again.
+    mailgen.append(server, [mailgen.plain("Another question", "When do you meet?")])
+    assert poll(app).ingested == 1
+    assert len(authority.issued) == 2
+
+
+def test_a_token_close_to_expiry_is_replaced_before_it_is_used(app, microsoft):
+    authority, server = microsoft
+    authority.lifetime_seconds = 120  # MSAL renews a token with less than five minutes left
+    app.config.update(imap_config(server, IMAP_PASSWORD="", **authority.settings()))
+    poll(app)
+    poll(app)
+    assert len(authority.issued) == 2
+
+
+def test_a_wrong_client_secret_is_explained(app, microsoft):
+    authority, server = microsoft
+    app.config.update(
+        imap_config(server, **{**authority.settings(), "IMAP_OAUTH_CLIENT_SECRET": "old-secret"})
+    )
+    with pytest.raises(
+        ConnectionError, match=r"refused a mailbox token .*Invalid client secret.*has not expired"
+    ):
+        poll(app)
