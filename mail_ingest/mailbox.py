@@ -20,10 +20,10 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from mail_ingest.parse import parse_headers
+from webapp.services.mail_tokens import MICROSOFT, TokenSource
 
 log = logging.getLogger(__name__)
 BATCH = 100
-MICROSOFT = "https://login.microsoftonline.com"
 
 
 @dataclass(frozen=True)
@@ -70,63 +70,6 @@ class MailboxSettings:
         )
 
 
-class TokenSource:
-    """App-only OAuth2 tokens for Microsoft 365 (client credentials through MSAL). One per process and
-    registration (`for_settings`), so MSAL's cache carries a token from one connection to the next and
-    fetches a new one before the old expires. After the mailbox refuses a token, `forget` drops it: the
-    next connection asks for a fresh one (a revoked token is not retried until it expires)."""
-
-    SCOPES = ["https://outlook.office365.com/.default"]
-    _shared: dict[tuple[str, ...], TokenSource] = {}
-
-    def __init__(self, tenant: str, client_id: str, client_secret: str, authority: str = MICROSOFT) -> None:
-        self.client_id, self.client_secret = client_id, client_secret
-        self.authority = f"{authority.rstrip('/')}/{tenant}"
-        self._app: Any = None
-
-    @classmethod
-    def for_settings(cls, settings: MailboxSettings) -> TokenSource:
-        key = (settings.authority, settings.tenant, settings.client_id, settings.client_secret)
-        if key not in cls._shared:
-            cls._shared[key] = cls(
-                settings.tenant, settings.client_id, settings.client_secret, settings.authority
-            )
-        return cls._shared[key]
-
-    def _msal(self) -> Any:
-        if self._app is None:
-            import msal
-
-            self._app = msal.ConfidentialClientApplication(
-                self.client_id,
-                client_credential=self.client_secret,
-                authority=self.authority,
-                # Microsoft's own authorities are known to MSAL; another (a national cloud's, or the
-                # tests' on loopback) is found through its OpenID configuration.
-                instance_discovery=self.authority.startswith(MICROSOFT),
-                timeout=30,
-            )
-        return self._app
-
-    def token(self) -> str:
-        try:
-            result = self._msal().acquire_token_for_client(scopes=self.SCOPES)
-        except (OSError, ValueError) as exc:  # requests' connection errors are OSErrors
-            raise ConnectionError(
-                f"Could not reach the sign-in service at {self.authority} for a mailbox token: {exc}"
-            ) from exc
-        if "access_token" not in result:
-            raise ConnectionError(
-                f"Microsoft Entra ID refused a mailbox token ({result.get('error')}): "
-                f"{result.get('error_description', result)}. Check the tenant ID, the client ID, and that "
-                "the client secret (or certificate) has not expired."
-            )
-        return result["access_token"]
-
-    def forget(self) -> None:
-        self._app = None
-
-
 @contextmanager
 def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Iterator[IMAPClient]:
     context = ssl.create_default_context() if settings.tls else None
@@ -135,9 +78,11 @@ def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Ite
     )
     try:
         if settings.auth == "xoauth2":
-            tokens = tokens or TokenSource.for_settings(settings)
+            tokens = tokens or TokenSource.for_registration(
+                settings.authority, settings.tenant, settings.client_id, settings.client_secret
+            )
             try:
-                client.oauth2_login(settings.username, tokens.token())
+                client.oauth2_login(settings.username, tokens.token())  # IMAPClient builds the XOAUTH2 string
             except LoginError as exc:
                 tokens.forget()
                 raise ConnectionError(

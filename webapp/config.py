@@ -73,6 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_TLS", "starttls", "SMTP security: starttls, ssl or none"),
     Setting("SMTP_USERNAME", None, "SMTP user name (optional)"),
     Setting("SMTP_PASSWORD", None, "SMTP password (optional)"),
+    Setting(
+        "SMTP_AUTH",
+        "password",
+        "SMTP sign-in: password, or xoauth2 (Microsoft 365: the IAG_IMAP_OAUTH_* app registration's token)",
+    ),
     Setting("SIGNING_DAYS", 30, "How long a link to sign the confidentiality agreement works", int),
     Setting("REMINDER_DAYS", 5, "Days between reminders to sign, until signed, expired or cancelled", int),
     Setting(

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from mail_ingest.mailbox import TokenSource
 from tests import harness
 from tests.conftest import IMAP_PASSWORD, IMAP_USER, imap_config
 from tests.identity import MicrosoftAuthority
 from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import kinds, poll
+from webapp.services.mail_tokens import TokenSource
 
 pytestmark = pytest.mark.imap
 

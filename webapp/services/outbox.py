@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import OutboxMessage, OutboxStatus, SmsMessage
+from webapp.services.mail_tokens import TokenSource, xoauth2
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class SMTPTransport:
     username: str | None = None
     password: str | None = None
     timeout: float = 30
+    tokens: TokenSource | None = None  # Microsoft 365: XOAUTH2 with an app-only token instead of a password
 
     def send(self, message: EmailMessage) -> None:
         context = ssl.create_default_context()
@@ -78,9 +80,31 @@ class SMTPTransport:
         with client:
             if self.security == "starttls":
                 client.starttls(context=context)
-            if self.username:
+            if self.tokens is not None:
+                self._oauth2_login(client, self.tokens)
+            elif self.username:
                 client.login(self.username, self.password or "")
             client.send_message(message)
+
+    def _oauth2_login(self, client: smtplib.SMTP, tokens: TokenSource) -> None:
+        token, username = tokens.token(), self.username or ""
+        client.ehlo_or_helo_if_needed()
+        try:
+            # The first call gives the initial response; a second (the server's error challenge) ends it.
+            client.auth(
+                "XOAUTH2",
+                lambda challenge=None: "" if challenge else xoauth2(username, token),
+                initial_response_ok=True,
+            )
+        except smtplib.SMTPAuthenticationError as exc:
+            tokens.forget()
+            raise ConnectionError(
+                f"The SMTP server refused the OAuth2 token for {username} ({exc.smtp_code}). Check the app "
+                "registration has SMTP.SendAsApp (admin consent given), its service principal has "
+                "FullAccess to this mailbox, SMTP AUTH is allowed for it (Set-CASMailbox "
+                "-SmtpClientAuthenticationDisabled $false), and IAG_SMTP_USERNAME is the mailbox's address. "
+                "A new token is asked for on the next try."
+            ) from exc
 
 
 @dataclass
@@ -192,5 +216,6 @@ def transport_from_config(config: dict[str, Any]) -> Transport:
             security=config["SMTP_TLS"],
             username=config.get("SMTP_USERNAME"),
             password=config.get("SMTP_PASSWORD"),
+            tokens=TokenSource.from_config(config) if config.get("SMTP_AUTH") == "xoauth2" else None,
         )
     return MaildirTransport(Path(config["INSTANCE_PATH"]) / "sent-mail")
