@@ -1,4 +1,4 @@
-"""iag-mail: run | poll --once | quarantine | reprocess ID|--all | reconcile [--json]."""
+"""iag-mail: run | poll --once | quarantine | reprocess ID|--all | reconcile [--json] | check [--send-to]."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from mail_ingest import check
 from mail_ingest.ingest import read, record
 from mail_ingest.poller import Poller, open_source
 from webapp import create_app
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--all", action="store_true")
     reconcile = commands.add_parser("reconcile", help="compare the mailbox with the database")
     reconcile.add_argument("--json", action="store_true")
+    checking = commands.add_parser("check", help="sign in to the mailbox and SMTP server; say what is wrong")
+    checking.add_argument("--send-to", help="also send a test message to this address")
     args = parser.parse_args(argv)
 
     app = create_app()  # which sets up logging (IAG_LOG_FORMAT), as for the web app
@@ -184,6 +187,7 @@ COMMANDS = {
     "quarantine": _quarantine,
     "reprocess": _reprocess,
     "reconcile": _reconcile,
+    "check": lambda app, args: 0 if check.check(app, args.send_to, print) else 1,
 }
 
 if __name__ == "__main__":

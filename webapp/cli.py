@@ -46,6 +46,9 @@ def register(app: Flask) -> None:
         verify_agreement,
     ):
         app.cli.add_command(command)
+    from mail_ingest.check import check_mail  # the mail checks are the poller's own code
+
+    app.cli.add_command(check_mail)
 
 
 def _policy() -> accounts.Policy:

@@ -57,6 +57,8 @@ def test_the_poller_reads_mail_with_an_oauth2_token_and_asks_again_when_it_is_re
     assert poll(app).ingested == 0  # a second connection: MSAL's cached token, not a new one
     assert len(authority.issued) == 1
     assert kinds(app)["needs triage"] + kinds(app)["new application"] == 1
+    checked = app.test_cli_runner().invoke(args=["check-mail"]).output
+    assert f"Mailbox: signed in to {server.host}:{server.port} as strategiciag (xoauth2)." in checked
 
     authority.revoke()  # e.g. the app's access to the mailbox was withdrawn at Microsoft
     with pytest.raises(

@@ -9,7 +9,8 @@ import logging
 import mailbox
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -70,6 +71,16 @@ class SMTPTransport:
     tokens: TokenSource | None = None  # Microsoft 365: XOAUTH2 with an app-only token instead of a password
 
     def send(self, message: EmailMessage) -> None:
+        with self._signed_in() as client:
+            client.send_message(message)
+
+    def check(self) -> None:
+        """Connect and sign in, sending nothing (`check-mail`)."""
+        with self._signed_in():
+            pass
+
+    @contextmanager
+    def _signed_in(self) -> Iterator[smtplib.SMTP]:
         context = ssl.create_default_context()
         if self.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -84,7 +95,7 @@ class SMTPTransport:
                 self._oauth2_login(client, self.tokens)
             elif self.username:
                 client.login(self.username, self.password or "")
-            client.send_message(message)
+            yield client
 
     def _oauth2_login(self, client: smtplib.SMTP, tokens: TokenSource) -> None:
         token, username = tokens.token(), self.username or ""
