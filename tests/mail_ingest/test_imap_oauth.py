@@ -90,3 +90,6 @@ def test_a_wrong_client_secret_is_explained(app, microsoft):
         ConnectionError, match=r"refused a mailbox token .*Invalid client secret.*has not expired"
     ):
         poll(app)
+    checked = app.test_cli_runner().invoke(args=["check-mail"])
+    assert checked.exit_code == 1
+    assert "Mailbox: NOT WORKING. Microsoft Entra ID refused a mailbox token (invalid_client)" in checked.output
