@@ -92,4 +92,4 @@ def test_a_wrong_client_secret_is_explained(app, microsoft):
         poll(app)
     checked = app.test_cli_runner().invoke(args=["check-mail"])
     assert checked.exit_code == 1
-    assert "Mailbox: NOT WORKING. Microsoft Entra ID refused a mailbox token (invalid_client)" in checked.output
+    assert "NOT WORKING. Microsoft Entra ID refused a mailbox token (invalid_client)" in checked.output
