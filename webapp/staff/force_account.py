@@ -60,7 +60,12 @@ def force_sign_in_done():
     except force_sign_in.Refused as exc:
         return _refusal_page(str(exc))
     target = session.pop("force_sign_in_next", None)
-    auth.sign_in(user, id_token=token.get("id_token"))
+    # Kept (in the signed session cookie) only to hint the provider's sign-out, and only when small: a
+    # token with many group claims would push the cookie past the 4 KB browsers keep.
+    id_token = token.get("id_token") or ""
+    auth.sign_in(
+        user, id_token=id_token if current_app.config["OIDC_LOGOUT"] and len(id_token) < 2500 else None
+    )
     return redirect(safe_next(target))
 
 
