@@ -88,6 +88,15 @@ class PostgresDatabase:
         self.admin.dispose()
 
 
+def fresh_database(database_url: str, folder: Path) -> tuple[str, PostgresDatabase | None]:
+    """A new, empty database of the same kind as `database_url`: a SQLite file in `folder`, or a
+    PostgreSQL database of our own (returned, to be dropped)."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{folder / 'fresh.sqlite3'}", None
+    database = PostgresDatabase()
+    return database.create(), database
+
+
 def postgres_reachable() -> bool:
     try:
         engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})

@@ -25,11 +25,8 @@ pytestmark = [pytest.mark.committing, pytest.mark.imap]
 
 def _empty_target(app, tmp_path: Path, name: str):
     """A new, empty database of the same kind as the test's, and an empty instance folder."""
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        url, database = f"sqlite:///{tmp_path / f'{name}.sqlite3'}", None
-    else:
-        database = harness.PostgresDatabase()
-        url = database.create()
+    (tmp_path / f"{name}-db").mkdir()
+    url, database = harness.fresh_database(app.config["DATABASE_URL"], tmp_path / f"{name}-db")
     target = make_app(
         url,
         tmp_path / name,

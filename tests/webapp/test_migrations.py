@@ -8,19 +8,13 @@ from sqlalchemy import create_engine, inspect
 
 import webapp.models  # noqa: F401
 from tests import harness
+from tests.conftest import make_app
 from webapp import migrate
 from webapp.db import Base
 
 
-def _fresh_url(database_url: str, tmp_path) -> tuple[str, object]:
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}", None
-    database = harness.PostgresDatabase()
-    return database.create(), database
-
-
 def test_migrations_build_the_models_schema_and_unwind(database_url, tmp_path):
-    url, pg = _fresh_url(database_url, tmp_path)
+    url, pg = harness.fresh_database(database_url, tmp_path)
     try:
         migrate.upgrade(url)
         engine = create_engine(url)
@@ -46,7 +40,7 @@ def test_a_release_rolls_back_one_migration_step_keeping_the_data(database_url, 
     """README "Upgrading": rolling back a release is `db-downgrade` (one step), then the older code."""
     from sqlalchemy import text
 
-    url, pg = _fresh_url(database_url, tmp_path)
+    url, pg = harness.fresh_database(database_url, tmp_path)
     try:
         migrate.upgrade(url)
         head, before = migrate.current(url), migrate.previous(url)
@@ -58,7 +52,7 @@ def test_a_release_rolls_back_one_migration_step_keeping_the_data(database_url, 
                     "created_at) VALUES ('jo@force.example', 'Jo', true, 0, 1, '2026-12-01 10:00:00')"
                 )
             )
-        app = create_app_for(url, tmp_path)
+        app = make_app(url, tmp_path / "instance", 25)
         result = app.test_cli_runner().invoke(args=["db-downgrade", "--yes"])
         assert result.exit_code == 0, result.output
         assert f"Database is back at migration {before}." in result.output
@@ -72,12 +66,6 @@ def test_a_release_rolls_back_one_migration_step_keeping_the_data(database_url, 
     finally:
         if pg is not None:
             pg.drop()
-
-
-def create_app_for(url: str, tmp_path):
-    from tests.conftest import make_app
-
-    return make_app(url, tmp_path / "instance", 25)
 
 
 def _old_chain(count: int) -> list[dict]:
@@ -116,7 +104,7 @@ def test_the_event_chain_is_checked_then_rehashed_so_details_can_be_redacted(dat
     from webapp.models import Event, EventChainHead
     from webapp.services import events
 
-    url, pg = _fresh_url(database_url, tmp_path)
+    url, pg = harness.fresh_database(database_url, tmp_path)
     try:
         migrate.upgrade(url, "0006")
         engine = create_engine(url)
@@ -139,7 +127,7 @@ def test_the_event_chain_is_checked_then_rehashed_so_details_can_be_redacted(dat
         engine.dispose()
         # A chain already broken is not re-hashed (that would hide the damage).
         (tmp_path / "second").mkdir()
-        url, pg2 = _fresh_url(database_url, tmp_path / "second")
+        url, pg2 = harness.fresh_database(database_url, tmp_path / "second")
         migrate.upgrade(url, "0006")
         engine = create_engine(url)
         rows[4]["detail"] = {"reason": "edited"}
@@ -163,7 +151,7 @@ def test_the_event_chain_is_checked_then_rehashed_so_details_can_be_redacted(dat
 def test_existing_members_get_their_person_one_per_email_address(database_url, tmp_path):
     from sqlalchemy import text
 
-    url, pg = _fresh_url(database_url, tmp_path)
+    url, pg = harness.fresh_database(database_url, tmp_path)
     try:
         migrate.upgrade(url, "0012")
         engine = create_engine(url)
