@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from flask import Flask
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
 from webapp import migrate
 from webapp.clock import now
 from webapp.config import VERSION
+from webapp.services import signing
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -55,17 +57,17 @@ def _libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _settings_files(config: dict[str, Any]) -> dict[str, Path]:
+def _settings_files(app: Flask) -> dict[str, Path]:
     """The files the settings point at that exist, by their name in the archive."""
-    return {name: path for name, path in _settings_paths(config).items() if path.is_file()}
+    return {name: path for name, path in _settings_paths(app).items() if path.is_file()}
 
 
-def _settings_paths(config: dict[str, Any]) -> dict[str, Path]:
-    instance = Path(config["INSTANCE_PATH"])
+def _settings_paths(app: Flask) -> dict[str, Path]:
+    seal = signing.seal_settings(app)
     return {
-        "deployment.toml": Path(config["DEPLOYMENT_FILE"]),
-        "seal/cert.pem": Path(config.get("SEAL_CERT") or instance / "seal" / "cert.pem"),
-        "seal/key.pem": Path(config.get("SEAL_KEY") or instance / "seal" / "key.pem"),
+        "deployment.toml": Path(app.config["DEPLOYMENT_FILE"]),
+        "seal/cert.pem": Path(seal.cert_path),
+        "seal/key.pem": Path(seal.key_path),
     }
 
 
@@ -116,8 +118,9 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
 
 
-def backup(config: dict[str, Any], archive: Path) -> dict[str, Any]:
+def backup(app: Flask, archive: Path) -> dict[str, Any]:
     """Write the archive (atomically: a failure leaves no half-written file). Returns the manifest."""
+    config = app.config
     instance = Path(config["INSTANCE_PATH"])
     archive = archive.resolve()
     with tempfile.TemporaryDirectory(prefix="iag-backup-") as work:
@@ -125,7 +128,7 @@ def backup(config: dict[str, Any], archive: Path) -> dict[str, Any]:
         kind = _dump_database(config["DATABASE_URL"], dump)
         members: dict[str, Path] = {f"database/{kind}": dump}
         members.update({f"instance/{p.relative_to(instance)}": p for p in _instance_files(instance)})
-        for name, path in _settings_files(config).items():
+        for name, path in _settings_files(app).items():
             if not path.resolve().is_relative_to(instance.resolve()):
                 members[f"settings/{name}"] = path
         manifest = {
@@ -189,8 +192,9 @@ def _check(tar: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
-def restore(config: dict[str, Any], archive: Path) -> Restored:
+def restore(app: Flask, archive: Path) -> Restored:
     """Restore into the configured, empty database and instance folder."""
+    config = app.config
     not_empty = _empty(config)
     if not_empty:
         raise BackupError(
@@ -212,7 +216,7 @@ def restore(config: dict[str, Any], archive: Path) -> Restored:
                 if name.startswith("instance/"):
                     target = instance / name.removeprefix("instance/")
                 elif name.startswith("settings/"):
-                    target = _settings_target(config, name.removeprefix("settings/"))
+                    target = _settings_target(app, name.removeprefix("settings/"))
                     outside.append(str(target))
                 else:
                     continue
@@ -222,11 +226,11 @@ def restore(config: dict[str, Any], archive: Path) -> Restored:
     return Restored(copied, kind, manifest.get("revision"), outside)
 
 
-def _settings_target(config: dict[str, Any], name: str) -> Path:
+def _settings_target(app: Flask, name: str) -> Path:
     """Where a file the settings point at goes back: its configured place when that is free, otherwise
     beside the instance (instance/restored/NAME), for the IT team to compare and move."""
-    target = _settings_paths(config)[name]
-    return target if not target.exists() else Path(config["INSTANCE_PATH"]) / "restored" / name
+    target = _settings_paths(app)[name]
+    return target if not target.exists() else Path(app.config["INSTANCE_PATH"]) / "restored" / name
 
 
 def _restore_database(url: str, kind: str, dump: Path) -> None:

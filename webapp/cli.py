@@ -85,7 +85,7 @@ def db_downgrade(yes: bool) -> None:
 def backup_command(archive: Path) -> None:
     """Write one archive of the database, stored files, raw mail, seal and deployment file."""
     try:
-        manifest = backup.backup(current_app.config, archive)
+        manifest = backup.backup(current_app._get_current_object(), archive)  # type: ignore[attr-defined]
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
@@ -101,7 +101,7 @@ def backup_command(archive: Path) -> None:
 def restore_command(archive: Path) -> None:
     """Restore an archive into this (empty) instance, checking every checksum first."""
     try:
-        done = backup.restore(current_app.config, archive)
+        done = backup.restore(current_app._get_current_object(), archive)  # type: ignore[attr-defined]
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
