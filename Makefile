@@ -16,8 +16,11 @@ demo-code: install instance/deployment.toml
 instance/deployment.toml:
 	cp instance/examples/avon-and-somerset.toml $@
 
+# The suite in one pytest worker per core (pytest-xdist; each worker has its own databases, Dovecot, Redis,
+# SMTP sink and Chromium). `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: lint assets debian-packages
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # ruff (style, bugs, complexity), mypy (types) and import-linter (the import direction in pyproject.toml).
 lint: install-test

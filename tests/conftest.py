@@ -38,16 +38,33 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
 
 
+ONCE = ("browser", "one_database")
+
+
+def _once(item) -> bool:
+    return any(item.get_closest_marker(name) for name in ONCE)
+
+
+def _tier(item) -> int:
+    """Unit tests first; then the long ones (Chromium, other processes, the access matrix), so that with
+    several workers (`make test` runs pytest-xdist) none is left running alone at the end; then the rest."""
+    if item.nodeid.startswith("tests/unit/"):
+        return 0
+    long = _once(item) or item.get_closest_marker("committing")
+    return 1 if long or COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())) else 2
+
+
 def pytest_collection_modifyitems(config, items):
-    """The unit tier runs first (a broken rule shows in seconds). Browser journeys are about what a person
-    does, not the database: each runs once, on the first database the run covers (SQLite, the embedded
-    default, unless IAG_TEST_DATABASES says otherwise)."""
-    items.sort(key=lambda item: not item.nodeid.startswith("tests/unit/"))  # stable: order kept otherwise
+    """The unit tier runs first (a broken rule shows in seconds), the long tests next. Browser journeys are
+    about what a person does, not the database, and a test marked `one_database` checks what no database
+    changes (which answer each route gives): each runs once, on the first database the run covers (SQLite,
+    the embedded default, unless IAG_TEST_DATABASES says otherwise)."""
+    items.sort(key=_tier)  # stable: order kept otherwise
     first = f"[{BACKENDS[0]}]" if BACKENDS else ""
-    again = [i for i in items if i.get_closest_marker("browser") and first not in i.nodeid]
+    again = [i for i in items if _once(i) and first not in i.nodeid]
     if again:
         config.hook.pytest_deselected(items=again)
-        items[:] = [i for i in items if i.get_closest_marker("browser") is None or first in i.nodeid]
+        items[:] = [i for i in items if not _once(i) or first in i.nodeid]
 
 
 # --- databases --------------------------------------------------------------------------------------------

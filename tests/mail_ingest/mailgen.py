@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from datetime import UTC, datetime
@@ -65,8 +66,16 @@ def with_attachment(
     return message.as_bytes()
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(blank_pdf: bytes) -> PdfReader:
+    """A blank form read once: each filled copy is cloned from it (parsing it again each time was most of
+    the cost of filling forty)."""
+    return PdfReader(io.BytesIO(blank_pdf))
+
+
 def filled_form(blank_pdf: bytes, values: dict[str, str]) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank_pdf)))
+    """The blank form filled in as a PDF reader's "Save" would leave it."""
+    writer = PdfWriter(clone_from=_parsed(blank_pdf))
     for page in writer.pages:
         writer.update_page_form_field_values(page, values, auto_regenerate=False)
     out = io.BytesIO()

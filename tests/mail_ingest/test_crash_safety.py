@@ -1,5 +1,7 @@
-"""The real `iag-mail` process, killed with SIGKILL at random points while it ingests, then restarted:
-every message is accounted for exactly once."""
+"""The `iag-mail` poller, killed with SIGKILL at random points while it ingests, then restarted: every
+message is accounted for exactly once. Each poller is a process of its own running `iag-mail poll --once`,
+forked from a parent that has done the imports (tests/mail_ingest/forking.py); the last run is the real
+`iag-mail` script."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import IMAP_PASSWORD, IMAP_USER
 from tests.mail_ingest import mailgen
+from tests.mail_ingest.forking import Forked, Parent
 from tests.mail_ingest.test_poller import kinds, reconcile
 from webapp.db import session_scope
 from webapp.models import Application, EmailKind, InboundEmail, Lease
@@ -44,7 +47,7 @@ def poller_env(app, imap) -> dict[str, str]:
         "IAG_IMAP_USERNAME": IMAP_USER,
         "IAG_IMAP_PASSWORD": IMAP_PASSWORD,
         "IAG_IMAP_TLS": "false",
-        "IAG_MAIL_LEASE_SECONDS": "2",
+        "IAG_MAIL_LEASE_SECONDS": "1",
     }
 
 
@@ -57,7 +60,7 @@ def stored(app) -> int:
     return sum(1 for path in (Path(app.instance_path) / "raw-mail").rglob("*") if path.is_file())
 
 
-def holds_the_lock(app, process: subprocess.Popen) -> bool:
+def holds_the_lock(app, process: Forked) -> bool:
     """The poller has taken the mailbox's lock (its holder name carries the process id)."""
     with session_scope(app) as session:
         holder = session.scalar(select(Lease.holder).where(Lease.name.like("mail-poller:%")))
@@ -92,31 +95,30 @@ def test_killed_twenty_times_while_ingesting_500_messages_nothing_is_lost_or_dou
     mailgen.append(imap, messages)
     env = poller_env(mail_app, imap)
     progress = []
-    for run in range(KILLS):
-        before = progress[-1] if progress else 0
-        process = subprocess.Popen(
-            [IAG_MAIL, "poll", "--once"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        # Each kill comes at a point of progress this test sees, never at a time, in turn: while it starts
-        # up (holding the lock its successor must wait out); once it has written new messages' raw bytes
-        # (before their transaction commits); and twice once at least `target` messages are recorded (a
-        # group of ingesting on, while it moves them out of the inbox). Or when it has finished.
-        target = min(500, before + chance.randint(1, 50))
-        files = stored(mail_app)
+    with Parent(env) as parent:
+        for run in range(KILLS):
+            before = progress[-1] if progress else 0
+            process = parent.start("poll", "--once")
+            # Each kill comes at a point of progress this test sees, never at a time, in turn: while it starts
+            # up (holding the lock its successor must wait out); once it has written new messages' raw bytes
+            # (before their transaction commits); and twice once at least `target` messages are recorded (a
+            # group of ingesting on, while it moves them out of the inbox). Or when it has finished.
+            target = min(500, before + chance.randint(1, 50))
+            files = stored(mail_app)
 
-        def due(process=process, target=target, files=files, point=run % 4) -> bool:
-            if process.poll() is not None:
-                return True
-            if point == 0:
-                return holds_the_lock(mail_app, process)
-            if point == 1:
-                return stored(mail_app) > files
-            return recorded(mail_app) >= target
+            def due(process=process, target=target, files=files, point=run % 4) -> bool:
+                if process.poll() is not None:
+                    return True
+                if point == 0:
+                    return holds_the_lock(mail_app, process)
+                if point == 1:
+                    return stored(mail_app) > files
+                return recorded(mail_app) >= target
 
-        wait_until(due)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        progress.append(recorded(mail_app))
+            wait_until(due)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            progress.append(recorded(mail_app))
     finished = subprocess.run(
         [IAG_MAIL, "poll", "--once"], env=env, capture_output=True, text=True, timeout=300
     )

@@ -339,6 +339,7 @@ def world(app):
     return _build(app)
 
 
+@pytest.mark.one_database  # the policy and the routes, the same on every database
 def test_every_role_against_every_staff_route_and_object(app, world, caplog):
     caplog.set_level(logging.WARNING, logger="iag.access")
     clients = _clients(app, world)
@@ -457,6 +458,7 @@ def _fingerprint(app) -> tuple:
         )
 
 
+@pytest.mark.one_database  # the policy and the routes, the same on every database
 def test_no_get_changes_anything(app, world):
     clients = _clients(app, world)
     before = _fingerprint(app)
