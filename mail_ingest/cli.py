@@ -20,6 +20,7 @@ from mail_ingest.poller import Poller, open_source
 from webapp import create_app
 from webapp.db import session_scope
 from webapp.models import EmailKind, InboundEmail
+from webapp.services import leases
 
 log = logging.getLogger("iag-mail")
 
@@ -67,7 +68,8 @@ def _poll_once(app, args) -> int:
             if not announced:
                 print(f"Another poller ({holder}) is reading {source.name}; waiting for it to finish.")
                 announced = True
-            time.sleep(1)
+            # Until its lock runs out (a poller that died stops renewing it), looking again each second.
+            time.sleep(min(1.0, leases.seconds_left(poller.sessions, poller.lease_name(source))) + 0.01)
         report = poller.poll_once(source)
         print(report)
     finally:

@@ -188,13 +188,21 @@ def rolled_back(app) -> Iterator[None]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def form_cache(tmp_path_factory) -> Path:
+    """One folder for the printable forms the app caches (instance/cache), for all the tests: a form takes
+    about a second to make, and its file name carries a digest of everything it is made from."""
+    return tmp_path_factory.mktemp("form-cache")
+
+
 @pytest.fixture
-def app(shared_app, request, tmp_path, smtp_sink):
+def app(shared_app, request, tmp_path, smtp_sink, form_cache):
     """The shared app with its own instance folder and settings for this test, and the database as
     `_reset` left it. Settings a test changes are put back afterwards."""
     config, instance_path = dict(shared_app.config), shared_app.instance_path
     instance = tmp_path / "instance"
     instance.mkdir()
+    (instance / "cache").symlink_to(form_cache, target_is_directory=True)
     shared_app.instance_path = str(instance)
     shared_app.config.update(INSTANCE_PATH=str(instance), MAILDIR_PATH=str(instance / "mailbox"))
     shared_app.extensions["iag_rate_limits"].storage.reset()

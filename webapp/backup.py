@@ -31,7 +31,7 @@ from webapp.services import signing
 FORMAT = 1
 MANIFEST = "manifest.json"
 # Inside the instance folder: what is data (kept), and what is made again or belongs to this machine.
-SKIPPED = {"iag.sqlite3", "iag.sqlite3-wal", "iag.sqlite3-shm", "iag.sqlite3-journal", "pdf-cache"}
+SKIPPED = {"iag.sqlite3", "iag.sqlite3-wal", "iag.sqlite3-shm", "iag.sqlite3-journal", "cache"}
 DATA_FOLDERS = ("files", "raw-mail")
 
 

@@ -19,6 +19,7 @@ from tests.mail_ingest import mailgen
 from tests.mail_ingest.test_poller import kinds, poll, reconcile
 from webapp.db import session_scope
 from webapp.models import Application, EmailKind, Event, InboundEmail
+from webapp.services import leases
 
 
 def test_the_local_maildir_is_read_with_the_same_guarantees(app, capsys, tmp_path):
@@ -125,6 +126,13 @@ def test_a_second_poller_says_so_and_waits(mail_app, imap, capsys):
         assert first.take_lease(source) is None
         second = Poller(mail_app)
         assert second.take_lease(source) == first.holder
+        # `iag-mail poll --once` waits for the lock to run out (unless renewed): about the lease's length.
+        left = leases.seconds_left(second.sessions, second.lease_name(source))
+        assert 0 < left <= mail_app.config["MAIL_LEASE_SECONDS"]
+        first.release()
+        assert leases.seconds_left(second.sessions, second.lease_name(source)) == 0
+        assert second.take_lease(source) is None
+        second.release()
     finally:
         first.release()
         source.close()

@@ -60,11 +60,17 @@ def test_a_backup_restores_into_an_empty_instance_and_everything_checks_out(
     )
     mailgen.append(imap, [raw])
     assert poll(mail_app).ingested == 1
+    cache = Path(mail_app.instance_path) / "cache"  # the printable forms, made again when wanted
+    cache.unlink()  # (in tests, a link to the forms all tests share)
+    cache.mkdir()
+    (cache / "application-form-en-0123.pdf").write_bytes(b"%PDF-1.7 a cached form")
     archive = tmp_path / "iag-backup.tar.gz"
     made = mail_app.test_cli_runner().invoke(args=["backup", str(archive)])
     assert made.exit_code == 0, made.output
     assert "keep it encrypted" in made.output
     assert archive.stat().st_mode & 0o077 == 0  # private to its owner
+    with tarfile.open(archive) as packed:
+        assert not [name for name in packed.getnames() if "cache" in Path(name).parts]
 
     target, database = _empty_target(mail_app, tmp_path, "restored")
     try:

@@ -21,7 +21,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from webapp.config import PROJECT_ROOT
+from webapp.config import PROJECT_ROOT, VERSION
 from webapp.languages import question_text
 from webapp.pdf import print_template
 from webapp.questions import (
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 APPLICATION_FORM = "iag-application-1"
 MONITORING_FORM = "iag-monitoring-1"
 TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
+CATALOGUES = PROJECT_ROOT / "webapp" / "translations"
 DECLARATION = _l(
     "I have read the Code of Ethics principles and the privacy notice, "
     "and the information I have given is true."
@@ -68,12 +69,19 @@ class ReturnedForm:
     language: str = "en"  # the language of the form filled in (the PDF's own): a Welsh form says Welsh
 
 
-def _cache_key(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deployment_source: str) -> str:
+def _cache_key(
+    kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deployment, language: str
+) -> str:
+    """What the form is made from: the questions, groups and deployment as loaded, the print templates,
+    the version, and the language's catalogue (so new wording after an upgrade makes a new form)."""
     parts = [kind, json.dumps([repr(p) for p in pages]), repr(offered), repr(MONITORING_QUESTIONS)]
     parts += [p.read_text() for p in sorted(TEMPLATES.glob("*"))]
-    if deployment_source and Path(deployment_source).exists():
-        parts.append(Path(deployment_source).read_text())
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+    parts += [repr(deployment), VERSION]
+    catalogue = CATALOGUES / language / "LC_MESSAGES" / "messages.mo"
+    digest = hashlib.sha256("\0".join(parts).encode())
+    if catalogue.exists():
+        digest.update(catalogue.read_bytes())
+    return digest.hexdigest()[:24]
 
 
 def cached_form(
@@ -86,7 +94,7 @@ def cached_form(
 ) -> bytes:
     """The PDF for `kind` in `language`, rendered once and kept until the questions, groups or deployment
     change. Every language's form has the same fields, so a returned form reads back the same."""
-    key = _cache_key(kind, pages, offered, deployment.source)
+    key = _cache_key(kind, pages, offered, deployment, language)
     path = cache_dir / f"{kind}-form-{language}-{key}.pdf"
     if path.exists():
         return path.read_bytes()

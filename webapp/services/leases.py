@@ -44,3 +44,12 @@ def renew(sessions: Callable[[], Session], name: str, holder: str, seconds: int)
 def release(sessions: Callable[[], Session], name: str, holder: str) -> None:
     with sessions() as session, session.begin():
         session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+def seconds_left(sessions: Callable[[], Session], name: str) -> float:
+    """How long until the lease runs out unless its holder renews it (0 when free or already run out)."""
+    with sessions() as session:
+        lease = session.get(Lease, name)
+        if lease is None:
+            return 0.0
+        return max(0.0, (lease.expires_at - now()).total_seconds())

@@ -24,16 +24,25 @@ from webapp.workflow import GLOBAL_ROLES, GROUP_ROLES, Role
 # passwords set under one still verify under the other.
 HASHING = {"standard": profiles.RFC_9106_LOW_MEMORY, "test": profiles.CHEAPEST}
 _hasher = PasswordHasher.from_parameters(HASHING["standard"])
-# Verifying against this keeps the time of "no such user" the same as "wrong password".
-_DUMMY_HASH = _hasher.hash("not a real password")
+# Verifying against this keeps the time of "no such user" the same as "wrong password". Made when first
+# needed, with the hasher in use: a process that never checks a password (the mail poller, a command) does
+# not pay for a hash as it starts.
+_dummy_hash: str | None = None
 
 
 def use_hashing(name: str) -> None:
     """Hash new passwords with the named parameters (the app factory calls this with the setting)."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     if _hasher.time_cost != HASHING[name].time_cost or _hasher.memory_cost != HASHING[name].memory_cost:
         _hasher = PasswordHasher.from_parameters(HASHING[name])
-        _DUMMY_HASH = _hasher.hash("not a real password")
+        _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a real password")
+    return _dummy_hash
 
 
 MIN_PASSWORD_LENGTH = 12
@@ -253,7 +262,7 @@ def verify_password(hashed: str | None, password: str) -> bool:
     """Check `password` against a stored hash; with none (no such account, or not set up), against a
     dummy one, so that every answer takes the same time."""
     try:
-        return bool(_hasher.verify(hashed or _DUMMY_HASH, password)) and hashed is not None
+        return bool(_hasher.verify(hashed or _dummy(), password)) and hashed is not None
     except (VerificationError, InvalidHashError):
         return False
 
