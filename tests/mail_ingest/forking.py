@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 
-def _serve() -> None:  # pragma: no cover - runs in the parent process started below
+def _serve() -> None:  # runs in the parent process that `Parent` starts
     """Read commands from stdin, one a line: `start ARGS...`, `poll PID`, `wait PID`. Answer each with a
     line: the new pid, or the exit code (`-` while still running)."""
     import pkgutil
