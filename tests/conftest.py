@@ -50,8 +50,7 @@ def _tier(item) -> int:
     several workers (`make test` runs pytest-xdist) none is left running alone at the end; then the rest."""
     if item.nodeid.startswith("tests/unit/"):
         return 0
-    long = _once(item) or item.get_closest_marker("committing")
-    return 1 if long or COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ())) else 2
+    return 1 if _once(item) or commits(item) else 2
 
 
 def pytest_collection_modifyitems(config, items):
@@ -165,9 +164,11 @@ def _reset(app) -> None:
 COMMITTING_FIXTURES = frozenset({"live_server", "second_app"})
 
 
-def committing(request) -> bool:
-    return request.node.get_closest_marker("committing") is not None or bool(
-        COMMITTING_FIXTURES & set(request.fixturenames)
+def commits(item) -> bool:
+    """The test commits for real: marked `committing`, or using a fixture that reaches the database from
+    another thread or process."""
+    return item.get_closest_marker("committing") is not None or bool(
+        COMMITTING_FIXTURES & set(getattr(item, "fixturenames", ()))
     )
 
 
@@ -208,7 +209,7 @@ def app(shared_app, request, tmp_path, smtp_sink, form_cache):
     shared_app.extensions["iag_rate_limits"].storage.reset()
     smtp_sink.clear()
     try:
-        if committing(request):
+        if commits(request.node):
             try:
                 yield shared_app
             finally:
