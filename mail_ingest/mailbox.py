@@ -189,13 +189,29 @@ class ImapSource:
         self.client.idle()
         responses = []
         try:
-            responses = self.client.idle_check(timeout=seconds)
+            if not self._read_ahead():
+                responses = self.client.idle_check(timeout=seconds)
         finally:
             # What the server said between the last check and DONE counts too (else a message announced
             # just then waits for the next poll).
             _text, last = self.client.idle_done()
             responses = [*responses, *last]
         return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+    def _read_ahead(self) -> bool:
+        """Whether imaplib already holds more of what the server said than it has handed on. Dovecot tells
+        of mail that landed just before IDLE together with its "+ idling"; imaplib reads both into its
+        buffer at once, and watching the socket (all idle_check does) would not see that news until the
+        server next spoke. Looking must not block, so the socket is briefly non-blocking, as in idle_check."""
+        sock = self.client.socket()
+        sock.setblocking(False)
+        try:
+            return bool(self.client._imap.file.peek(1))
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        finally:
+            sock.setblocking(True)
+            self.client._set_read_timeout()
 
     def folder_message_ids(self, folder: str) -> list[tuple[str | None, bytes | None]]:
         """(Message-ID, raw bytes if it has none) of every message in `folder`, flags untouched."""

@@ -66,6 +66,18 @@ def wait_for_server(
     raise RuntimeError(f"{name} did not answer on port {port}{': ' + hint if hint else ''}")
 
 
+def self_signed(folder: Path, name: str = "127.0.0.1", stem: str = "") -> tuple[Path, Path]:
+    """A certificate and key for a loopback server, valid for `name` (an address or a host name)."""
+    cert, key = folder / f"{stem}cert.pem", folder / f"{stem}key.pem"
+    alt = f"IP:{name}" if name[0].isdigit() else f"DNS:{name}"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName={alt}", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 
 
@@ -160,6 +172,10 @@ class Dovecot:
     # whom a bearer token belongs to, trusting the CA file for its TLS.
     oauth2_userinfo_url: str | None = None
     oauth2_ca_file: str | None = None
+    # With this (certificate, key), IMAP over TLS on `port`, as a real mail server; plain IMAP stays on
+    # `plain_port` for the start-up check.
+    tls: tuple[Path, Path] | None = None
+    plain_port: int = field(default_factory=free_port)
 
     def start(self, users: dict[str, str]) -> None:
         self.users = users
@@ -173,7 +189,12 @@ class Dovecot:
         shutil.chown(self.directory / "mail", "nobody", "nogroup")
         (self.directory / "users").write_text("".join(f"{u}:{{PLAIN}}{p}\n" for u, p in users.items()))
         conf = self.directory / "dovecot.conf"
-        text = DOVECOT_CONF.format(dir=self.directory, port=self.port)
+        text = DOVECOT_CONF.format(dir=self.directory, port=self.plain_port if self.tls else self.port)
+        if self.tls:
+            cert, key = self.tls
+            text = text.replace("ssl = no\n", f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n")
+            imaps = "inet_listener imaps {\n    port = "
+            text = text.replace(imaps + "0", imaps + str(self.port))
         if self.oauth2_userinfo_url:
             (self.directory / "oauth2.conf.ext").write_text(
                 f"introspection_mode = auth\nintrospection_url = {self.oauth2_userinfo_url}\n"
@@ -193,7 +214,8 @@ class Dovecot:
         self._wait_for_greeting()
 
     def _wait_for_greeting(self) -> None:
-        wait_for_server(self.process, "dovecot", self.port, b"", b"* OK", f"see {self.directory}/dovecot.log")
+        port = self.plain_port if self.tls else self.port
+        wait_for_server(self.process, "dovecot", port, b"", b"* OK", f"see {self.directory}/dovecot.log")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

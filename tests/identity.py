@@ -4,7 +4,6 @@ on loopback. Tests say who a person is (their claims) and sign in as them throug
 from __future__ import annotations
 
 import secrets
-import subprocess
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import requests
+
+from tests import harness
 
 TENANT = "3f0c1b5e-0000-4000-8000-000000000001"  # the force's tenant
 OTHER_TENANT = "9d9d9d9d-0000-4000-8000-000000000002"
@@ -83,7 +84,7 @@ class MicrosoftAuthority:
     def __init__(self, folder: Path, mailbox: str, lifetime_seconds: int = 3600) -> None:
         self.folder, self.mailbox, self.lifetime_seconds = folder, mailbox, lifetime_seconds
         self.issued: list[str] = []
-        self.cert = folder / "authority-cert.pem"
+        self.cert = folder / "authority-cert.pem"  # made on entering
 
     def __enter__(self) -> MicrosoftAuthority:
         import flask
@@ -91,13 +92,7 @@ class MicrosoftAuthority:
         import werkzeug.serving
         from oidc_provider_mock._storage import AccessToken, storage
 
-        key = self.folder / "authority-key.pem"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-             "-keyout", str(key), "-out", str(self.cert)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        _cert, key = harness.self_signed(self.folder, "localhost", stem="authority-")
         app = oidc_provider_mock.app()
         entra = flask.Blueprint("entra", __name__)
 

@@ -28,16 +28,6 @@ EXAMPLES = ROOT / "instance" / "examples" / "production"
 CLIENT = "127.0.0.7"  # the "client" connects from its own loopback address
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
 def _nginx_config(tmp: Path, http_port: int, https_port: int, app_port: int, cert: Path, key: Path) -> Path:
     """The example as a force would install it, with this test's ports and paths."""
     site = (EXAMPLES / "nginx.conf").read_text()
@@ -110,7 +100,7 @@ def test_nginx_in_front_of_gunicorn(tmp_path, smtp_sink):
     with session_scope(made) as session:
         sync_groups(session, made.extensions["deployment"])
     made.extensions["iag_engine"].dispose()
-    cert, key = _self_signed(tmp_path)
+    cert, key = harness.self_signed(tmp_path)
     config = _nginx_config(tmp_path, http_port, https_port, app_port, cert, key)
     gunicorn = subprocess.Popen(
         [BIN / "gunicorn", "-c", "webapp/gunicorn_conf.py", "--workers", "1",

@@ -73,6 +73,28 @@ def test_mail_announced_in_answer_to_an_earlier_command_ends_the_wait_at_once(im
         source.close()
 
 
+def test_mail_the_server_tells_of_as_idle_starts_ends_the_wait_at_once(imap):
+    """Mail that lands between the last look and IDLE is told of by the server together with its
+    "+ idling". imaplib reads both at once, so the news waits in its buffer where watching the socket cannot
+    see it: without looking there, a message arriving at that moment waited out the whole IDLE."""
+    source = ImapSource(_settings(imap))
+    try:
+        source.wait_for_mail(0.2)  # whatever SELECT said
+        assert source.uids() == []
+        idle = source.client.idle
+
+        def arrives_then_idle():
+            _append(imap, "Arrived as IDLE began")
+            idle()
+
+        source.client.idle = arrives_then_idle
+        started = time.monotonic()
+        assert source.wait_for_mail(30.0) is True
+        assert time.monotonic() - started < 5.0
+    finally:
+        source.close()
+
+
 def test_missing_imap_settings_are_named():
     import pytest
 
