@@ -136,7 +136,9 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
-        "RATE_LIMIT_SIGN_IN", "20 per 10 minutes", "Staff sign-in attempts (password or code), per address"
+        "RATE_LIMIT_SIGN_IN",
+        "20 per 10 minutes",
+        "Staff sign-in attempts (password, code or force account), per address",
     ),
     Setting("RATE_LIMIT_APPLY", "60 per hour", "Applications started and submitted per address (all groups)"),
     Setting(

@@ -1,7 +1,8 @@
-"""Rate limits on the steps worth abusing: staff sign-in (guessing), starting and submitting applications
-(filling the queue), and the steps that email a link (mail bombing someone). Counted per client address
-over a moving window, with the `limits` library: in Redis when IAG_REDIS_URL is set, so that every web
-instance shares one count, and in the process's memory otherwise (one instance: the embedded default).
+"""Rate limits on the steps worth abusing: staff sign-in (guessing; the force account's return too),
+starting and submitting applications (filling the queue), and the steps that email a link (mail bombing
+someone). Counted per client address over a moving window, with the `limits` library: in Redis when
+IAG_REDIS_URL is set, so that every web instance shares one count, and in the process's memory otherwise
+(one instance: the embedded default).
 
 Behind a reverse proxy, IAG_TRUSTED_PROXIES says how many set X-Forwarded-For, so that the address counted
 is the client's and not the proxy's. If Redis cannot be reached, requests are let through and the failure
@@ -31,7 +32,12 @@ LIMITED = {
     "public.save_for_later": "RATE_LIMIT_EMAIL",
     "public.find_application": "RATE_LIMIT_EMAIL",
     "members.sign_in_page": "RATE_LIMIT_EMAIL",
+    "staff.force_sign_in_done": "RATE_LIMIT_SIGN_IN",
 }
+# Counted for form posts, and for these GETs that do the work of a sign-in: the return from the force
+# account's provider asks the provider for a token and records a refusal. (Going there is not counted,
+# so that one sign-in counts once.)
+COUNTED_GETS = {"staff.force_sign_in_done"}
 
 
 def init_app(app: Flask) -> None:
@@ -46,7 +52,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _rate_limit():
         setting = LIMITED.get(request.endpoint or "")
-        if setting is None or request.method != "POST":
+        if setting is None or (request.method != "POST" and request.endpoint not in COUNTED_GETS):
             return None
         item, who = items[setting], request.remote_addr or "unknown"
         try:

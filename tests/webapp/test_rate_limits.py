@@ -85,3 +85,18 @@ def test_if_redis_is_down_requests_go_through_and_the_log_says_so(limited, caplo
     caplog.set_level(logging.ERROR, logger="iag.ratelimit")
     assert _sign_in_attempts(app.test_client(), 2) == [200, 200]
     assert "rate limit not checked: the counter store is unavailable" in caplog.text
+
+
+def test_returns_from_the_force_account_count_as_sign_in_attempts(limited, identity_providers):
+    """Each return from the provider asks it for a token and records a refusal: forged ones are capped."""
+    from tests.webapp.test_force_sign_in import refusals
+
+    app = limited(RATE_LIMIT_SIGN_IN="3 per minute", **identity_providers.good.settings())
+    client = app.test_client()
+    answers = [client.get("/staff/sign-in/force-account/done?state=forged&code=forged") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "has already been used" in text_of(answers[0]).replace("&#39;", "'")
+    assert "Too many attempts" in text_of(answers[-1])
+    assert len(refusals(app)) == 3
+    # Going to the provider is not counted, so that one sign-in counts once.
+    assert client.get("/staff/sign-in/force-account").status_code == 302
