@@ -8,6 +8,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
 
 import click
@@ -16,8 +17,12 @@ from flask.cli import with_appcontext
 from imapclient.exceptions import LoginError
 
 from mail_ingest.mailbox import MailboxSettings, connect
+from webapp import clock
 from webapp.outgoing import sender
 from webapp.services import outbox
+from webapp.services.mail_tokens import Registration
+
+RENEW_WITHIN = timedelta(days=30)
 
 
 def _explain(exc: BaseException, host: str, port: int, what: str) -> str:
@@ -40,6 +45,26 @@ def _explain(exc: BaseException, host: str, port: int, what: str) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _registration(registration: Registration) -> str:
+    """Which app registration signed in, and when its certificate runs out (a secret's end only Entra
+    knows): the day it does, mail stops being read."""
+    line = f"  app registration {registration.client_id}, with its {registration.proof}"
+    expires = registration.certificate_expires()
+    if expires is None:
+        return f"{line}: keep the secret's expiry date (Entra ID, Certificates & secrets) in the calendar."
+    left = expires - clock.now()
+    if left.total_seconds() <= 0:
+        return f"{line}, which EXPIRED on {expires:%-d %B %Y}: upload a new one to the app registration."
+    days = f"{left.days} day{'' if left.days == 1 else 's'}"
+    line = f"{line}, which expires on {expires:%-d %B %Y} (in {days})"
+    if left < RENEW_WITHIN:
+        return (
+            f"{line}: RENEW IT NOW. Upload the new certificate to the app registration, then point "
+            "IAG_IMAP_OAUTH_CLIENT_CERTIFICATE at it."
+        )
+    return line + "."
+
+
 def check_mailbox(config: dict, say: Callable[[str], None]) -> bool:
     if not config.get("IMAP_HOST"):
         say(f"Mailbox: none set (IAG_IMAP_HOST); the local Maildir {config['MAILDIR_PATH']} is read instead.")
@@ -49,6 +74,8 @@ def check_mailbox(config: dict, say: Callable[[str], None]) -> bool:
         with connect(settings) as client:
             where = f"{settings.host}:{settings.port}"
             say(f"Mailbox: signed in to {where} as {settings.username} ({settings.auth}).")
+            if settings.registration is not None:
+                say(_registration(settings.registration))
             folders = {name for _flags, _sep, name in client.list_folders()}
             for folder in (settings.folder, settings.processed, settings.quarantine):
                 state = "there" if folder in folders else "missing (the poller creates it on its first run)"

@@ -20,7 +20,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from mail_ingest.parse import parse_headers
-from webapp.services.mail_tokens import MICROSOFT, TokenSource
+from webapp.services.mail_tokens import Registration, TokenSource
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -37,19 +37,13 @@ class MailboxSettings:
     processed: str = "Processed"
     quarantine: str = "Quarantine"
     auth: str = "password"
-    tenant: str = ""
-    client_id: str = ""
-    client_secret: str = ""
-    authority: str = MICROSOFT
+    registration: Registration | None = None  # with xoauth2: the app registration the token comes from
     timeout: float = 30
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> MailboxSettings:
-        needed = ["IMAP_HOST", "IMAP_USERNAME"]
-        if config.get("IMAP_AUTH", "password") == "xoauth2":
-            needed += ["IMAP_OAUTH_TENANT", "IMAP_OAUTH_CLIENT_ID", "IMAP_OAUTH_CLIENT_SECRET"]
-        else:
-            needed.append("IMAP_PASSWORD")
+        oauth2 = config.get("IMAP_AUTH", "password") == "xoauth2"
+        needed = ["IMAP_HOST", "IMAP_USERNAME", *([] if oauth2 else ["IMAP_PASSWORD"])]
         missing = [name for name in needed if not config.get(name)]
         if missing:
             raise ValueError("IMAP is not configured: set " + ", ".join(f"IAG_{m}" for m in missing))
@@ -63,10 +57,7 @@ class MailboxSettings:
             processed=config.get("IMAP_PROCESSED_FOLDER", "Processed"),
             quarantine=config.get("IMAP_QUARANTINE_FOLDER", "Quarantine"),
             auth=config.get("IMAP_AUTH", "password"),
-            tenant=config.get("IMAP_OAUTH_TENANT") or "",
-            client_id=config.get("IMAP_OAUTH_CLIENT_ID") or "",
-            client_secret=config.get("IMAP_OAUTH_CLIENT_SECRET") or "",
-            authority=config.get("IMAP_OAUTH_AUTHORITY") or MICROSOFT,
+            registration=Registration.from_config(config) if oauth2 else None,
         )
 
 
@@ -77,10 +68,8 @@ def connect(settings: MailboxSettings, tokens: TokenSource | None = None) -> Ite
         settings.host, port=settings.port, ssl=settings.tls, ssl_context=context, timeout=settings.timeout
     )
     try:
-        if settings.auth == "xoauth2":
-            tokens = tokens or TokenSource.for_registration(
-                settings.authority, settings.tenant, settings.client_id, settings.client_secret
-            )
+        if settings.registration is not None:
+            tokens = tokens or TokenSource.for_registration(settings.registration)
             try:
                 client.oauth2_login(settings.username, tokens.token())  # IMAPClient builds the XOAUTH2 string
             except LoginError as exc:

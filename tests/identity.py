@@ -84,6 +84,7 @@ class MicrosoftAuthority:
     def __init__(self, folder: Path, mailbox: str, lifetime_seconds: int = 3600) -> None:
         self.folder, self.mailbox, self.lifetime_seconds = folder, mailbox, lifetime_seconds
         self.issued: list[str] = []
+        self.certificates: list = []  # the app registration's uploaded certificates
         self.cert = folder / "authority-cert.pem"  # made on entering
 
     def __enter__(self) -> MicrosoftAuthority:
@@ -112,15 +113,18 @@ class MicrosoftAuthority:
         @entra.post("/<tenant>/oauth2/v2.0/token")
         def client_credentials(tenant: str):
             form = flask.request.form
-            if (tenant, form.get("client_id"), form.get("client_secret")) != (
+            if form.get("client_assertion"):
+                refused = self._check_assertion(form, flask.request.base_url, tenant)
+            elif (tenant, form.get("client_id"), form.get("client_secret")) != (
                 TENANT,
                 CLIENT_ID,
                 CLIENT_SECRET,
             ):
-                return {
-                    "error": "invalid_client",
-                    "error_description": "AADSTS7000215: Invalid client secret.",
-                }, 401
+                refused = "AADSTS7000215: Invalid client secret."
+            else:
+                refused = None
+            if refused:
+                return {"error": "invalid_client", "error_description": refused}, 401
             if form.get("grant_type") != "client_credentials":
                 return {"error": "unsupported_grant_type"}, 400
             token = secrets.token_urlsafe(32)
@@ -141,6 +145,45 @@ class MicrosoftAuthority:
         answer = requests.put(f"{self.url}/users/{self.mailbox}", json={}, timeout=10, verify=str(self.cert))
         assert answer.status_code == 204
         return self
+
+    def register_certificate(self, cert: Path) -> None:
+        """Upload a certificate's public part to the app registration (Certificates & secrets)."""
+        from cryptography import x509
+
+        self.certificates.append(x509.load_pem_x509_certificate(cert.read_bytes()))
+
+    def _check_assertion(self, form, token_endpoint: str, tenant: str) -> str | None:
+        """Entra's check of a certificate credential: a JWT signed with the key of a certificate uploaded
+        to the registration (named by its SHA-256 thumbprint), for this token endpoint, from this client."""
+        import base64
+
+        import jwt
+        from cryptography.hazmat.primitives import hashes
+
+        assertion = form["client_assertion"]
+        if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return "AADSTS50027: Invalid client assertion type."
+        thumbprint = (jwt.get_unverified_header(assertion).get("x5t#S256") or "").rstrip("=")
+        for cert in self.certificates:
+            if (
+                base64.urlsafe_b64encode(cert.fingerprint(hashes.SHA256())).rstrip(b"=").decode()
+                == thumbprint
+            ):
+                break
+        else:
+            return (
+                "AADSTS700027: The certificate with identifier used to sign the client assertion is not "
+                f"registered on application. [Thumbprint: {thumbprint}]"
+            )
+        try:
+            claims = jwt.decode(
+                assertion, cert.public_key(), algorithms=["PS256"], audience=token_endpoint, issuer=CLIENT_ID
+            )
+        except jwt.InvalidTokenError as exc:
+            return f"AADSTS700027: Client assertion failed signature validation. ({exc})"
+        if tenant != TENANT or claims.get("sub") != CLIENT_ID:
+            return "AADSTS700016: Application not found in the directory."
+        return None
 
     def revoke(self) -> None:
         """An administrator revokes the app's tokens (or its access) at Microsoft."""

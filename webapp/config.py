@@ -191,7 +191,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMAP_AUTH", "password", "IMAP sign-in: password, or xoauth2 (Microsoft 365 app-only)"),
     Setting("IMAP_OAUTH_TENANT", None, "Microsoft 365 tenant ID (xoauth2)"),
     Setting("IMAP_OAUTH_CLIENT_ID", None, "App registration's client ID (xoauth2)"),
-    Setting("IMAP_OAUTH_CLIENT_SECRET", None, "App registration's client secret (xoauth2)"),
+    Setting("IMAP_OAUTH_CLIENT_SECRET", None, "App registration's client secret (xoauth2; or a certificate)"),
+    Setting(
+        "IMAP_OAUTH_CLIENT_CERTIFICATE",
+        None,
+        "App registration's certificate (xoauth2): PEM file with the private key and certificate, or .pfx",
+    ),
+    Setting("IMAP_OAUTH_CERTIFICATE_PASSWORD", None, "Password of the certificate's .pfx or private key"),
     Setting(
         "IMAP_OAUTH_AUTHORITY",
         "https://login.microsoftonline.com",

@@ -12,6 +12,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from webapp.config import VERSION
 from webapp.db import db_session
 from webapp.services import monitoring
+from webapp.services.mail_tokens import Registration
 
 
 def networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -64,7 +65,21 @@ def metrics() -> Response:
         "Failed staff sign-in attempts in the last hour (password, code or force account)",
         seen.sign_in_failures_last_hour,
     )
+    if current_app.config.get("IMAP_OAUTH_CLIENT_CERTIFICATE"):
+        gauge(
+            "iag_mail_certificate_expiry_timestamp_seconds",
+            "When the mail app registration's certificate expires (Unix time; 0: the file cannot be read)",
+            _certificate_expiry(current_app.config),
+        )
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _certificate_expiry(config: dict) -> float:
+    try:
+        expires = Registration.from_config(config).certificate_expires()
+    except (ValueError, OSError):  # unreadable, wrong password, or half configured: alert as if expired
+        return 0
+    return expires.timestamp() if expires else 0
 
 
 def init_app(app: Flask) -> None:

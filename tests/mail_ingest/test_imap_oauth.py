@@ -6,6 +6,7 @@ try asks for a new token."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def microsoft(microsoft_and_dovecot, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(authority.cert))  # MSAL trusts the local authority
     monkeypatch.setattr(TokenSource, "_shared", {})  # each test's process-wide tokens start empty
     monkeypatch.setattr(authority, "lifetime_seconds", 3600)
+    monkeypatch.setattr(authority, "certificates", [])
     authority.issued.clear()
     server.empty_mailboxes()
     return authority, server
@@ -93,3 +95,77 @@ def test_a_wrong_client_secret_is_explained(app, microsoft):
     checked = app.test_cli_runner().invoke(args=["check-mail"])
     assert checked.exit_code == 1
     assert "NOT WORKING. Microsoft Entra ID refused a mailbox token (invalid_client)" in checked.output
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A certificate for the app registration, as `openssl` or the Entra docs make one: the PEM file the
+    app is given (key and certificate) and the public part uploaded to the registration."""
+    cert, key = harness.self_signed(folder, name, stem=f"{name}-")
+    both = folder / f"{name}.pem"
+    both.write_text(key.read_text() + cert.read_text())
+    return both, cert
+
+
+def test_the_registration_can_prove_itself_with_a_certificate_in_pem_or_pfx(app, microsoft, tmp_path):
+    authority, server = microsoft
+    pem, public = _certificate(tmp_path, "iag-mail")
+    authority.register_certificate(public)
+    with_certificate = {
+        **authority.settings(),
+        "IMAP_OAUTH_CLIENT_SECRET": "",
+        "IMAP_OAUTH_CLIENT_CERTIFICATE": str(pem),
+    }
+    app.config.update(imap_config(server, IMAP_PASSWORD="", **with_certificate))
+    mailgen.append(server, [mailgen.plain("Joining the IAG", "I would like to apply.")])
+    assert poll(app).ingested == 1
+    checked = app.test_cli_runner().invoke(args=["check-mail"]).output
+    assert "app registration iag-membership, with its certificate, which expires on" in checked
+    assert "(in 1 day): RENEW IT NOW. Upload the new certificate to the app registration" in checked
+    # The same certificate as a .pfx with a password, as Windows exports it.
+    pfx = tmp_path / "iag-mail.pfx"
+    subprocess.run(
+        ["openssl", "pkcs12", "-export", "-in", str(pem), "-out", str(pfx), "-passout", "pass:pfx-password"],
+        check=True,
+        capture_output=True,
+    )
+    app.config.update(IMAP_OAUTH_CLIENT_CERTIFICATE=str(pfx), IMAP_OAUTH_CERTIFICATE_PASSWORD="pfx-password")
+    mailgen.append(server, [mailgen.plain("A question", "When do you meet?")])
+    assert poll(app).ingested == 1
+    assert len(authority.issued) == 2  # one token for each registration's credential
+
+
+def test_a_certificate_that_cannot_be_used_is_explained(app, microsoft, tmp_path):
+    authority, server = microsoft
+    registered, public = _certificate(tmp_path, "registered")
+    authority.register_certificate(public)
+    other, _ = _certificate(tmp_path, "not-uploaded")
+    settings = {**authority.settings(), "IMAP_OAUTH_CLIENT_SECRET": ""}
+    app.config.update(imap_config(server, IMAP_PASSWORD="", **settings))
+
+    def says(**change) -> str:
+        app.config.update(change)
+        checked = app.test_cli_runner().invoke(args=["check-mail"])
+        assert checked.exit_code == 1
+        return checked.output
+
+    assert "set IAG_IMAP_OAUTH_CLIENT_CERTIFICATE (or IMAP_OAUTH_CLIENT_SECRET)" in says()
+    refused = says(IMAP_OAUTH_CLIENT_CERTIFICATE=str(other))
+    assert "Microsoft Entra ID refused a mailbox token (invalid_client): AADSTS700027" in refused
+    assert "the certificate is the one uploaded to the app registration" in refused
+    only_the_key = tmp_path / "key-only.pem"
+    only_the_key.write_text(registered.read_text().split("-----BEGIN CERTIFICATE-----")[0])
+    assert "must hold both the private key and the certificate" in says(
+        IMAP_OAUTH_CLIENT_CERTIFICATE=str(only_the_key)
+    )
+    assert "could not be read" in says(IMAP_OAUTH_CLIENT_CERTIFICATE=str(tmp_path / "gone.pem"))
+    pfx = tmp_path / "registered.pfx"
+    subprocess.run(
+        ["openssl", "pkcs12", "-export", "-in", str(registered), "-out", str(pfx), "-passout", "pass:right"],
+        check=True,
+        capture_output=True,
+    )
+    wrong = says(IMAP_OAUTH_CLIENT_CERTIFICATE=str(pfx), IMAP_OAUTH_CERTIFICATE_PASSWORD="wrong")
+    assert (
+        f"The certificate {pfx} could not be used" in wrong and "IAG_IMAP_OAUTH_CERTIFICATE_PASSWORD" in wrong
+    )
+    assert authority.issued == []

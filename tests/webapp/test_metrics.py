@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests import harness
 from webapp.clock import now
 from webapp.db import session_scope
 from webapp.models import EmailKind, InboundEmail, LoginAttempt, MailboxState, OutboxMessage
 from webapp.models.outbox import OutboxStatus
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scrape(client, address: str = "127.0.0.1") -> dict[str, float]:
@@ -83,3 +88,25 @@ def test_metrics_show_mail_lag_quarantine_outbox_and_sign_in_failures(app, clien
     assert seen["iag_outbox_failed"] == 1
     assert seen["iag_staff_sign_in_failures_last_hour"] == 2
     assert seen["iag_info"] == 1
+
+
+def test_the_mail_certificates_expiry_is_shown_and_every_alert_rule_names_a_figure_shown(
+    app, client, tmp_path
+):
+    from cryptography import x509
+
+    cert, key = harness.self_signed(tmp_path, "iag-mail")
+    both = tmp_path / "mail-app.pem"
+    both.write_text(key.read_text() + cert.read_text())
+    app.config.update(METRICS=True, IMAP_OAUTH_TENANT="t", IMAP_OAUTH_CLIENT_ID="c")
+    assert "iag_mail_certificate_expiry_timestamp_seconds" not in scrape(client)  # a secret, or no OAuth2
+    app.config["IMAP_OAUTH_CLIENT_CERTIFICATE"] = str(both)
+    seen = scrape(client)
+    expires = x509.load_pem_x509_certificate(cert.read_bytes()).not_valid_after_utc
+    assert seen["iag_mail_certificate_expiry_timestamp_seconds"] == expires.timestamp()
+    rules = (ROOT / "instance" / "examples" / "production" / "alerts.yml").read_text()
+    named = set(re.findall(r"\b(iag_[a-z_]+)", rules))
+    assert named and named <= set(seen), named - set(seen)
+    # A certificate the app cannot read counts as expired, so the alert fires.
+    app.config["IMAP_OAUTH_CLIENT_CERTIFICATE"] = str(tmp_path / "moved-away.pem")
+    assert scrape(client)["iag_mail_certificate_expiry_timestamp_seconds"] == 0
