@@ -20,6 +20,7 @@ from mail_ingest.mailbox import MailboxSettings, connect
 from webapp import clock
 from webapp.outgoing import sender
 from webapp.services import outbox
+from webapp.services.graph_mail import GraphTransport
 from webapp.services.mail_tokens import Registration
 
 RENEW_WITHIN = timedelta(days=30)
@@ -92,11 +93,17 @@ def check_mailbox(config: dict, say: Callable[[str], None]) -> bool:
 
 def check_sending(app: Flask, send_to: str | None, say: Callable[[str], None]) -> bool:
     config = app.config
-    if not config.get("SMTP_HOST"):
+    try:
+        transport = outbox.transport_from_config(config)
+    except ValueError as exc:
+        say(f"Sending: NOT WORKING. {exc}")
+        return False
+    if isinstance(transport, outbox.MaildirTransport):
         say("Sending: no SMTP server set (IAG_SMTP_HOST); mail is written to instance/sent-mail/.")
         return True
-    transport = outbox.transport_from_config(config)
-    assert isinstance(transport, outbox.SMTPTransport)
+    assert isinstance(transport, outbox.SMTPTransport | GraphTransport)
+    graph = isinstance(transport, GraphTransport)
+    where = transport.where
     try:
         if send_to:
             message = EmailMessage()
@@ -104,12 +111,19 @@ def check_sending(app: Flask, send_to: str | None, say: Callable[[str], None]) -
             message["Subject"] = "IAG Membership: test message"
             message.set_content("This message checks that IAG Membership can send mail. Nothing else to do.")
             transport.send(message)
-            say(f"Sending: a test message went to {send_to} through {transport.host}:{transport.port}.")
+            say(f"Sending: a test message went to {send_to} through {where}.")
+        elif graph:
+            transport.check()
+            say(
+                f"Sending: a token for {where} was issued. Whether it may send as that mailbox shows only "
+                "when a message is sent: add --send-to."
+            )
         else:
             transport.check()
-            say(f"Sending: signed in to {transport.host}:{transport.port} ({config['SMTP_AUTH']}).")
+            say(f"Sending: signed in to {where} ({config['SMTP_AUTH']}).")
     except Exception as exc:
-        say(f"Sending: NOT WORKING. {_explain(exc, transport.host, transport.port, 'IAG_SMTP_HOST')}")
+        setting = "IAG_GRAPH_URL" if graph else "IAG_SMTP_HOST"
+        say(f"Sending: NOT WORKING. {_explain(exc, transport.host, transport.port, setting)}")
         return False
     return True
 

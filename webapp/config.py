@@ -78,6 +78,15 @@ SETTINGS: tuple[Setting, ...] = (
         "password",
         "SMTP sign-in: password, or xoauth2 (Microsoft 365: the IAG_IMAP_OAUTH_* app registration's token)",
     ),
+    Setting(
+        "SEND_MAIL_WITH",
+        "smtp",
+        "smtp (IAG_SMTP_*; unset host: instance/sent-mail/), or graph: Microsoft Graph sendMail",
+    ),
+    Setting("GRAPH_MAILBOX", None, "Address mail is sent as through Microsoft Graph (graph)"),
+    Setting(
+        "GRAPH_URL", "https://graph.microsoft.com", "Microsoft Graph (graph): the global cloud's, or another"
+    ),
     Setting("SIGNING_DAYS", 30, "How long a link to sign the confidentiality agreement works", int),
     Setting("REMINDER_DAYS", 5, "Days between reminders to sign, until signed, expired or cancelled", int),
     Setting(

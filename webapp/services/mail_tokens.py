@@ -107,7 +107,7 @@ class TokenSource:
     fetches a new one before the old expires. After the mailbox refuses a token, `forget` drops it: the
     next connection asks for a fresh one (a revoked token is not retried until it expires)."""
 
-    SCOPES = ["https://outlook.office365.com/.default"]
+    OUTLOOK = "https://outlook.office365.com/.default"  # IMAP and SMTP
     _shared: dict[Registration, TokenSource] = {}
 
     def __init__(self, registration: Registration) -> None:
@@ -141,10 +141,11 @@ class TokenSource:
             )
         return self._app
 
-    def token(self) -> str:
+    def token(self, scope: str = OUTLOOK) -> str:
+        """A token for `scope`: Exchange Online's (IMAP, SMTP) unless told (Microsoft Graph's)."""
         proof = self.registration.proof
         try:
-            result = self._msal().acquire_token_for_client(scopes=self.SCOPES)
+            result = self._msal().acquire_token_for_client(scopes=[scope])
         except CertificateProblem:
             raise
         except (OSError, ValueError) as exc:  # requests' connection errors are OSErrors

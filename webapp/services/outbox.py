@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import OutboxMessage, OutboxStatus, SmsMessage
+from webapp.services.graph_mail import GRAPH, GraphTransport
 from webapp.services.mail_tokens import TokenSource, xoauth2
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,10 @@ class SMTPTransport:
     password: str | None = None
     timeout: float = 30
     tokens: TokenSource | None = None  # Microsoft 365: XOAUTH2 with an app-only token instead of a password
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
 
     def send(self, message: EmailMessage) -> None:
         with self._signed_in() as client:
@@ -220,6 +225,18 @@ def deliver_due(
 
 
 def transport_from_config(config: dict[str, Any]) -> Transport:
+    """How mail leaves: SMTP (password or XOAUTH2), Microsoft Graph, or (with neither set) a local Maildir."""
+    way = config.get("SEND_MAIL_WITH") or "smtp"
+    if way == "graph":
+        if not config.get("GRAPH_MAILBOX"):
+            raise ValueError("IAG_SEND_MAIL_WITH=graph needs IAG_GRAPH_MAILBOX, the address mail is sent as")
+        return GraphTransport(
+            mailbox=config["GRAPH_MAILBOX"],
+            tokens=TokenSource.from_config(config),
+            base_url=config.get("GRAPH_URL") or GRAPH,
+        )
+    if way != "smtp":
+        raise ValueError(f"IAG_SEND_MAIL_WITH must be smtp or graph, not {way!r}")
     if config.get("SMTP_HOST"):
         return SMTPTransport(
             host=config["SMTP_HOST"],
