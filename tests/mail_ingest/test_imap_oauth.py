@@ -151,7 +151,7 @@ def test_a_certificate_that_cannot_be_used_is_explained(app, microsoft, tmp_path
     assert "set IAG_IMAP_OAUTH_CLIENT_CERTIFICATE (or IMAP_OAUTH_CLIENT_SECRET)" in says()
     refused = says(IMAP_OAUTH_CLIENT_CERTIFICATE=str(other))
     assert "Microsoft Entra ID refused a mailbox token (invalid_client): AADSTS700027" in refused
-    assert "the certificate is the one uploaded to the app registration" in refused
+    assert "the certificate is the app registration's own" in refused
     only_the_key = tmp_path / "key-only.pem"
     only_the_key.write_text(registered.read_text().split("-----BEGIN CERTIFICATE-----")[0])
     assert "must hold both the private key and the certificate" in says(

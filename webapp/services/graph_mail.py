@@ -59,6 +59,8 @@ class GraphTransport:
             raise ConnectionError(f"Could not reach Microsoft Graph at {self.base_url}: {exc}") from exc
         if answer.status_code == 202:
             return
+        if answer.status_code == 401:
+            self.tokens.forget()  # the next try asks for a new token
         raise ConnectionError(self._explain(answer))
 
     def _explain(self, answer: requests.Response) -> str:
@@ -68,7 +70,6 @@ class GraphTransport:
             error = {}
         said = f"{answer.status_code} {error.get('code', '')}: {error.get('message', answer.text[:200])}"
         if answer.status_code == 401:
-            self.tokens.forget()  # the next try asks for a new token
             return (
                 f"Microsoft Graph refused the token ({said}). Check the app registration is in this tenant "
                 "and its certificate or secret has not expired. A new token is asked for on the next try."

@@ -6,7 +6,7 @@ the certificate, or a .pfx)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,9 @@ class Registration:
 
     tenant: str
     client_id: str
-    client_secret: str = ""
+    client_secret: str = field(default="", repr=False)
     certificate: str = ""  # path to the PEM (key and certificate) or .pfx file
-    certificate_password: str = ""
+    certificate_password: str = field(default="", repr=False)
     authority: str = MICROSOFT
 
     @classmethod
@@ -161,7 +161,7 @@ class TokenSource:
             raise ConnectionError(
                 f"Microsoft Entra ID refused a mailbox token ({result.get('error')}): "
                 f"{result.get('error_description', result)}. Check the tenant ID, the client ID, and that "
-                f"the {proof} is the one uploaded to the app registration and has not expired."
+                f"the {proof} is the app registration's own and has not expired."
             )
         return result["access_token"]
 
