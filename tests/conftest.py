@@ -273,18 +273,8 @@ IMAP_USER, IMAP_PASSWORD = "strategiciag", "secret-imap-password"
 
 @pytest.fixture(scope="session")
 def dovecot():
-    if shutil.which("dovecot") is None:
-        harness.unavailable("Dovecot (apt-get install dovecot-imapd)")
-    # Not under pytest's own temporary folder: pytest makes that private (0700) at every session start,
-    # which would lock Dovecot's unprivileged processes out of their files if another suite starts.
-    directory = Path(tempfile.mkdtemp(prefix="iag-dovecot-"))
-    server = harness.Dovecot(directory)
-    try:
-        server.start({IMAP_USER: IMAP_PASSWORD})
+    with harness.dovecot_running({IMAP_USER: IMAP_PASSWORD}) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -229,6 +232,24 @@ class Dovecot:
         """Remove every user's mail between tests (Dovecot recreates INBOX on the next login)."""
         for child in (self.directory / "mail").iterdir():
             shutil.rmtree(child, ignore_errors=True)
+
+
+@contextmanager
+def dovecot_running(users: dict[str, str], tls: bool = False) -> Iterator[Dovecot]:
+    """A Dovecot of our own for as long as the block runs (with `tls`, IMAP over TLS with a self-signed
+    certificate for 127.0.0.1, which the caller must trust)."""
+    if shutil.which("dovecot") is None:
+        unavailable("Dovecot (apt-get install dovecot-imapd)")
+    # Not under pytest's own temporary folder: pytest makes that private (0700) at every session start,
+    # which would lock Dovecot's unprivileged processes out of their files if another suite starts.
+    directory = Path(tempfile.mkdtemp(prefix="iag-dovecot-"))
+    server = Dovecot(directory, tls=self_signed(directory) if tls else None)
+    try:
+        server.start(users)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 # --- Redis ------------------------------------------------------------------------------------------------

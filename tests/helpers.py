@@ -10,7 +10,7 @@ import pyotp
 
 from webapp.clock import now
 from webapp.db import session_scope
-from webapp.services import staff
+from webapp.services import outbox, staff
 from webapp.workflow import Role
 
 PASSWORD = "correct horse battery staple"
@@ -77,3 +77,17 @@ def sign_in_browser(tab, login: StaffLogin, go: bool = True) -> None:
     tab.get_by_role("button", name="Continue").click()
     tab.get_by_label("Security code").fill(login.code())
     tab.get_by_role("button", name="Sign in").click()
+
+
+def queue_email(app, subject: str = "Your application IAG-ABCD-2346", **extra) -> str:
+    """An email in the outbox, as a step of the service would leave it: its Message-ID."""
+    with session_scope(app) as session:
+        message = outbox.queue(
+            session,
+            to="amina@example.org",
+            subject=subject,
+            body="Thank you for applying.\nWe will be in touch.",
+            sender_domain="force.example",
+            **extra,
+        )
+        return message.message_id

@@ -3,10 +3,7 @@ for mail works the same through the encrypted connection."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
@@ -15,20 +12,13 @@ from mail_ingest.mailbox import ImapSource, MailboxSettings
 from tests import harness
 from tests.conftest import IMAP_PASSWORD, IMAP_USER, imap_config
 from tests.mail_ingest import mailgen
+from tests.mail_ingest.test_mailbox import told_at_once_of_mail_arriving_as_idle_begins
 
 
 @pytest.fixture(scope="module")
 def tls_dovecot():
-    if shutil.which("dovecot") is None:
-        harness.unavailable("Dovecot (apt-get install dovecot-imapd)")
-    directory = Path(tempfile.mkdtemp(prefix="iag-dovecot-tls-"))  # not pytest's own (see conftest)
-    server = harness.Dovecot(directory, tls=harness.self_signed(directory))
-    try:
-        server.start({IMAP_USER: IMAP_PASSWORD})
+    with harness.dovecot_running({IMAP_USER: IMAP_PASSWORD}, tls=True) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
@@ -60,16 +50,7 @@ def test_the_mailbox_is_read_and_watched_over_tls(trusted):
         assert source.wait_for_mail(0.5) is False
         assert time.monotonic() - started >= 0.5
         # Mail landing as IDLE begins is told of with the "+ idling", inside the same TLS record.
-        idle = source.client.idle
-
-        def arrives_then_idle():
-            _append(trusted, "Arrived as IDLE began")
-            idle()
-
-        source.client.idle = arrives_then_idle
-        started = time.monotonic()
-        assert source.wait_for_mail(30.0) is True
-        assert time.monotonic() - started < 5.0
+        assert told_at_once_of_mail_arriving_as_idle_begins(source, lambda: _append(trusted, "Arrived"))
         assert len(source.uids()) == 2
     finally:
         source.close()

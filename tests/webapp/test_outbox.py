@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests import harness
+from tests.helpers import queue_email
 from webapp import clock, outgoing
 from webapp.db import session_scope
 from webapp.files import file_store
@@ -15,21 +16,8 @@ from webapp.models import OutboxMessage, OutboxStatus
 from webapp.services import outbox
 
 
-def _queue(app, subject: str = "Your application IAG-ABCD-2346", **extra) -> str:
-    with session_scope(app) as session:
-        message = outbox.queue(
-            session,
-            to="amina@example.org",
-            subject=subject,
-            body="Thank you for applying.\nWe will be in touch.",
-            sender_domain="force.example",
-            **extra,
-        )
-        return message.message_id
-
-
 def test_a_queued_email_arrives_at_the_smtp_server(app, smtp_sink):
-    message_id = _queue(app, headers={"Auto-Submitted": "auto-generated"})
+    message_id = queue_email(app, headers={"Auto-Submitted": "auto-generated"})
     assert outgoing.send_due(app) == (1, 0)
     received = smtp_sink.wait_for(lambda m: m["Message-ID"] == message_id)
     assert received["Subject"] == "Your application IAG-ABCD-2346"
@@ -55,7 +43,7 @@ def test_an_email_queued_in_a_transaction_that_fails_is_never_sent(app, smtp_sin
 
 
 def test_delivery_is_retried_with_back_off_until_the_server_answers(app, smtp_sink):
-    message_id = _queue(app)
+    message_id = queue_email(app)
     app.config["SMTP_PORT"] = harness.free_port()  # nothing listens here
     assert outgoing.send_due(app) == (0, 1)
     with session_scope(app) as session:
@@ -71,7 +59,7 @@ def test_delivery_is_retried_with_back_off_until_the_server_answers(app, smtp_si
 
 
 def test_an_email_that_never_goes_is_marked_failed_not_dropped(app):
-    _queue(app)
+    queue_email(app)
     app.config["SMTP_PORT"] = harness.free_port()
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
     for minutes in (0, 2, 5):
@@ -84,7 +72,7 @@ def test_an_email_that_never_goes_is_marked_failed_not_dropped(app):
 
 def test_attachments_are_sent_from_the_file_store(app, smtp_sink):
     digest = file_store(app).put(b"%PDF-1.7 letter")
-    message_id = _queue(
+    message_id = queue_email(
         app,
         attachments=[{"filename": "decision.pdf", "content_type": "application/pdf", "storage_name": digest}],
     )
@@ -98,7 +86,7 @@ def test_without_an_smtp_server_mail_is_kept_in_a_local_maildir(app, tmp_path):
     import mailbox
 
     app.config["SMTP_HOST"] = None
-    _queue(app, subject="Kept locally")
+    queue_email(app, subject="Kept locally")
     assert outgoing.send_due(app) == (1, 0)
     kept = mailbox.Maildir(tmp_path / "instance" / "sent-mail", create=False)
     assert [m["Subject"] for m in kept] == ["Kept locally"]

@@ -20,13 +20,13 @@ import werkzeug.serving
 from sqlalchemy import select
 
 from tests import harness
+from tests.helpers import queue_email
 from tests.identity import MicrosoftAuthority
 from webapp import clock
 from webapp.db import session_scope
 from webapp.files import file_store
 from webapp.models import OutboxMessage, OutboxStatus
 from webapp.outgoing import send_due
-from webapp.services import outbox
 from webapp.services.mail_tokens import TokenSource
 
 MAILBOX = "iag@force.example"
@@ -108,29 +108,17 @@ def graph(app, microsoft, monkeypatch):
     return authority, fake
 
 
-def _queue(app, subject: str, attachment: bytes | None = None) -> int:
-    attachments = []
-    if attachment is not None:
-        stored = file_store(app).put(attachment)
-        attachments = [
-            {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": stored}
-        ]
-    with session_scope(app) as session:
-        row = outbox.queue(
-            session,
-            to="amina@example.org",
-            subject=subject,
-            body="Thank you for your application.",
-            sender_domain="force.example",
-            attachments=attachments,
-        )
-        session.flush()
-        return row.id
+def _queue(app, subject: str, attachment: bytes | None = None) -> str:
+    if attachment is None:
+        return queue_email(app, subject)
+    stored = file_store(app).put(attachment)
+    spec = {"filename": "invitation.ics", "content_type": "text/calendar", "storage_name": stored}
+    return queue_email(app, subject, attachments=[spec])
 
 
-def _row(app, row_id: int) -> OutboxMessage:
+def _row(app, message_id: str) -> OutboxMessage:
     with session_scope(app) as session:
-        row = session.scalars(select(OutboxMessage).where(OutboxMessage.id == row_id)).one()
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.message_id == message_id)).one()
         session.expunge(row)
         return row
 
@@ -144,7 +132,7 @@ def test_the_outbox_sends_through_graph_as_the_same_mime_message(app, graph):
     assert [mailbox for mailbox, _ in fake.received] == [MAILBOX, MAILBOX]
     sent = fake.received[0][1]
     assert sent["Subject"] == "Your informal discussion" and sent["To"] == "amina@example.org"
-    assert sent["Message-ID"] == _row(app, first).message_id
+    assert sent["Message-ID"] == first
     parts = {part.get_filename(): part.get_content() for part in sent.iter_attachments()}
     assert parts == {"invitation.ics": invitation.decode()}
     assert _row(app, first).status == OutboxStatus.SENT
