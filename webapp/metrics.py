@@ -59,7 +59,11 @@ def metrics() -> Response:
         "Age of the oldest email waiting to be sent (0: none)",
         seen.outbox_oldest_pending_seconds,
     )
-    gauge("iag_outbox_failed", "Emails given up on after every attempt", seen.outbox_failed)
+    gauge(
+        "iag_outbox_failed",
+        "Emails given up on (after every attempt, or at once if they could never go)",
+        seen.outbox_failed,
+    )
     gauge(
         "iag_staff_sign_in_failures_last_hour",
         "Failed staff sign-in attempts in the last hour (password, code or force account)",

@@ -170,11 +170,11 @@ def test_what_graph_refuses_stays_in_the_outbox_with_plain_words_and_goes_later(
     assert len(authority.issued) == 2
 
 
-def test_an_email_too_big_for_graph_says_so_and_is_kept(app, graph):
+def test_an_email_too_big_for_graph_fails_at_once_and_is_kept(app, graph):
     row = _queue(app, "Papers for the meeting", b"%PDF-" + bytes(3 * 1024 * 1024))
     assert send_due(app) == (0, 1)
-    kept = _row(app, row)
-    assert kept.status == OutboxStatus.PENDING
+    kept = _row(app, row)  # kept, failed at once (it would never go), with the reason
+    assert kept.status == OutboxStatus.FAILED and kept.attempts == 1
     assert "Microsoft Graph takes at most 4096 KB. Send it through SMTP" in kept.last_error
 
 

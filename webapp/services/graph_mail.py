@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from webapp.services.mail_tokens import TokenSource
+from webapp.services.outbox import Undeliverable
 
 GRAPH = "https://graph.microsoft.com"
 # Graph takes a MIME message of up to 4 MB in one request (base64 included).
@@ -47,7 +48,7 @@ class GraphTransport:
     def send(self, message: EmailMessage) -> None:
         body = base64.b64encode(message.as_bytes())
         if len(body) > MIME_LIMIT:
-            raise ValueError(
+            raise Undeliverable(
                 f"This email is {len(body) // 1024} KB once encoded; Microsoft Graph takes at most "
                 f"{MIME_LIMIT // 1024} KB. Send it through SMTP, or make its attachments smaller."
             )

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.models import OutboxMessage, OutboxStatus, SmsMessage
-from webapp.services.graph_mail import GRAPH, GraphTransport
 from webapp.services.mail_tokens import TokenSource, xoauth2
 
 log = logging.getLogger(__name__)
@@ -55,6 +54,11 @@ def queue(
     )
     session.add(message)
     return message
+
+
+class Undeliverable(ValueError):
+    """This message can never go this way (trying again would fail the same): it is marked failed at once,
+    with the reason, and kept."""
 
 
 class Transport(Protocol):
@@ -194,7 +198,7 @@ def deliver(
             except Exception as exc:  # any failure to deliver is retried, never lost
                 failed += 1
                 row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= max_attempts:
+                if isinstance(exc, Undeliverable) or row.attempts >= max_attempts:
                     row.status = OutboxStatus.FAILED
                     log.error("%s: giving up on %s after %s attempts", what, row.id, row.attempts)
                 else:
@@ -228,6 +232,8 @@ def transport_from_config(config: dict[str, Any]) -> Transport:
     """How mail leaves: SMTP (password or XOAUTH2), Microsoft Graph, or (with neither set) a local Maildir."""
     way = config.get("SEND_MAIL_WITH") or "smtp"
     if way == "graph":
+        from webapp.services.graph_mail import GRAPH, GraphTransport  # it builds on this module
+
         if not config.get("GRAPH_MAILBOX"):
             raise ValueError("IAG_SEND_MAIL_WITH=graph needs IAG_GRAPH_MAILBOX, the address mail is sent as")
         return GraphTransport(
