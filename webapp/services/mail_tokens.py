@@ -13,6 +13,13 @@ from typing import Any
 
 MICROSOFT = "https://login.microsoftonline.com"
 _PEM_BLOCK = r"-----BEGIN {0}-----[\s\S]+?-----END {0}-----"
+PFX_SUFFIXES = (".pfx", ".p12")  # PKCS#12, as Windows exports a certificate with its key; else PEM
+
+
+def _pem_block(text: str, kind: str) -> str | None:
+    """The first PEM block of `kind` (a regular expression: "CERTIFICATE", "...PRIVATE KEY") in `text`."""
+    found = re.search(_PEM_BLOCK.format(kind), text)
+    return found.group(0) if found else None
 
 
 def xoauth2(username: str, token: str) -> str:
@@ -62,18 +69,18 @@ class Registration:
             return self.client_secret
         path = Path(self.certificate)
         password = {"passphrase": self.certificate_password} if self.certificate_password else {}
-        if path.suffix.lower() in (".pfx", ".p12"):
-            self._read(path, binary=True)
+        if path.suffix.lower() in PFX_SUFFIXES:
+            self._read(path, binary=True)  # there and readable: said plainly here, not by MSAL
             return {"private_key_pfx_path": str(path), **password}
         text = self._read(path)
-        key = re.search(_PEM_BLOCK.format("(?:RSA |EC |ENCRYPTED )?PRIVATE KEY"), text)
-        certificate = re.search(_PEM_BLOCK.format("CERTIFICATE"), text)
+        key = _pem_block(text, "(?:RSA |EC |ENCRYPTED )?PRIVATE KEY")
+        certificate = _pem_block(text, "CERTIFICATE")
         if not (key and certificate):
             raise CertificateProblem(
                 f"The certificate file {path} (IAG_IMAP_OAUTH_CLIENT_CERTIFICATE) must hold both the private "
                 "key and the certificate, in PEM (or give a .pfx file)."
             )
-        return {"private_key": key.group(0), "public_certificate": certificate.group(0), **password}
+        return {"private_key": key, "public_certificate": certificate, **password}
 
     def certificate_expires(self) -> datetime | None:
         """When the registration's certificate stops working (None with a secret: only Entra knows)."""
@@ -83,12 +90,12 @@ class Registration:
         from cryptography.hazmat.primitives.serialization import pkcs12
 
         path = Path(self.certificate)
-        if path.suffix.lower() in (".pfx", ".p12"):
+        if path.suffix.lower() in PFX_SUFFIXES:
             password = self.certificate_password.encode() or None
             cert = pkcs12.load_key_and_certificates(self._read(path, binary=True), password)[1]
         else:
-            found = re.search(_PEM_BLOCK.format("CERTIFICATE"), self._read(path))
-            cert = x509.load_pem_x509_certificate(found.group(0).encode()) if found else None
+            found = _pem_block(self._read(path), "CERTIFICATE")
+            cert = x509.load_pem_x509_certificate(found.encode()) if found else None
         return cert.not_valid_after_utc if cert else None
 
     @staticmethod
