@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from webapp.clock import uk_date, uk_time
 from webapp.config import PROJECT_ROOT
@@ -36,6 +36,21 @@ def test_working_days_skip_weekends():
     assert working_days_before(tuesday, 1) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday
     assert working_days_before(tuesday, 2) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday before
     assert working_days_before(tuesday, 20) == datetime(2026, 11, 3, 9, 0, tzinfo=UTC)  # four weeks
+
+
+def test_working_days_count_back_from_every_day_of_the_week():
+    """N working days before any day of the week is the weekday with exactly N weekdays from it up to (not
+    including) that day, at the same time of day: a case's reply time never depends on the day it is read."""
+    from webapp.clock import UK, working_days_before
+
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=UK)
+    for start in (monday + timedelta(days=offset) for offset in range(7)):
+        for days in range(1, 26):
+            back = working_days_before(start, days)
+            counted = [back + timedelta(days=step) for step in range((start - back).days)]
+            assert back.weekday() < 5, (start, days)
+            assert sum(day.weekday() < 5 for day in counted) == days, (start, days)
+            assert back.timetz() == start.timetz()
 
 
 def test_a_time_reads_in_welsh_for_a_welsh_reader():

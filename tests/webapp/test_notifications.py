@@ -107,10 +107,13 @@ def test_a_signed_agreement_is_told_to_the_admin_team(app, client):
 
 def test_a_case_older_than_the_reply_time_is_told_once(app, runner):
     staff_client(app, COORDINATOR, Role.POLICE_COORDINATOR, "bristol")
-    reference = given_application(app)
-    with clock.travel(timedelta(days=27)):  # 20 working days is four weeks
+    # Applied on a Tuesday whatever day the suite runs: 20 working days on is the Tuesday four weeks later.
+    to_tuesday = timedelta(days=(1 - clock.now().astimezone(clock.UK).weekday()) % 7)
+    with clock.travel(to_tuesday):
+        reference = given_application(app)
+    with clock.travel(to_tuesday + timedelta(days=27)):  # the Monday before: 19 working days
         assert "Told of 0 overdue cases" in runner.invoke(args=["send-digests"]).output
-    with clock.travel(timedelta(days=29)):
+    with clock.travel(to_tuesday + timedelta(days=29)):
         assert "Told of 1 overdue case;" in runner.invoke(args=["send-digests"]).output
         assert "Told of 0 overdue cases" in runner.invoke(args=["send-digests"]).output
     [late] = [m for m in notifications_for(app, COORDINATOR) if "overdue" in m.subject]
