@@ -1,7 +1,7 @@
 # The two commands the README opens with: `make run` and `make test`. Everything they need is installed here.
 SHELL := /bin/bash
 PY := .venv/bin/python
-DEBIAN_TEST_PACKAGES := dovecot-imapd chromium poppler-utils libharfbuzz-subset0 redis-server openjdk-17-jre-headless nginx
+DEBIAN_TEST_PACKAGES := tesseract-ocr tesseract-ocr-eng dovecot-imapd chromium poppler-utils libharfbuzz-subset0 redis-server openjdk-17-jre-headless nginx
 
 .PHONY: run test lint install install-test debian-packages assets demo-code translations lock
 CATALOGUE := webapp/translations/cy/LC_MESSAGES/messages
