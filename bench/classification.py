@@ -8,6 +8,7 @@ from __future__ import annotations
 import mailbox
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,25 +17,38 @@ from mail_ingest.parse import parse_headers
 from mail_ingest.poller import Poller, open_source
 from tests import harness
 from tests.conftest import make_app
-from tests.mail_ingest import corpus
+from tests.mail_ingest import corpus, unseen
 from webapp import migrate
 from webapp.db import session_scope
 from webapp.deployment import sync_groups
-from webapp.models import EmailKind, InboundEmail
+from webapp.models import Application, EmailKind, InboundEmail, OutboxMessage, OutboxStatus
+from webapp.services import inbound
 
 
-def classify_corpus(work: Path) -> list[tuple[str, EmailKind, EmailKind, str]]:
-    """(file, expected, found, reason) for every message of the corpus."""
+@dataclass(frozen=True)
+class Outcome:
+    """What the poller made of one message, as a coordinator would check it."""
+
+    kind: str  # the email's kind, in the files' spelling ("needs-triage")
+    reason: str
+    answer: str  # "application", "enquiry" or "none": what the sender was sent
+    mark: str  # the mark shown in triage
+    group: str  # the slug of the group of the application it made
+    bounced: tuple[str, ...]  # the Message-IDs of our emails it marked bounced
+
+
+def run_poller(work: Path, files: list[Path], arrange) -> dict[Path, Outcome]:
+    """Every file through the real poller, from a local Maildir into SQLite, after `arrange(session)`."""
     url = f"sqlite:///{work / 'classification.sqlite3'}"
     migrate.upgrade(url)
     maildir = work / "mailbox"
     app = make_app(url, work / "instance", harness.free_port(), MAILDIR_PATH=str(maildir))
     with session_scope(app) as session:
         sync_groups(session, app.extensions["deployment"])
-        corpus.arrange(session)
+        arrange(session)
     box = mailbox.Maildir(maildir, create=True)
     by_id = {}
-    for path in corpus.files():
+    for path in files:
         raw = path.read_bytes()
         by_id[parse_headers(raw[:20_000]).message_id] = path
         box.add(raw)
@@ -46,31 +60,116 @@ def classify_corpus(work: Path) -> list[tuple[str, EmailKind, EmailKind, str]]:
     source.close()
     with session_scope(app) as session:
         found = {
-            email.message_id: (email.kind, email.reason) for email in session.scalars(select(InboundEmail))
+            email.message_id: _outcome(session, email) for email in session.scalars(select(InboundEmail))
         }
     app.extensions["iag_engine"].dispose()
+    missing = Outcome(EmailKind.DUPLICATE.value, "not recorded", "none", "", "", ())
+    return {path: found.get(message_id, missing) for message_id, path in by_id.items()}
+
+
+def _outcome(session, email: InboundEmail) -> Outcome:
+    answered = session.scalars(select(OutboxMessage).where(OutboxMessage.purpose.in_(inbound.PURPOSES))).all()
+    answer = next(
+        (
+            "application" if sent.purpose == inbound.PURPOSES[0] else "enquiry"
+            for sent in answered
+            if sent.headers.get("In-Reply-To") == email.message_id
+        ),
+        "none",
+    )
+    application = session.get(Application, email.application_id) if email.application_id else None
+    made = email.kind == EmailKind.NEW_APPLICATION and application is not None and application.group
+    # (getattr: the bench also scores the code from before bounces and marks, for the "before" figure.)
+    bounced_status = getattr(OutboxStatus, "BOUNCED", None)
+    is_bounce = email.kind.value == "bounce"
+    bounced = (
+        session.scalars(select(OutboxMessage.message_id).where(OutboxMessage.status == bounced_status)).all()
+        if bounced_status is not None and is_bounce
+        else []
+    )
+    mark = getattr(email, "mark", None)
+    return Outcome(
+        email.kind.value.replace(" ", "-"),
+        email.reason,
+        answer,
+        mark.value if mark else "",
+        application.group.slug if made and application is not None and application.group else "",
+        tuple(bounced),
+    )
+
+
+def classify_corpus(work: Path) -> list[tuple[str, EmailKind, EmailKind, str]]:
+    """(file, expected, found, reason) for every message of the first corpus."""
+    found = run_poller(work, corpus.files(), corpus.arrange)
     return [
-        (path.name, corpus.expected(path), *found.get(message_id, (EmailKind.DUPLICATE, "not recorded")))
-        for message_id, path in by_id.items()
+        (path.name, corpus.expected(path), EmailKind(outcome.kind.replace("-", " ")), outcome.reason)
+        for path, outcome in found.items()
     ]
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        results = classify_corpus(Path(tmp))
-    kinds = [k for k in EmailKind if k not in {EmailKind.NOT_APPLICATION}]
-    table = Counter((expected, found) for _name, expected, found, _reason in results)
+def score_unseen(work: Path) -> list[tuple[unseen.Expected, Outcome, list[str]]]:
+    """(expected, found, what is wrong) for every message of the second corpus: its kind, who was answered,
+    the mark in triage, the group of the application made, and the email of ours a bounce marked."""
+    expected = unseen.expectations()
+    found = run_poller(work, [row.path for row in expected], unseen.arrange)
+    return [(row, found[row.path], wrong(row, found[row.path])) for row in expected]
+
+
+def wrong(row: unseen.Expected, outcome: Outcome) -> list[str]:
+    problems = []
+    if outcome.kind != row.kind:
+        problems.append(f"kind {outcome.kind}, not {row.kind}")
+    if outcome.answer != row.answer:
+        problems.append(f"answered {outcome.answer}, not {row.answer}")
+    mark = unseen.MARKS.get(row.flag, "")
+    if row.flag.startswith("language:"):
+        mark = "" if row.kind == "new-application" else "another language"
+    if mark and outcome.mark != mark:
+        problems.append(f"marked {outcome.mark or 'nothing'}, not {mark}")
+    if row.group and outcome.group != row.group:
+        problems.append(f"group {outcome.group or 'not known'}, not {row.group}")
+    if row.bounces and row.bounces not in outcome.bounced:
+        problems.append(f"did not mark {row.bounces} bounced")
+    return problems
+
+
+def table(pairs: list[tuple[str, str]], kinds: list[str]) -> None:
+    counts = Counter(pairs)
     width = max(len(k) for k in kinds) + 2
-    print(f"{len(results)} messages; rows: expected, columns: found\n")
     print(" " * width + "".join(f"{k[:12]:>14}" for k in kinds))
     for expected in kinds:
-        if any(table[(expected, f)] for f in kinds):
-            print(f"{expected:<{width}}" + "".join(f"{table[(expected, f)] or '.':>14}" for f in kinds))
+        if any(counts[(expected, f)] for f in kinds):
+            print(f"{expected:<{width}}" + "".join(f"{counts[(expected, f)] or '.':>14}" for f in kinds))
+
+
+def main() -> None:
+    kinds = [k.value for k in EmailKind if k not in {EmailKind.NOT_APPLICATION}]
+    kinds += [] if "bounce" in kinds else ["bounce"]
+    with tempfile.TemporaryDirectory() as tmp:
+        results = classify_corpus(Path(tmp))
+    print(f"First corpus (written with the rules): {len(results)} messages; rows: expected, columns: found\n")
+    table([(expected.value, found.value) for _name, expected, found, _reason in results], kinds)
     right = sum(1 for _name, expected, found, _reason in results if expected == found)
     print(f"\nright: {right} of {len(results)} = {100 * right / len(results):.1f} %")
     for name, expected, found, reason in results:
         if expected != found:
             print(f"  wrong: {name}: expected {expected}, found {found} ({reason})")
+    if not unseen.UNSEEN.joinpath("expected.json").exists():
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        scored = score_unseen(Path(tmp))
+    print(f"\nSecond corpus (unseen): {len(scored)} messages; the kind, rows: expected, columns: found\n")
+    spelled = [k.replace(" ", "-") for k in kinds]
+    table([(row.kind, outcome.kind) for row, outcome, _problems in scored], spelled)
+    right = sum(1 for _row, _outcome, problems in scored if not problems)
+    kind_right = sum(1 for row, outcome, _problems in scored if row.kind == outcome.kind)
+    print(
+        f"\nkind right: {kind_right} of {len(scored)}; all right (kind, answer, mark, group, bounce): "
+        f"{right} of {len(scored)} = {100 * right / len(scored):.1f} %"
+    )
+    for row, outcome, problems in scored:
+        if problems:
+            print(f"  wrong: {row.file}: {'; '.join(problems)} ({outcome.reason[:120]})")
 
 
 if __name__ == "__main__":

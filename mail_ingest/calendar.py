@@ -42,3 +42,13 @@ def _read(data: bytes) -> CalendarReply | None:
         if event.get("uid") and status in ANSWERS:
             return CalendarReply(str(event.get("uid"))[:300], ANSWERS[status])
     return None
+
+
+def invitation_in(attachments: list[ParsedAttachment]) -> bool:
+    """A meeting invitation (iCalendar METHOD:REQUEST), as Outlook, Teams and Google Calendar send them: not
+    an answer to ours, and never an application."""
+    for attachment in attachments:
+        calendar = attachment.declared_type == "text/calendar" or attachment.filename.lower().endswith(".ics")
+        if calendar and b"METHOD:REQUEST" in attachment.data[:4096].upper().replace(b" ", b""):
+            return True
+    return False

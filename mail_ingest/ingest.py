@@ -8,28 +8,43 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail_ingest.calendar import CalendarReply, reply_in
-from mail_ingest.classify import Found, Verdict, automatic_reason, classify, group_mentioned, references_in
-from mail_ingest.intent import Intent, intent_of
+from mail_ingest.bounces import Report, delivery_report
+from mail_ingest.calendar import CalendarReply, invitation_in, reply_in
+from mail_ingest.classify import (
+    Bounce,
+    Found,
+    Verdict,
+    automatic_reason,
+    classify,
+    group_answered,
+    group_mentioned,
+    references_in,
+    spam_reason,
+)
+from mail_ingest.intent import Intent, intent_of, other_purpose
 from mail_ingest.parse import Forwarded, Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
+from webapp.clock import UK, month_after, now
 from webapp.deployment import Deployment
 from webapp.files import FileStore
-from webapp.models import Application, EmailKind, Group, InboundEmail
+from webapp.models import DMARC_FAILED, Application, EmailKind, Group, InboundEmail, Mark
 from webapp.pdf.forms import ReturnedForm
 from webapp.services import (
     applications,
     attachments,
+    bounces,
     discussions,
     equality,
     events,
     inbound,
     member_messages,
+    members,
     news,
 )
 from webapp.services.actors import MAIL
@@ -70,6 +85,10 @@ class Incoming:
     thread: list[str] = field(default_factory=list)  # the Message-IDs it answers
     intent: Intent = field(default_factory=Intent)
     calendar: CalendarReply | None = None
+    invitation: bool = False  # a meeting invitation
+    spam: str = ""  # why our mail gateway marked it as spam
+    report: Report | None = None  # a delivery report (about an email of ours, if it names one)
+    other: tuple[str, str] = ("", "")  # (a Mark value, the words that showed it): see intent.other_purpose
     into: InboundEmail | None = None  # a quarantined row to fill again (`iag-mail reprocess`)
 
     @property
@@ -96,8 +115,13 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         incoming.headers = parsed
         incoming.contents = _read_attachments(parsed, settings)
         incoming.automatic = automatic_reason(parsed)
+        incoming.spam = spam_reason(parsed)
+        # Only what a machine sent can be a delivery report; the report is read from the raw bytes.
+        incoming.report = delivery_report(raw) if incoming.automatic else None
         incoming.calendar = reply_in(parsed.attachments)
+        incoming.invitation = incoming.calendar is None and invitation_in(parsed.attachments)
         incoming.intent = _intent(parsed)
+        incoming.other = other_purpose(parsed.subject, parsed.text_body)
         # A reference anywhere counts: the subject first, then the body (quoted text included), then the
         # calendar entry an answer to an invitation names.
         quoted = references_in(parsed.subject) + references_in(parsed.text_body[:MAX_BODY_SCAN])
@@ -171,6 +195,12 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         {reference for item in readable for reference in item.references},
         {message_id for item in readable for message_id in item.thread},
     )
+    sent = bounces.sent_with(
+        session, {mid for item in readable if item.report for mid in item.report.message_ids}
+    )
+    members_writing = members.with_addresses(
+        session, {item.headers.from_address for item in readable if item.headers.from_address}
+    )
     groups = session.scalars(select(Group)).all()
     emails: list[tuple[InboundEmail, list[inbound.IncomingFile]]] = []
     verdicts: list[Verdict] = []
@@ -181,15 +211,22 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         parsed = item.parsed
         copy = next((earlier[key] for key in item.keys if key in earlier), None) if parsed else None
         emails.append((email, item.contents.keep if parsed and not copy else []))
-        verdict = classify(_found(item, settings, copy, threads))
+        verdict = classify(_found(item, settings, copy, threads, _bounce(item, sent), members_writing))
         verdicts.append(verdict)
-        email.kind, email.reason = verdict.kind, verdict.reason
+        email.kind, email.reason, email.mark = verdict.kind, verdict.reason, verdict.mark
         email.application_id, email.duplicate_of_id = verdict.application_id, verdict.duplicate_of
+        email.due_on = (
+            month_after(now().astimezone(UK).date()) if verdict.mark == Mark.SUBJECT_ACCESS else None
+        )
         if verdict.kind == EmailKind.QUARANTINED:
             email.folder = settings.quarantine_folder
         elif verdict.kind == EmailKind.NEW_APPLICATION and parsed is not None:
             arriving.append(email)
-            arrivals.append(_arrival(email, parsed, item.contents, groups, _language(item, settings)))
+            arrivals.append(
+                _arrival(
+                    email, parsed, item.contents, groups, _language(item, settings), item.intent.language
+                )
+            )
     made = [application for application, _created in applications.receive_many(session, arrivals, MAIL)]
     for email, application in zip(arriving, made, strict=True):
         email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id
@@ -198,37 +235,70 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         _after(session, item, email, settings.files)
         if email.kind == EmailKind.MEMBER_REPLY:
             member_messages.thread_reply(session, email, item.thread)
+        if email.kind == EmailKind.BOUNCE and (found := _bounce(item, sent)) is not None:
+            bounces.record(session, found.outbox_id, email, found.reason)
     made_by = {id(email): application for email, application in zip(arriving, made, strict=True)}
     answers = []
     for item, (email, _files), verdict in zip(items, emails, verdicts, strict=True):
         to = _answer_to(item, email, settings)
         if verdict.answer and to and email.kind in {EmailKind.NEW_APPLICATION, EmailKind.NEEDS_TRIAGE}:
-            answers.append(inbound.Answer(email, made_by.get(id(email)), to, _language(item, settings)))
+            answer = inbound.Answer(
+                email, made_by.get(id(email)), to, _language(item, settings), item.intent.language
+            )
+            answers.append(answer)
     inbound.acknowledge(session, answers, settings.own_addresses)
     return [email for email, _files in emails]
 
 
 def _found(
-    item: Incoming, settings: Settings, copy: inbound.Earlier | None, threads: inbound.Threads
+    item: Incoming,
+    settings: Settings,
+    copy: inbound.Earlier | None,
+    threads: inbound.Threads,
+    bounce: Bounce | None = None,
+    members_writing: AbstractSet[str] = frozenset(),
 ) -> Found:
     parsed = item.parsed
+    sender = (item.headers.from_address or "").lower()
     return Found(
         failure=(item.failure or "could not be read") if parsed is None else "",
         copy_of=copy.id if copy else None,
         copy_application_id=copy.application_id if copy else None,
         automatic=item.automatic,
-        from_ourselves=(item.headers.from_address or "").lower() in settings.own_addresses,
+        spam=item.spam,
+        dmarc_failed=parsed is not None and DMARC_FAILED in parsed.flags,
+        from_ourselves=sender in settings.own_addresses,
+        bounce=bounce,
         answers=threads.application_for(item.references, item.thread),
         member_message=threads.member_message_for(item.thread),
+        from_member=sender in members_writing,
         unknown_references=tuple(r for r in item.references if r not in threads.by_reference),
         has_application_form=item.contents.application_form is not None,
+        blank_form=item.contents.blank_form,
+        form_in=item.contents.form_in,
         attached=item.contents.attached,
+        unopened="; ".join(parsed.unopened) if parsed is not None else "",
         dangerous=item.contents.dangerous,
         calendar_reply=item.calendar.answer if item.calendar else "",
+        invitation=item.invitation,
+        other_purpose=item.other[0],
         intent=item.intent.kind,
-        evidence=item.intent.evidence,
+        evidence=item.other[1] or item.intent.evidence,
         language=item.intent.language,
     )
+
+
+def _bounce(item: Incoming, sent: dict[str, tuple[int, int | None]]) -> Bounce | None:
+    """The email of ours a delivery report is about, if it names one we sent."""
+    report = item.report
+    if report is None:
+        return None
+    for message_id in report.message_ids:
+        if message_id in sent:
+            outbox_id, application_id = sent[message_id]
+            reason = report.reason or report.status or "no reason given"
+            return Bounce(outbox_id, application_id, report.permanent, reason)
+    return None
 
 
 def _after(session: Session, item: Incoming, email: InboundEmail, store: FileStore) -> None:
@@ -309,13 +379,14 @@ def _read_attachments(parsed: ParsedMessage, settings: Settings) -> Contents:
     return contents
 
 
-def _group(
-    parsed: ParsedMessage, form: ReturnedForm | None, groups: Sequence[Group]
-) -> tuple[Group | None, str]:
+def _group(parsed: ParsedMessage, contents: Contents, groups: Sequence[Group]) -> tuple[Group | None, str]:
     names = {g.name: g.slug for g in groups}
     slug = None
+    form = contents.application_form
     if form and form.group_name in names:
         slug = names[form.group_name]
+    if contents.form_in:
+        slug = slug or group_answered(contents.document_text, names)
     slug = slug or group_mentioned(parsed.subject, names) or group_mentioned(parsed.text_body[:5000], names)
     group = next((g for g in groups if g.slug == slug), None)
     if group is None:
@@ -343,13 +414,16 @@ def _arrival(
     contents: Contents,
     groups: Sequence[Group],
     language: str = "en",
+    language_name: str = "",
 ) -> applications.Arrival:
     """The new application an email makes (the email's reason says which group it went to, and why)."""
     answers = contents.answers
-    group, for_group = _group(parsed, contents.application_form, groups)
+    group, for_group = _group(parsed, contents, groups)
     forwarded: Forwarded | None = parsed.forwarded
     name, address = parsed.from_name, parsed.from_address
     reasons = [email.reason, for_group]
+    if language_name:
+        reasons.append(f"written in {language_name}")
     if forwarded is not None and forwarded.from_address:
         # The applicant is the person who wrote the message, not the one who passed it on.
         name, address = forwarded.from_name, forwarded.from_address

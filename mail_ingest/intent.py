@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 APPLY, QUESTION = "apply", "question"
+MENTIONS = "mentions joining"  # a word of applying or joining, but not said as applying: weak evidence
 
 # Saying, in so many words, that this is an application (these win over a question mark: "I'd like to
 # apply - is there a closing date?" is an application, and its question is answered by the coordinator).
@@ -127,7 +128,7 @@ LANGUAGES = [
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str = ""  # APPLY, QUESTION or "" (neither)
+    kind: str = ""  # APPLY, QUESTION, MENTIONS or "" (none of them)
     evidence: str = ""  # the words that decided it, for the email's reason
     language: str = ""  # the language's English name, when it is neither English nor Welsh
     welsh: bool = False  # written in Welsh: the answer goes in Welsh where the force offers it
@@ -148,20 +149,21 @@ def intent_of(subject: str, body: str) -> Intent:
     welsh = written_in_welsh(text)
     lowered = text.lower()
     stems = any(stem in lowered for stem in STEMS)
-    for pattern in APPLYING if stems else ():
-        if found := pattern.search(text):
-            return Intent(APPLY, found.group(0).strip(), welsh=welsh)
+    # The language is named whatever is asked: a short Polish application says "IAG" and "Bristol" too.
     sample = (
         words[:LANGUAGE_SAMPLE]
         if len(_letters(words[:LANGUAGE_SAMPLE])) >= MIN_LETTERS_FOR_LANGUAGE
         else text
     )
-    language = language_of(sample[:LANGUAGE_SAMPLE])
+    language = "" if welsh else language_of(sample[:LANGUAGE_SAMPLE])
+    for pattern in APPLYING if stems else ():
+        if found := pattern.search(text):
+            return Intent(APPLY, found.group(0).strip(), language, welsh)
     for pattern in ASKING:
         if found := pattern.search(text):
             return Intent(QUESTION, found.group(0).strip(), language, welsh)
     if stems and (found := JOINING_WORDS.search(text)):
-        return Intent(APPLY, found.group(0), language, welsh)
+        return Intent(MENTIONS, found.group(0), language, welsh)
     return Intent("", "", language, welsh)
 
 
@@ -278,6 +280,7 @@ OUR_WORDS = (
     )
 )
 WORD = re.compile(r"[a-zâêîôûŵŷ']+", re.IGNORECASE)
+OUR_SHARE = 0.2
 
 
 def language_of(text: str) -> str:
@@ -285,7 +288,11 @@ def language_of(text: str) -> str:
     nor Welsh; "" otherwise (ours, too short to tell, or unsure)."""
     if len(_letters(text)) < MIN_LETTERS_FOR_LANGUAGE and not _non_latin(text):
         return ""
-    if len(OUR_WORDS.intersection(word.lower() for word in WORD.findall(text))) >= 2:
+    words = [word.lower() for word in WORD.findall(text)]
+    ours = [word for word in words if word in OUR_WORDS]
+    # Two of our short words, and enough of them: English is about half such words; a short Polish or
+    # Romanian note shares only a few ("do", "to", "we", "a") and reads as its own language.
+    if len(set(ours)) >= 2 and len(ours) >= OUR_SHARE * len(words):
         return ""
     code, confidence = _identifier().classify(text)
     if code in OURS or confidence < LANGUAGE_CONFIDENCE:
@@ -305,3 +312,59 @@ def _name(code: str) -> str:
         return Locale.parse(code).english_name or code
     except (UnknownLocaleError, ValueError):
         return code
+
+
+# --- Mail that is for someone else, or has a legal clock ---------------------------------------------------
+# Each read from the subject and the sender's own words, as the intent is. These win over the words of
+# applying: a subject access request that mentions "my application", a police job application, an FOI request
+# about IAG membership are none of them an application to an IAG. (Marks are webapp.models.Mark values.)
+_OTHER_PURPOSES = {
+    "subject access request": [
+        r"\bsubject\s+access(\s+request)?\b",
+        r"\b(?-i:SAR)\b",
+        r"\bright\s+of\s+access\b",
+        r"\barticle\s+15\b",
+        r"\b(cop(y|ies)|all)\s+of\s+(all\s+)?(the\s+)?(my\s+)?(personal\s+)?(data|information|records?|details)\s+"
+        r"(that\s+|which\s+)?(you|the\s+force|the\s+police|your\s+\w+)\s+(hold|holds|have|keep|keeps|store)",
+        r"\b(personal\s+)?(data|information)\s+(you|the\s+force)\s+(hold|holds|have|keep)\s+(about|on)\s+me\b",
+        r"\bcais\s+(am\s+)?fynediad\s+gwrthrych\b",  # Welsh: subject access request
+    ],
+    "freedom of information request": [
+        r"\bfreedom\s+of\s+information\b",
+        r"\b(?-i:FOIA?)\b",
+        r"\brhyddid\s+gwybodaeth\b",
+    ],
+    "complaint about the police": [
+        r"\b(make|making|lodge|lodging|raise|raising|file|submit)\s+an?\s+(formal\s+)?complaint\b",
+        r"\bcomplaint\s+(about|against|regarding|concerning)\b",
+        r"\b(i\s+wish|i\s+want|i\s+would\s+like|i'd\s+like)\s+to\s+complain\b",
+        r"\bprofessional\s+standards\b",
+        r"\b(?-i:IOPC)\b",
+        r"\bgwneud\s+cwyn\b",
+    ],
+    "job application for the force": [
+        r"\b(police\s+constable|student\s+officer|(?-i:PCDA|DHEP|PCEP|PCSO)|detective\s+constable|"
+        r"police\s+community\s+support\s+officer|call\s+handler|police\s+staff)\b.{0,80}\b"
+        r"(role|post|position|vacanc(y|ies)|application|apply|applying|recruitment|campaign)\b",
+        r"\b(job|vacancy|post|position|role)\s+(reference|ref\.?|number)\b",
+        r"\b(role|post|position|job|vacancy)\s+(of|as)\s+(an?\s+)?(police\s+constable|student\s+officer|"
+        r"detective\s+constable|call\s+handler|(?-i:PCSO))\b",
+        r"\b(recruitment|vacancy)\s+(campaign|team|portal)\b",
+        r"\bapply(ing)?\s+for\s+the\s+(role|post|position|job|vacancy)\b",
+    ],
+}
+OTHER_PURPOSES = {
+    mark: [re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in patterns]
+    for mark, patterns in _OTHER_PURPOSES.items()
+}
+
+
+def other_purpose(subject: str, body: str) -> tuple[str, str]:
+    """(the mark, the words that showed it) when the subject and the sender's own words ask for something
+    that is not for the IAGs or has a legal clock; ("", "") otherwise."""
+    text = f"{subject}\n{own_words(body)}"
+    for mark, patterns in OTHER_PURPOSES.items():
+        for pattern in patterns:
+            if found := pattern.search(text):
+                return mark, " ".join(found.group(0).split())[:80]
+    return "", ""

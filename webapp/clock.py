@@ -66,6 +66,16 @@ def years_after(start: D, years: int) -> D:
     return start.replace(year=start.year + years, day=day)
 
 
+def month_after(day: date) -> date:
+    """The day a one-month legal clock runs out (a subject access request under UK GDPR, as the ICO counts
+    it): the same day next month, the month's last day where it has no such day, moved on to the Monday
+    when it falls at a weekend. (Bank holidays are not counted: a day early rather than late.)"""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    due = date(year, month, min(day.day, last))
+    return due + timedelta(days=(7 - due.weekday()) % 7 if due.weekday() >= 5 else 0)
+
+
 def working_days_before(moment: datetime, days: int) -> datetime:
     """The moment `days` working days (Monday to Friday, UK time) before `moment`. Bank holidays are not
     counted out: a case is called late a day or two early at Christmas rather than never."""

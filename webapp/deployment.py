@@ -51,6 +51,8 @@ class Deployment:
     languages: tuple[str, ...] = ("en",)  # ("en", "cy") for a force in Wales
     welsh_texts: dict[str, str] = field(default_factory=dict)  # [texts_cy]
     force_name_cy: str = ""
+    # Where requests that are not for the IAGs are passed on ([contacts]: CONTACTS), each an address or page.
+    contacts: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str, default: str = "") -> str:
         """One of the force's texts, in the page's language."""
@@ -165,10 +167,34 @@ def load(path: str | Path) -> Deployment:
         languages=_languages(force, f"{path}: [force]"),
         welsh_texts={k: prose(v) for k, v in data.get("texts_cy", {}).items()},
         force_name_cy=force.get("name_cy", ""),
+        contacts=_contacts(data.get("contacts", {}), f"{path}: [contacts]"),
     )
     if "cy" in deployment.languages:
         _check_welsh(deployment, str(path))
     return deployment
+
+
+# Who handles what arrives in the IAG mailbox but is not for the IAGs (README "Applying by email").
+CONTACTS = {
+    "data_protection": "subject access requests (the force's data protection or disclosure unit)",
+    "freedom_of_information": "Freedom of Information requests",
+    "complaints": "complaints about the police (the force's professional standards department)",
+}
+
+
+def _contacts(raw: object, where: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise DeploymentError(f"{where}: must be a table of {', '.join(CONTACTS)}")
+    unknown = sorted(set(raw) - set(CONTACTS))
+    if unknown:
+        raise DeploymentError(
+            f"{where}: unknown {', '.join(unknown)}; the contacts are {', '.join(CONTACTS)}"
+        )
+    if any(not isinstance(value, str) or len(value) > 300 for value in raw.values()):
+        raise DeploymentError(
+            f"{where}: each contact is an email address or a web address of up to 300 characters"
+        )
+    return {key: value.strip() for key, value in raw.items() if value.strip()}
 
 
 def _languages(force: dict, where: str) -> tuple[str, ...]:

@@ -16,6 +16,11 @@ MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, per entry: above it, a zip bomb
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
+# The major brand of an ISO BMFF file's ftyp box: HEIC (HEVC-coded, iPhone photos) and plain HEIF
+BMFF_BRANDS = {
+    **dict.fromkeys((b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs"), "image/heic"),
+    **dict.fromkeys((b"mif1", b"msf1"), "image/heif"),
+}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
@@ -40,10 +45,16 @@ def detect_type(data: bytes) -> str:
         except (zipfile.BadZipFile, OSError, ValueError, KeyError):
             return "application/zip"
         return "application/zip"
+    if data[4:8] == b"ftyp" and data[8:12] in BMFF_BRANDS:
+        return BMFF_BRANDS[data[8:12]]
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image/webp"
     for magic, kind in (
         (b"\x89PNG", "image/png"),
         (b"\xff\xd8\xff", "image/jpeg"),
         (b"GIF8", "image/gif"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
         (b"\xd0\xcf\x11\xe0", "application/x-ole-storage"),
         (b"\x78\x9f\x3e\x22", "application/ms-tnef"),
     ):

@@ -7,7 +7,6 @@ import io
 import zipfile
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
@@ -105,24 +104,54 @@ def zip_bomb_docx() -> bytes:
     return out.getvalue()
 
 
-def bounce(original_message_id: str, recipient: str = "nobody@example.org") -> bytes:
-    report = MIMEMultipart("report", report_type="delivery-status")
-    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.net>"
-    report["To"] = MAILBOX
-    report["Subject"] = "Undelivered Mail Returned to Sender"
-    report["Message-ID"] = make_msgid(domain="mx.example.net")
-    report.attach(MIMEText(f"Your message to {recipient} could not be delivered."))
-    status = MIMEApplication(
-        f"Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; {recipient}\n"
-        "Action: failed\nStatus: 5.1.1\n".encode(),
-        "delivery-status",
+def bounce(
+    original_message_id: str,
+    recipient: str = "nobody@example.org",
+    action: str = "failed",
+    status: str = "5.1.1",
+) -> bytes:
+    """A delivery status notification (RFC 3464) as Postfix writes it, about the message with this
+    Message-ID: failed for good, or (action "delayed") still being tried."""
+    what = "could not be delivered" if action == "failed" else "is delayed; delivery will be tried again"
+    diagnostic = (
+        f"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown"
+        if action == "failed"
+        else "451 4.4.7 connection timed out"
     )
-    report.attach(status)
-    original = MIMEText(
-        f"Message-ID: {original_message_id}\nSubject: Application received\n\n...", "rfc822-headers"
-    )
-    report.attach(original)
-    return report.as_bytes()
+    return f"""From: Mail Delivery System <MAILER-DAEMON@mx.example.net>
+To: {MAILBOX}
+Subject: Undelivered Mail Returned to Sender
+Message-ID: {make_msgid(domain="mx.example.net")}
+Date: Tue, 24 Nov 2026 09:41:00 +0000
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
+
+--B1
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mx.example.net.
+
+Your message to {recipient} {what}.
+
+--B1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; {recipient}
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; {diagnostic}
+
+--B1
+Content-Type: text/rfc822-headers
+
+Message-ID: {original_message_id}
+Subject: Application received
+
+--B1--
+""".replace("\n", "\r\n").encode()
 
 
 def append(server, messages: list[bytes], folder: str = "INBOX", seen: bool = False) -> None:

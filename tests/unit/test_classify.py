@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mail_ingest.classify import Found, classify
-from mail_ingest.intent import APPLY, QUESTION, intent_of
-from webapp.models import EmailKind
+from mail_ingest.classify import Bounce, Found, classify
+from mail_ingest.intent import APPLY, MENTIONS, QUESTION, intent_of
+from webapp.models import EmailKind, Mark
 
 
 def test_an_unreadable_message_is_quarantined_whatever_else_is_true():
@@ -37,20 +37,57 @@ def test_an_answer_on_a_thread_is_a_reply_unless_it_brings_a_returned_form():
     "found",
     [
         Found(has_application_form=True),
-        Found(attached="a document"),
-        Found(attached="a photo or scan"),
+        Found(form_in="a photo (IMG_1.jpg)"),
+        Found(form_in="a document (form.docx)", attached="a document"),
         Found(intent=APPLY, evidence="hoffwn ymuno"),
+        Found(intent=APPLY, evidence="like to apply", attached="a photo, its text not readable"),
     ],
-    ids=["returned form", "document", "scan", "the words of applying"],
+    ids=["returned form", "the form in a photo", "the form as a document", "the words of applying", "words"],
 )
-def test_a_form_a_document_or_asking_to_apply_makes_a_new_application_and_is_answered(found):
+def test_strong_evidence_makes_a_new_application_and_is_answered_as_one(found):
     verdict = classify(found)
     assert (verdict.kind, verdict.answer) == (EmailKind.NEW_APPLICATION, "application")
 
 
+@pytest.mark.parametrize(
+    ("found", "mark"),
+    [
+        (Found(attached="a document"), Mark.MAY_BE_APPLICATION),
+        (Found(attached="a photo, its text not readable"), Mark.MAY_BE_APPLICATION),
+        (Found(intent=MENTIONS, evidence="membership"), Mark.MAY_BE_APPLICATION),
+        (Found(has_application_form=True, blank_form=True), Mark.BLANK_FORM),
+        (Found(from_member=True, intent=APPLY, evidence="like to join"), Mark.MEMBER),
+        (Found(other_purpose="subject access request", intent=APPLY), Mark.SUBJECT_ACCESS),
+        (Found(other_purpose="job application for the force", intent=APPLY), Mark.JOB_APPLICATION),
+        (Found(unopened="encrypted with S/MIME"), Mark.NOT_OPENED),
+        (Found(language="Polish", intent=APPLY), Mark.LANGUAGE),
+    ],
+    ids=["document", "photo", "a mention", "blank form", "member", "SAR", "job", "encrypted", "Polish"],
+)
+def test_weaker_evidence_or_something_else_goes_to_triage_marked_and_answered_as_an_email(found, mark):
+    verdict = classify(found)
+    assert (verdict.kind, verdict.mark, verdict.answer) == (EmailKind.NEEDS_TRIAGE, mark, "enquiry")
+
+
+def test_nothing_a_machine_sent_or_the_gateway_marked_as_spam_or_a_forged_sender_is_answered():
+    assert classify(Found(spam="marked as spam by the mail gateway (SCL 9)", intent=APPLY)).answer == ""
+    assert classify(Found(spam="marked as spam by the mail gateway (SCL 9)")).kind == EmailKind.AUTOMATIC
+    forged = classify(Found(dmarc_failed=True, has_application_form=True))
+    assert (forged.kind, forged.answer) == (EmailKind.NEW_APPLICATION, "")
+    assert classify(Found(invitation=True, intent=APPLY)).answer == ""
+
+
+def test_a_report_of_our_own_email_is_a_bounce_on_its_case_and_a_delay_is_not():
+    failed = classify(Found(bounce=Bounce(3, 7, True, "550 5.1.1 user unknown"), automatic="report"))
+    assert (failed.kind, failed.application_id, failed.answer) == (EmailKind.BOUNCE, 7, "")
+    assert failed.reason == "our email could not be delivered: 550 5.1.1 user unknown"
+    delayed = classify(Found(bounce=Bounce(3, 7, False, "4.4.7 retrying"), automatic="report"))
+    assert (delayed.kind, delayed.application_id) == (EmailKind.AUTOMATIC, 7)
+
+
 def test_the_reason_says_what_made_it_an_application():
     assert classify(Found(has_application_form=True)).reason == "a returned application form"
-    assert classify(Found(attached="a document")).reason == "written by a person, with a document attached"
+    assert classify(Found(attached="a document")).reason == "may be an application: a document"
     assert (
         classify(Found(intent=APPLY, evidence="Hoffwn ymuno")).reason
         == "asks to apply (\u201cHoffwn ymuno\u201d)"

@@ -30,7 +30,7 @@ from webapp.models.group_work import (
     Urgency,
 )
 from webapp.models.groups import Group, GroupKind
-from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState
+from webapp.models.mail import DMARC_FAILED, Attachment, EmailKind, InboundEmail, Lease, MailboxState, Mark
 from webapp.models.members import (
     PRESENT,
     Attendance,
@@ -111,6 +111,7 @@ __all__ = [
     "Lease",
     "LoginAttempt",
     "MailboxState",
+    "Mark",
     "Meeting",
     "MeetingAnswer",
     "MeetingResponse",

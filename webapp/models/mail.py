@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import now
@@ -21,6 +21,24 @@ class EmailKind(StrEnum):
     DUPLICATE = (
         "duplicate"  # the same message (Message-ID or bytes) seen again, e.g. after UIDVALIDITY changed
     )
+    BOUNCE = "bounce"  # a report that an email we sent could not be delivered (the email is marked bounced)
+
+
+class Mark(StrEnum):
+    """What a person must know of an email in triage before they read it: a request with a legal clock, mail
+    for someone else to answer, a member's mail, or what may be an application on weaker evidence. The
+    values are the words on screen."""
+
+    SUBJECT_ACCESS = "subject access request"
+    FREEDOM_OF_INFORMATION = "freedom of information request"
+    COMPLAINT = "complaint about the police"
+    JOB_APPLICATION = "job application for the force"
+    MEETING_INVITATION = "meeting invitation"
+    MEMBER = "a member's email"
+    MAY_BE_APPLICATION = "may be an application"
+    BLANK_FORM = "a blank application form"
+    NOT_OPENED = "could not be opened"
+    LANGUAGE = "another language"
 
 
 class InboundEmail(Base):
@@ -54,6 +72,10 @@ class InboundEmail(Base):
     moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_emails.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    # For triage: what the email is, when it is more than "needs triage" (the reason says why), and the
+    # day a legal clock runs out (a subject access request: one month).
+    mark: Mapped[Mark | None] = mapped_column(enum_type(Mark, 40))
+    due_on: Mapped[date | None] = mapped_column(Date)
     # Set when the message's content, raw file and attachments were removed (retention or erasure).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -26,6 +26,7 @@ class NewsKind(StrEnum):
     MEMBER_REPLIED = "member replied"
     CALL_OUT_ANSWERED = "call-out answered"
     TERM_ENDING = "term ending"
+    NOT_DELIVERED = "email not delivered"
 
 
 class Delivery(StrEnum):

@@ -15,6 +15,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    BOUNCED = (
+        "bounced"  # sent, then the receiving side reported it could not be delivered (last_error says why)
+    )
 
 
 class OutboxMessage(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from webapp import auth
+from webapp import auth, images
 from webapp.answers import given_confirmations, shown_answers
 from webapp.db import db_session
 from webapp.files import file_store
@@ -103,9 +103,11 @@ def download_attachment(attachment_id: int):
     attachment = access.attachment(db_session(), auth.staff_user(), attachment_id)
     if not attachment.storage_name:
         abort(404)
-    data = file_store(current_app).read(attachment.storage_name)
+    stored = file_store(current_app).read(attachment.storage_name)
+    # A photo comes upright as a JPEG without its EXIF; anything else as stored.
+    data, mimetype, filename = images.for_staff(stored, attachment.content_type, attachment.filename)
     # Always a download, never rendered: an HTML or SVG attachment must not run in our origin.
-    response = current_app.response_class(data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename or "attachment")
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -12,7 +12,7 @@ from webapp.db import db_session
 from webapp.forms import attempt
 from webapp.models import Application, InboundEmail, StaffUser
 from webapp.review import bp
-from webapp.review.forms import AttachForm, GroupForm, NotApplicationForm
+from webapp.review.forms import ActionForm, AttachForm, GroupForm, NotApplicationForm
 from webapp.review.helpers import INVALID, back, group_form
 from webapp.services import InputError, access, casefile, groups, triage
 
@@ -92,6 +92,9 @@ def _email_page(email: InboundEmail, status: int = 200, **forms):
         attach_form=forms.get("attach_form") or AttachForm(),
         not_form=forms.get("not_form") or NotApplicationForm(),
         prefilled=triage.prefilled_answers(session, email) if email.application_id is None else {},
+        contacts=current_app.extensions["deployment"].contacts,
+        contact_for=triage.CONTACT_FOR,
+        pass_on_form=ActionForm(),
     ), status
 
 
@@ -136,6 +139,24 @@ def attach_email(email_id: int):
     ):
         return _filed(found[0], f"Email attached to application {found[0].reference}")
     return _email_page(email, INVALID, attach_form=form)
+
+
+@bp.route("/emails/<int:email_id>/pass-on", methods=["POST"])
+@login_required
+def pass_on(email_id: int):
+    session, user = db_session(), _triager()
+    email = access.email(session, user, email_id)
+    form = ActionForm()
+    passed: list[str] = []
+    if form.validate_on_submit() and attempt(
+        form, lambda: passed.append(triage.pass_on(session, email, user))
+    ):
+        flash(
+            f"Passed on to {passed[0]}: the sender has the standard reply. Forward the email there.",
+            "success",
+        )
+        return redirect(url_for("review.triage_list"))
+    return _email_page(email, INVALID)
 
 
 @bp.route("/emails/<int:email_id>/not-an-application", methods=["POST"])

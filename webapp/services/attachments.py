@@ -14,9 +14,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from webapp import images
 from webapp.extract import DOCX, ODT, detect_type, document_text, safe_zip_problem
 from webapp.pdf.forms import ReturnedForm, read_form
-from webapp.questions import Page
+from webapp.questions import Page, all_questions
 from webapp.services.inbound import IncomingFile
 
 # The name, or the words on the first page, of an equal opportunities form (English and Welsh): kept
@@ -30,6 +31,14 @@ MONITORING_PAGE = re.compile(
     re.IGNORECASE,
 )
 DOCUMENTS = {"application/pdf", DOCX, ODT, "application/x-ole-storage"}
+# The answers only the applicant can give: a form with none of them is blank.
+PERSONAL_ANSWERS = ("full_name", "email", "phone", "area", "why_join", "lived_experience", "communities")
+# The application form, read as text (a photo, a scan, a Word version): it names the IAGs, asks several of
+# the form's own questions, and carries answers (an address or a phone number the force does not own).
+IAG_WORDS = re.compile(r"independent\s+advisory\s+group|\bIAG\b|grŵp\s+cynghori\s+annibynnol", re.IGNORECASE)
+FORM_QUESTIONS_SEEN = 3
+EMAIL_WRITTEN = re.compile(r"[\w.+-]+\s?@\s?[\w-]+(\.[\w-]+)+")
+PHONE_WRITTEN = re.compile(r"(\+44\s?|\b0)\d(\s?\d){8,9}\b")
 ZIP = "application/zip"
 MAX_ZIP_FILES = 20
 
@@ -48,6 +57,14 @@ class Contents:
     document_text: str = ""
     attached: str = ""  # what a person attached that may be an application ("a document", "a photo")
     dangerous: str = ""  # why a file must not be opened: the email is quarantined
+    form_in: str = ""  # the application form, filled in, read as text from "a photo", "a scan" ...
+
+    @property
+    def blank_form(self) -> bool:
+        """A returned application form with none of the applicant's own answers: the form passed on, not
+        an application."""
+        form = self.application_form
+        return form is not None and not any(form.answers.get(key) for key in PERSONAL_ANSWERS)
 
     @property
     def kept_apart(self) -> int:
@@ -66,23 +83,33 @@ class Contents:
         return answers
 
 
-def read(files: Iterable[IncomingFile], pages: tuple[Page, ...]) -> Contents:
+def read(files: Iterable[IncomingFile], pages: tuple[Page, ...], look: bool = True) -> Contents:
     """Read each file by its detected type. The first application form and the first readable document
-    count; a file that cannot be read is kept, flagged with why."""
+    count; a file that cannot be read is kept, flagged with why. With `look`, photos and scans are read
+    with OCR (a second or two each) to find the paper form in them; triage, re-reading stored files for a
+    page, does not look again."""
     contents = Contents()
+    reading = _Reading(pages, look)
     for item in files:
         if item.content_type == ZIP:
-            _read_zip(item, pages, contents)
+            _read_zip(item, reading, contents)
         else:
-            _read_one(item, pages, contents)
+            _read_one(item, reading, contents)
     return contents
 
 
-def _read_one(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -> None:
+@dataclass(frozen=True)
+class _Reading:
+    pages: tuple[Page, ...]
+    look: bool
+
+
+def _read_one(item: IncomingFile, reading: _Reading, contents: Contents) -> None:
     flags = list(item.flags)
     form_read = None
+    text = ""  # the file's words, where the form may be found in them
     if item.content_type == "application/pdf":
-        form = form_read = read_form(item.data, pages)
+        form = form_read = read_form(item.data, reading.pages)
         if form is not None and form.kind == "monitoring":
             contents.monitoring_form = form
             contents.monitoring_files.append(item)
@@ -92,22 +119,89 @@ def _read_one(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -
             flags += [f"form: {problem}" for problem in form.problems]
             if not form.declaration:
                 flags.append("form: the declaration was not ticked")
+        elif form is None:
+            text = _pdf_text(item, reading, flags)
     elif item.content_type in {DOCX, ODT}:
         document = document_text(item.data, item.content_type)
         if document.dangerous:
             contents.dangerous = contents.dangerous or f"{item.filename}: {document.problem}"
         if document.problem:
             flags.append(document.problem)
-        elif document.text and not contents.document_text:
-            contents.document_text = document.text
+        text = document.text
+    elif item.content_type.startswith("image/") and not item.inline and reading.look:
+        text = _photo_text(item, flags)
     if form_read is None and _unreadable_monitoring_form(item):
         contents.apart.append(item)
         return
-    _note_attached(item, contents)
+    _note_form_in_text(item, text, reading, contents, flags)
+    _note_attached(item, contents, flags)
     contents.keep.append(IncomingFile(item.filename, item.content_type, item.data, flags, item.inline))
 
 
-def _read_zip(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -> None:
+def _pdf_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
+    """The words of a PDF that is not one of our fillable forms: its text, or, for a scan (pictures of
+    pages), what OCR reads."""
+    text = _pages_text(item.data)
+    if text.strip() or not reading.look:
+        return text
+    scanned = images.text_of_scan(item.data)
+    if not scanned.readable:
+        flags.append(f"a scan: {scanned.problem}")
+    return scanned.text
+
+
+def _photo_text(item: IncomingFile, flags: list[str]) -> str:
+    read = images.text_in_image(item.data)
+    if not read.readable:
+        flags.append(read.problem or "the photo's text could not be read")
+    return read.text
+
+
+def _note_form_in_text(
+    item: IncomingFile, text: str, reading: _Reading, contents: Contents, flags: list[str]
+) -> None:
+    """The application form found in a file's words (a photo or scan of the paper form, a flattened PDF, a
+    Word version): the force's form by its questions, filled in by the answers written on it."""
+    if not text or contents.form_in or contents.application_form is not None:
+        return
+    if not looks_like_the_form(text, reading.pages):
+        return
+    if not filled_in(text):
+        flags.append("looks like the application form, but no answers could be read on it")
+        return
+    what = (
+        "a photo"
+        if item.content_type.startswith("image/")
+        else "a document"
+        if item.content_type in {DOCX, ODT}
+        else "a PDF"
+    )
+    contents.form_in = f"{what} ({item.filename})"
+    contents.document_text = contents.document_text or text[:100_000]
+
+
+def looks_like_the_form(text: str, pages: tuple[Page, ...]) -> bool:
+    """The force's application form: it names the IAGs and asks several of the form's own questions."""
+    if not IAG_WORDS.search(text):
+        return False
+    flat = _flat(text)
+    asked = sum(1 for question in all_questions(pages) if _flat(question.label) in flat)
+    return asked >= FORM_QUESTIONS_SEEN
+
+
+def filled_in(text: str) -> bool:
+    """Answers written on the form: an email address that is not the force's own, or a phone number."""
+    addresses = [match.group(0) for match in EMAIL_WRITTEN.finditer(text)]
+    return any("police.uk" not in address.lower() for address in addresses) or bool(
+        PHONE_WRITTEN.search(text)
+    )
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _read_zip(item: IncomingFile, reading: _Reading, contents: Contents) -> None:
     """A ZIP's files, each read as an attachment of its own (one level: a ZIP in a ZIP is kept as it is).
     A ZIP that would unpack too far is dangerous."""
     problem = safe_zip_problem(item.data)
@@ -127,7 +221,7 @@ def _read_zip(item: IncomingFile, pages: tuple[Page, ...], contents: Contents) -
         if kind == ZIP:
             contents.keep.append(IncomingFile(name, kind, data, [f"inside {item.filename}"]))
             continue
-        _read_one(IncomingFile(name, kind, data, [f"inside {item.filename}"]), pages, contents)
+        _read_one(IncomingFile(name, kind, data, [f"inside {item.filename}"]), reading, contents)
 
 
 def _unreadable_monitoring_form(item: IncomingFile) -> bool:
@@ -143,17 +237,23 @@ def _unreadable_monitoring_form(item: IncomingFile) -> bool:
 
 
 def _first_page_text(data: bytes) -> str:
+    return _pages_text(data, 1)[:2000]
+
+
+def _pages_text(data: bytes, most: int = 6) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
-        return reader.pages[0].extract_text()[:2000] if reader.pages else ""
+        return "\n".join(page.extract_text() for page in reader.pages[:most])
     except Exception:  # a damaged PDF: nothing to read, it is kept as it is
         return ""
 
 
-def _note_attached(item: IncomingFile, contents: Contents) -> None:
+def _note_attached(item: IncomingFile, contents: Contents, flags: list[str]) -> None:
+    """What a person attached that may be an application, in the words triage shows."""
     if contents.attached or item.inline:
         return
+    unread = any("could not be read" in flag or flag.startswith("a scan:") for flag in flags)
     if item.content_type in DOCUMENTS:
-        contents.attached = "a document"
+        contents.attached = "a document" + (", its text not readable" if unread else "")
     elif item.content_type.startswith("image/"):
-        contents.attached = "a photo or scan"
+        contents.attached = "a photo" + (", its text not readable" if unread else "")

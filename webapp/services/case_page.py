@@ -25,6 +25,7 @@ from webapp.models import (
 from webapp.services import (
     access,
     appeals,
+    bounces,
     casefile,
     decisions,
     discussions,
@@ -59,6 +60,7 @@ class CasePage:
     may_assign_to_self: bool
     open_groups: list[Group]  # to give an application of no known group its group
     replies: list[OutboxMessage]  # what staff wrote to the applicant from the case
+    undelivered: list[OutboxMessage]  # emails to the applicant that came back undelivered
 
     def as_context(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -115,4 +117,5 @@ def page(session: Session, user: StaffUser, application: Application) -> CasePag
         may_assign_to_self=serves and application.assigned_to_id != user.id,
         open_groups=groups.open_to_applicants(session) if application.group_id is None else [],
         replies=replies.sent(session, application),
+        undelivered=bounces.undelivered(session, application),
     )

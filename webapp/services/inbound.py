@@ -161,6 +161,7 @@ class Answer:
     application: Application | None
     to: str
     language: str = "en"  # the language the email was written in (ours: English or Welsh)
+    language_name: str = ""  # the language's English name, when it is neither (the answer says we will reply)
 
 
 PURPOSES = ("acknowledgement", "enquiry acknowledgement")
@@ -221,6 +222,7 @@ def _acknowledgement(session: Session, answer: Answer) -> None:
             headers=headers,
             purpose=PURPOSES[1],
             language=language,
+            language_name=answer.language_name,
         )
         return
     notify.email(
@@ -235,4 +237,5 @@ def _acknowledgement(session: Session, answer: Answer) -> None:
         token=links.issue_status_link(session, application),
         headers=headers,
         purpose=PURPOSES[0],
+        language_name=answer.language_name,
     )

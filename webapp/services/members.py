@@ -55,6 +55,16 @@ def by_email(session: Session, email: str) -> Member | None:
     return session.scalar(select(Member).where(Member.email == address(email))) if address(email) else None
 
 
+def with_addresses(session: Session, addresses: set[str]) -> set[str]:
+    """Which of these (lower-case) addresses are members' own: their mail is a member's, never an
+    application."""
+    if not addresses:
+        return set()
+    return {
+        email for email in session.scalars(select(Member.email).where(Member.email.in_(addresses))) if email
+    }
+
+
 def join(session: Session, application: Application, agreement_id: int | None) -> Membership:
     """The membership a signed agreement makes, with its person: found by the email address applied with
     (a member of a second group is one person), else made from the application, which gives the first

@@ -43,6 +43,7 @@ KINDS: dict[NewsKind, str] = {
     NewsKind.MEMBER_REPLIED: "A member replied to a message I sent the group",
     NewsKind.CALL_OUT_ANSWERED: "A member answered a call-out I opened",
     NewsKind.TERM_ENDING: "A member's term ending, and whether they want to continue",
+    NewsKind.NOT_DELIVERED: "An email to an applicant or member that their address did not accept",
 }
 # Cases still waiting for the group to act: older than the reply time, they are overdue.
 AWAITING_GROUP = frozenset(
@@ -243,14 +244,35 @@ def _proposer(session: Session, application: Application) -> list[StaffUser]:
 
 def reply_arrived(session: Session, application: Application, email_id: int) -> None:
     """A reply on a case: for whoever it is assigned to, else the group's staff, else the admin team."""
-    if application.assigned_to is not None:
-        people = [application.assigned_to]
-    elif application.group_id is not None:
-        people = holders(session, GROUP_ROLES, application.group_id)
-    else:
-        people = holders(session, {Role.ADMIN_TEAM})
+    people = _case_people(session, application)
     summary = f"A reply on {application.reference} ({_group_name(application)})"
     tell(session, News(NewsKind.REPLY, summary, application, email_id), people)
+
+
+def _case_people(session: Session, application: Application) -> list[StaffUser]:
+    """Who hears of something arriving on a case: whoever it is assigned to, else the group's staff, else
+    the admin team."""
+    if application.assigned_to is not None:
+        return [application.assigned_to]
+    if application.group_id is not None:
+        return holders(session, GROUP_ROLES, application.group_id)
+    return holders(session, {Role.ADMIN_TEAM})
+
+
+def not_delivered(session: Session, application: Application | None, email_id: int, to: str) -> None:
+    """Our email could not be delivered: the case's staff (as for a reply), or the admin team, must find
+    another way to reach the person."""
+    if application is None:
+        people = holders(session, {Role.ADMIN_TEAM})
+        summary = f"Our email to {to} could not be delivered: the address did not accept it"
+        tell(session, News(NewsKind.NOT_DELIVERED, summary, None, email_id), people)
+        return
+    people = _case_people(session, application)
+    summary = (
+        f"The applicant's address did not accept our email on {application.reference} "
+        f"({_group_name(application)}): ask for another way to reach them"
+    )
+    tell(session, News(NewsKind.NOT_DELIVERED, summary, application, email_id), people)
 
 
 def member_left(session: Session, application: Application, name: str) -> None:

@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from webapp.clock import now
 from webapp.files import file_store
-from webapp.models import Application, Attachment, EmailKind, Group, InboundEmail, StaffUser
-from webapp.services import InputError, access, applications, attachments, events, inbound, search
+from webapp.models import (
+    DMARC_FAILED,
+    Application,
+    Attachment,
+    EmailKind,
+    Group,
+    InboundEmail,
+    Mark,
+    OutboxMessage,
+    StaffUser,
+)
+from webapp.services import InputError, access, applications, attachments, events, inbound, notify, search
 from webapp.services.actors import SYSTEM, staff
 from webapp.workflow import State
 
@@ -26,6 +37,12 @@ TABS = {
     "needs triage": (EmailKind.NEEDS_TRIAGE,),
     "quarantined": (EmailKind.QUARANTINED,),
     "not an application": (EmailKind.NOT_APPLICATION,),
+}
+# Mail for someone else, and the deployment file's contact for each ([contacts]).
+CONTACT_FOR = {
+    Mark.SUBJECT_ACCESS: "data_protection",
+    Mark.FREEDOM_OF_INFORMATION: "freedom_of_information",
+    Mark.COMPLAINT: "complaints",
 }
 PAGE_SIZE = 50
 MAX_REASON = 1000
@@ -108,7 +125,8 @@ def prefilled_answers(session: Session, email: InboundEmail) -> dict:
         for item in stored
         if item.storage_name and store.exists(item.storage_name)
     ]
-    return attachments.read(files, current_app.extensions["deployment"].application_pages).answers
+    pages = current_app.extensions["deployment"].application_pages
+    return attachments.read(files, pages, look=False).answers
 
 
 def create_application(
@@ -174,6 +192,70 @@ def not_an_application(session: Session, emails: list[InboundEmail], user: Staff
         email.reason = reason
         _filed(session, user, "marked not an application", email, reason=reason, was=str(before))
     return len(emails)
+
+
+# The marks' words in a sentence to the sender, in each language.
+PASSED_ON_WHAT = {
+    Mark.SUBJECT_ACCESS: (
+        "request for your personal data (a subject access request)",
+        "gais am eich data personol",
+    ),
+    Mark.FREEDOM_OF_INFORMATION: ("Freedom of Information request", "gais Rhyddid Gwybodaeth"),
+    Mark.COMPLAINT: ("complaint about the police", "gŵyn am yr heddlu"),
+}
+
+
+def pass_on(session: Session, email: InboundEmail, user: StaffUser) -> str:
+    """Mail for another team (a subject access or FOI request, a complaint), marked as such: the sender gets
+    the standard reply (the "passed_on" email, which the force can reword) naming the team's contact from
+    the deployment file, and the email is filed as not an application. Returns the contact. Staff forward
+    the email itself to that contact from the mailbox."""
+    _unplaced(email)
+    if email.mark not in CONTACT_FOR:
+        raise InputError(
+            "Only a subject access or FOI request, or a complaint, is passed on this way", "email"
+        )
+    contact = current_app.extensions["deployment"].contacts.get(CONTACT_FOR[email.mark], "")
+    if not contact:
+        raise InputError(
+            f"No contact is set for this in the deployment file's [contacts] ({CONTACT_FOR[email.mark]})",
+            "email",
+        )
+    # In Welsh when our acknowledgement of this email went in Welsh (the poller read it as Welsh).
+    language = "cy" if _acknowledged_in_welsh(session, email) else "en"
+    if email.from_address and DMARC_FAILED not in email.flags:
+        notify.email(
+            session,
+            "passed_on",
+            to=email.from_address,
+            subject=PASSED_ON_SUBJECT[language],
+            headers={"In-Reply-To": email.message_id or "", "References": email.message_id or ""},
+            purpose="passed on",
+            language=language,
+            what=PASSED_ON_WHAT[email.mark][language == "cy"],
+            contact=contact,
+        )
+    email.kind = EmailKind.NOT_APPLICATION
+    email.reason = f"{email.mark}: passed on to {contact}"
+    _filed(session, user, "passed on", email, contact=contact)
+    return contact
+
+
+def _acknowledged_in_welsh(session: Session, email: InboundEmail) -> bool:
+    if not email.message_id:
+        return False
+    subjects = session.scalars(
+        select(OutboxMessage.subject).where(
+            OutboxMessage.to_address == (email.from_address or ""),
+            OutboxMessage.purpose.in_(inbound.PURPOSES),
+        )
+    )
+    with force_locale("cy"):
+        welsh = gettext("We have received your email")
+    return welsh in subjects
+
+
+PASSED_ON_SUBJECT = {"en": "Your email has been passed on", "cy": "Mae eich e-bost wedi'i anfon ymlaen"}
 
 
 def set_group(session: Session, application: Application, user: StaffUser, group_id: int | None) -> None:

@@ -125,6 +125,7 @@ CATALOGUE = (
     Email("submitted", "Application received (applied on the web)"),
     Email("acknowledgement", "Application received (applied by email)"),
     Email("enquiry_acknowledgement", "Email received (an enquiry, not yet an application)"),
+    Email("passed_on", "Email passed on (a subject access or FOI request, or a complaint, sent to the IAGs)"),
     Email("resume", "Link to go back to a saved application"),
     Email("status_link", "Link to the applicant's page"),
     Email("discussion_invite", "Invitation to an informal discussion"),

@@ -1,0 +1,28 @@
+"""mail understood: an email in triage says what it is (a subject access request, a member's email, what may
+be an application ...) and, for a request with a legal clock, the day it is due. (New email kinds and the
+outbox's "bounced" are values of existing VARCHAR columns: no change.)
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-08 01:10:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("inbound_emails", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("mark", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("due_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("inbound_emails", schema=None) as batch_op:
+        batch_op.drop_column("due_on")
+        batch_op.drop_column("mark")
