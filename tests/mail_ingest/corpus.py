@@ -287,20 +287,20 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "gmail",
             {"formulario.pdf": (form, PDF)},
         ),
-        "new-application--docx-cv.eml": person(
+        "needs-triage--docx-cv.eml": person(
             "CV", "Attached.", "Tomasz Nowak <tomasz@example.pl>", "outlook", {"CV Tomasz.docx": (cv, DOCX)}
         ),
-        "new-application--word-97-document.eml": person(
+        "needs-triage--word-97-document.eml": person(
             "Bristol IAG",
             "See attached",
             "old.pc@example.org",
             "outlook",
             {"letter.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "application/msword")},
         ),
-        "new-application--iphone-photo-of-paper-form.eml": person(
+        "needs-triage--iphone-photo-of-paper-form.eml": person(
             "Bristol", "Sent from my iPhone", "Mo <mo@example.org>", "iphone", {"IMG_2041.JPG": (JPEG, JPG)}
         ),
-        "new-application--scanned-pdf.eml": person(
+        "needs-triage--scanned-pdf.eml": person(
             "Somerset IAG",
             "Here is my scanned form",
             "Jan <jan@example.org>",
@@ -335,13 +335,13 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "outlook",
             html_only=True,
         ),
-        "new-application--inline-forward-by-colleague.eml": person(
+        "needs-triage--inline-forward-by-colleague.eml": person(
             "Fwd: Joining",
             "Please see below.\n\n---------- Forwarded message ---------\nFrom: Kofi Mensah <kofi@example.org>\nDate: Mon, 23 Nov 2026\nSubject: Joining\nTo: <pat.officer@avonandsomerset.police.uk>\n\nI would like to join the Bristol IAG.\n",
             COLLEAGUE,
             "gmail",
         ),
-        "new-application--forwarded-docx-as-attachment.eml": mailgen.forwarded(
+        "needs-triage--forwarded-docx-as-attachment.eml": mailgen.forwarded(
             person(
                 "My CV",
                 "I want to apply, CV attached",
@@ -359,7 +359,7 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
                 "server",
             )
         ),
-        "new-application--outlook-tnef.eml": person(
+        "needs-triage--outlook-tnef.eml": person(
             "Application to join",
             "I would like to join.",
             "rtf.user@example.org",
