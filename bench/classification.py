@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from mail_ingest.parse import parse_headers
+from mail_ingest.parse import ParsedMessage, parse
 from mail_ingest.poller import Poller, open_source
 from tests import harness
 from tests.conftest import make_app
@@ -50,7 +50,9 @@ def run_poller(work: Path, files: list[Path], arrange) -> dict[Path, Outcome]:
     by_id = {}
     for path in files:
         raw = path.read_bytes()
-        by_id[parse_headers(raw[:20_000]).message_id] = path
+        # The Message-ID as the poller reads it (the raw header), so an odd one still finds its file.
+        parsed = parse(raw)
+        by_id[parsed.message_id if isinstance(parsed, ParsedMessage) else None] = path
         box.add(raw)
     poller = Poller(app)
     source = open_source(app)
@@ -122,7 +124,7 @@ def wrong(row: unseen.Expected, outcome: Outcome) -> list[str]:
     if outcome.answer != row.answer:
         problems.append(f"answered {outcome.answer}, not {row.answer}")
     mark = unseen.MARKS.get(row.flag, "")
-    if row.flag.startswith("language:"):
+    if row.flag.startswith("language:") and row.flag not in {"language:en", "language:cy"}:  # ours: no mark
         mark = "" if row.kind == "new-application" else "another language"
     if mark and outcome.mark != mark:
         problems.append(f"marked {outcome.mark or 'nothing'}, not {mark}")

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asn1crypto import cms
+
+# asn1crypto builds each OID name map once, on first use: tsp's CMS attributes (which pyhanko's seal needs)
+# must be registered before a message is read here, or sealing fails later in the same process.
+from asn1crypto import tsp as _tsp  # noqa: F401
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes

@@ -28,7 +28,7 @@ from mail_ingest.classify import (
     references_in,
     spam_reason,
 )
-from mail_ingest.intent import Intent, intent_of, other_purpose
+from mail_ingest.intent import APPLY, MENTIONS, Intent, intent_of, other_purpose
 from mail_ingest.parse import Forwarded, Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.clock import UK, month_after, now
 from webapp.deployment import Deployment
@@ -120,7 +120,7 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         incoming.report = delivery_report(raw) if incoming.automatic else None
         incoming.calendar = reply_in(parsed.attachments)
         incoming.invitation = incoming.calendar is None and invitation_in(parsed.attachments)
-        incoming.intent = _intent(parsed)
+        incoming.intent = _intent(parsed, incoming.contents.document_text)
         incoming.other = other_purpose(parsed.subject, parsed.text_body)
         # A reference anywhere counts: the subject first, then the body (quoted text included), then the
         # calendar entry an answer to an invitation names.
@@ -141,14 +141,24 @@ def _header_block(raw: bytes) -> bytes:
     return raw[: min(ends)] if ends else raw[:65536]
 
 
-def _intent(parsed: ParsedMessage) -> Intent:
-    """What the sender asks, from their own words; when they only forward a message, from that one's."""
+def _intent(parsed: ParsedMessage, document: str = "") -> Intent:
+    """What the sender asks, from their own words; when they only forward a message, from that one's; and
+    when the email says nothing, from a letter they attached ("I want to join the Bristol IAG")."""
     intent = intent_of(parsed.subject, parsed.text_body)
-    if parsed.forwarded is not None and not intent.kind:
+    if parsed.forwarded is not None and intent.kind in {"", MENTIONS}:
         inner = intent_of(parsed.forwarded.subject, parsed.forwarded.text)
-        return Intent(
+        intent = Intent(
             inner.kind, inner.evidence, intent.language or inner.language, intent.welsh or inner.welsh
         )
+    if intent.kind in {"", MENTIONS} and document:
+        written = intent_of("", document)
+        if written.kind == APPLY:
+            return Intent(
+                APPLY,
+                f"{written.evidence} (in the attached document)",
+                intent.language,
+                intent.welsh,
+            )
     return intent
 
 
@@ -277,7 +287,7 @@ def _found(
         blank_form=item.contents.blank_form,
         form_in=item.contents.form_in,
         attached=item.contents.attached,
-        unopened="; ".join(parsed.unopened) if parsed is not None else "",
+        unopened="; ".join([*parsed.unopened, item.contents.unopened] if parsed else []).strip("; "),
         dangerous=item.contents.dangerous,
         calendar_reply=item.calendar.answer if item.calendar else "",
         invitation=item.invitation,

@@ -1,6 +1,8 @@
 """Raw message bytes -> ParsedMessage, for any mail at all. `parse()` never raises: what it cannot read
 becomes a flag (decoded as best it can) or, if the message as a whole is unreadable, a ParseFailure with
-the reason, which the poller quarantines."""
+the reason, which the poller quarantines. Containers (Outlook's winmail.dat, S/MIME) are opened by
+mail_ingest.containers and their contents read like the message's own; one that stays shut is kept as an
+attachment and listed, with why, in `unopened`."""
 
 from __future__ import annotations
 
@@ -208,6 +210,7 @@ def _inline_forward(subject: str, text: str) -> Forwarded | None:
     """A forwarded message quoted in the body: the sender and subject from its header lines."""
     if not FORWARD_SUBJECT.match(subject):
         return None
+    text = text.replace("\r\n", "\n")  # mail from IMAP keeps CRLF in a body: its header ends at a blank line
     start = FORWARD_START.search(text)
     if start is None:
         return None

@@ -196,7 +196,7 @@ def _ocr(image: Image.Image, deadline: float) -> _Reading:
             image, lang="eng", output_type=pytesseract.Output.DICT, timeout=left
         )
     except pytesseract.TesseractError:
-        raise
+        raise  # tesseract failed: the caller says so
     except RuntimeError as error:  # pytesseract's "Tesseract process timeout" (the process is killed)
         raise _TimedOut from error
     lines: dict[tuple[int, int], dict[int, list[str]]] = {}

@@ -123,7 +123,6 @@ To: {MAILBOX}
 Subject: Undelivered Mail Returned to Sender
 Message-ID: {make_msgid(domain="mx.example.net")}
 Date: Tue, 24 Nov 2026 09:41:00 +0000
-Auto-Submitted: auto-replied
 MIME-Version: 1.0
 Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
 

@@ -3,8 +3,6 @@ its reason, and every person who wrote is answered once."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from tests.mail_ingest import mailgen
@@ -20,6 +18,7 @@ from webapp.models import (
     EqualityFile,
     EqualityResponse,
     InboundEmail,
+    Mark,
     OutboxMessage,
 )
 
@@ -140,7 +139,7 @@ def test_a_forwarded_plain_application_credits_its_writer_not_the_forwarder(mail
     mailgen.append(imap, [mailgen.plain("Fwd: Joining", inline, sender=COLLEAGUE)])
     poll(mail_app)
     email = emails(mail_app)["Fwd: Joining"]
-    assert email.kind == EmailKind.NEW_APPLICATION
+    assert email.kind == EmailKind.NEW_APPLICATION, email.reason
     assert email.reason.endswith("forwarded by pat.officer@avonandsomerset.police.uk")
     applicant = application_of(mail_app, email).applicant
     assert (applicant.name, applicant.email) == ("Kofi Mensah", "kofi@example.org")
@@ -256,7 +255,9 @@ def test_a_docx_zip_bomb_is_quarantined_and_not_answered(mail_app, imap):
     assert sent(mail_app) == [] and outgoing.send_due(mail_app) == (0, 0)
 
 
-def test_a_photo_of_a_paper_form_makes_an_application_a_signature_logo_does_not(mail_app, imap):
+def test_a_photo_nobody_can_read_is_in_triage_as_what_may_be_an_application_a_signature_logo_is_not(
+    mail_app, imap
+):
     photo = mailgen.with_attachment(
         "Bristol", "IMG_2041.jpg", b"\xff\xd8\xff\xe0" + b"\1" * 500, "image/jpeg", body="Sent from my iPhone"
     )
@@ -264,11 +265,11 @@ def test_a_photo_of_a_paper_form_makes_an_application_a_signature_logo_does_not(
     mailgen.append(imap, [photo, logo])
     poll(mail_app)
     rows = emails(mail_app)
-    assert rows["Bristol"].kind == EmailKind.NEW_APPLICATION
-    assert re.match(
-        r"written by a person, with a photo or scan attached; for the Bristol IAG", rows["Bristol"].reason
-    )
+    # A photo alone is not evidence of an application (precision before recall): a person looks.
+    assert (rows["Bristol"].kind, rows["Bristol"].mark) == (EmailKind.NEEDS_TRIAGE, Mark.MAY_BE_APPLICATION)
+    assert rows["Bristol"].reason == "may be an application: a photo, its text not readable"
     assert rows["Thanks for the meeting"].kind == EmailKind.NEEDS_TRIAGE
+    assert rows["Thanks for the meeting"].mark is None  # a logo in a signature is no attachment of theirs
 
 
 def test_only_the_equality_reporter_and_system_admins_can_open_an_unreadable_equality_form(mail_app, imap):

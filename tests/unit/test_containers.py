@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from mail_ingest import containers
@@ -170,7 +172,9 @@ def tnef_file(long_name: str, title: str, data: bytes, mime_tag: str = "") -> by
     )
 
 
-def tnef_message_props(body: bytes = b"", rtf: bytes = b"", sender: str = "rhian.evans@example.org") -> bytes:
+def tnef_message_props(
+    body: bytes | str = b"", rtf: bytes = b"", sender: str = "rhian.evans@example.org"
+) -> bytes:
     properties = [
         prop(PT_STRING8, 0x0037, "IAG application"),  # PR_SUBJECT
         prop(PT_SYSTIME, 0x0039, SENT),  # PR_CLIENT_SUBMIT_TIME
@@ -183,7 +187,9 @@ def tnef_message_props(body: bytes = b"", rtf: bytes = b"", sender: str = "rhian
         prop(PT_STRING8, 0x8000, "urn:content-classes:message", name=(PS_INTERNET_HEADERS, "content-class")),
         prop(MV_SHORT, 0x8001, [1, 2, 3], name=(PSETID_COMMON, 0x8501)),
     ]
-    if body:
+    if isinstance(body, str):
+        properties.append(prop(PT_UNICODE, 0x1000, body))  # PR_BODY, from a Unicode mailbox
+    elif body:
         properties.append(prop(PT_BINARY, 0x1000, body))  # PR_BODY, as Outlook writes it for non-Unicode
     if rtf:
         properties.append(prop(PT_BINARY, 0x1009, rtf))  # PR_RTF_COMPRESSED
@@ -414,8 +420,11 @@ def test_a_winmail_dat_holding_only_an_rtf_body_gives_the_message_its_text():
     )
 
 
-def test_a_winmail_dat_plain_text_body_is_used_only_when_the_message_has_none():
-    winmail = tnef(tnef_message_props(body=b"Words only in the winmail.dat.\r\n"))
+@pytest.mark.parametrize(
+    "body", [b"Words only in the winmail.dat.\r\n", "Words only in the winmail.dat.\r\n"]
+)
+def test_a_winmail_dat_plain_text_body_is_used_only_when_the_message_has_none(body):
+    winmail = tnef(tnef_message_props(body=body))
     assert parsed(winmail_only(winmail)).text_body.strip() == "Words only in the winmail.dat."
     beside = parsed(outlook_with_winmail(winmail, body="The words Outlook sent as text."))
     assert beside.text_body.strip() == "The words Outlook sent as text."
@@ -454,6 +463,42 @@ def test_a_damaged_winmail_dat_is_kept_whole_and_said_to_be_unopened(damage, rea
     assert message.text_body.strip() == "Please find my application form attached."  # the rest still read
 
 
+@pytest.mark.parametrize(
+    ("filename", "content_type"),
+    [
+        ("winmail.dat", "application/ms-tnef"),
+        ("ATT00001.dat", "application/octet-stream"),
+        ("", "application/vnd.ms-tnef"),
+    ],
+)
+def test_a_winmail_dat_is_known_by_its_type_its_name_or_its_first_bytes(filename, content_type):
+    winmail = tnef(tnef_message_props(), tnef_file("form.pdf", "FORM.PDF", form_pdf()))
+    raw = mail_with_attachment(filename, content_type, winmail)
+    if not filename:
+        raw = raw.replace(b'; name=""', b"").replace(b'Content-Disposition: attachment; filename=""\r\n', b"")
+    message = parsed(raw)
+    assert [(a.filename, a.flags) for a in message.attachments] == [("form.pdf", ["from winmail.dat"])]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_winmail_dat_damaged_anywhere_is_opened_or_kept_never_lost(data):
+    winmail = bytearray(
+        tnef(tnef_message_props(body=b"Hello\r\n"), tnef_file("form.pdf", "FORM.PDF", b"%PDF-1.4 x"))
+    )
+    at = data.draw(st.integers(0, len(winmail) - 1))
+    if data.draw(st.booleans()):
+        del winmail[at:]
+    else:
+        winmail[at] = data.draw(st.integers(0, 255))
+    message = parsed(outlook_with_winmail(bytes(winmail)))
+    kept = [a for a in message.attachments if a.filename == "winmail.dat"]
+    assert (kept and kept[0].data == bytes(winmail) and message.unopened) or (
+        not kept and not message.unopened
+    )
+    assert message.text_body.strip() == "Please find my application form attached."
+
+
 def test_a_winmail_dat_with_no_files_and_no_body_is_kept():
     winmail = tnef(tnef_message_props())
     message = parsed(outlook_with_winmail(winmail))
@@ -465,7 +510,7 @@ def test_a_winmail_dat_with_no_files_and_no_body_is_kept():
     "properties",
     [
         struct.pack("<I", 0xFFFFFFFF) + prop(PT_LONG, 0x3FDE, 1252),
-        props(struct.pack("<HHI", MV_SHORT, 0x8002, 0xFFFFFFFF) + b"\0\0\0\0"),
+        props(struct.pack("<HHI", MV_SHORT, 0x3A40, 0xFFFFFFFF) + b"\0\0\0\0"),
     ],
     ids=["a property count of four billion", "a multi-valued count of four billion"],
 )

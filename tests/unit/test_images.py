@@ -269,6 +269,37 @@ def test_a_blurred_photo_of_nothing_has_no_readable_text(picture):
     assert found == images.ImageText("", False, "the photo's text could not be read")
 
 
+@pytest.mark.parametrize(
+    ("words", "confidence", "readable"),
+    [
+        (["|", "~~", "ee", "=", "\u2014", "i1l", "ll", ":;", "Hhh", "aaa", "XYZ", "pJnOm", "Tn"], 91, False),
+        (["Full", "name", "of", "Priya", "Sharma?"], 91, True),
+        (["Full", "name", "of", "Priya", "Sharma?"], 30, False),  # real words, but tesseract unsure of them
+    ],
+    ids=["symbols", "words", "unsure"],
+)
+def test_readable_counts_real_words_of_three_letters_not_characters(
+    photo, monkeypatch, words, confidence, readable
+):
+    def data(*_args, **_kwargs):
+        ones = [1] * len(words)
+        return {
+            "block_num": ones,
+            "par_num": ones,
+            "line_num": ones,
+            "text": words,
+            "conf": [confidence] * len(words),
+        }
+
+    monkeypatch.setattr(images.pytesseract, "image_to_data", data)
+    monkeypatch.setattr(
+        images.pytesseract, "image_to_osd", lambda *_a, **_k: {"rotate": 0, "orientation_conf": 9}
+    )
+    found = images.text_in_image(_saved(photo.resize((300, 420)), "PNG"))
+    assert found.readable is readable
+    assert found.text == ("Full name of Priya Sharma?" if readable else "")
+
+
 def test_reading_stops_when_its_time_is_up(heic):
     assert images.text_in_image(heic, timeout=0.1) == images.ImageText(
         "", False, "reading the text took too long"

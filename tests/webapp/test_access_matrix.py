@@ -114,7 +114,7 @@ GENERAL = {
 ADMIN = "/staff/admin/"
 ADMIN_OBJECTS = {"<slug>": "bristol", "<name>": "decision_offer"}  # the user: a bystander (World)
 # Email routes that file an email (triage): only for those who triage.
-TRIAGE_ACTIONS = {"attach", "create-application", "not-an-application"}
+TRIAGE_ACTIONS = {"attach", "create-application", "not-an-application", "pass-on"}
 
 
 @dataclass

@@ -57,6 +57,7 @@ def test_a_backup_restores_into_an_empty_instance_and_everything_checks_out(
         "cv.txt",
         b"About me: twenty years in youth work.",
         sender="Ama <ama@example.net>",
+        body="I would like to apply to join the Bristol IAG. About me is attached.",
     )
     mailgen.append(imap, [raw])
     assert poll(mail_app).ingested == 1

@@ -58,6 +58,7 @@ class Contents:
     attached: str = ""  # what a person attached that may be an application ("a document", "a photo")
     dangerous: str = ""  # why a file must not be opened: the email is quarantined
     form_in: str = ""  # the application form, filled in, read as text from "a photo", "a scan" ...
+    unopened: str = ""  # a file that could not be opened (a damaged PDF or document): kept, for a person
 
     @property
     def blank_form(self) -> bool:
@@ -109,33 +110,53 @@ def _read_one(item: IncomingFile, reading: _Reading, contents: Contents) -> None
     form_read = None
     text = ""  # the file's words, where the form may be found in them
     if item.content_type == "application/pdf":
-        form = form_read = read_form(item.data, reading.pages)
-        if form is not None and form.kind == "monitoring":
-            contents.monitoring_form = form
+        form_read = read_form(item.data, reading.pages)
+        if form_read is not None and form_read.kind == "monitoring":
+            contents.monitoring_form = form_read
             contents.monitoring_files.append(item)
             return
-        if form is not None and contents.application_form is None:
-            contents.application_form = form
-            flags += [f"form: {problem}" for problem in form.problems]
-            if not form.declaration:
-                flags.append("form: the declaration was not ticked")
-        elif form is None:
-            text = _pdf_text(item, reading, flags)
+        text = _read_pdf(item, form_read, reading, contents, flags)
     elif item.content_type in {DOCX, ODT}:
-        document = document_text(item.data, item.content_type)
-        if document.dangerous:
-            contents.dangerous = contents.dangerous or f"{item.filename}: {document.problem}"
-        if document.problem:
-            flags.append(document.problem)
-        text = document.text
+        text = _read_document(item, contents, flags)
     elif item.content_type.startswith("image/") and not item.inline and reading.look:
         text = _photo_text(item, flags)
     if form_read is None and _unreadable_monitoring_form(item):
         contents.apart.append(item)
         return
     _note_form_in_text(item, text, reading, contents, flags)
-    _note_attached(item, contents, flags)
+    _note_attached(item, contents, unread=reading.look and not text.strip())
     contents.keep.append(IncomingFile(item.filename, item.content_type, item.data, flags, item.inline))
+
+
+def _read_pdf(
+    item: IncomingFile, form: ReturnedForm | None, reading: _Reading, contents: Contents, flags: list[str]
+) -> str:
+    """A PDF: our application form (its answers), a damaged file (kept, for a person), or its words."""
+    if form is not None:
+        if contents.application_form is None:
+            contents.application_form = form
+            flags += [f"form: {problem}" for problem in form.problems]
+            if not form.declaration:
+                flags.append("form: the declaration was not ticked")
+        return ""
+    if not _opens(item.data):
+        flags.append("the PDF could not be opened: it may be damaged")
+        contents.unopened = contents.unopened or f"{item.filename}: the PDF may be damaged"
+        return ""
+    return _pdf_text(item, reading, flags)
+
+
+def _read_document(item: IncomingFile, contents: Contents, flags: list[str]) -> str:
+    document = document_text(item.data, item.content_type)
+    if document.dangerous:
+        contents.dangerous = contents.dangerous or f"{item.filename}: {document.problem}"
+    elif document.problem:
+        contents.unopened = contents.unopened or f"{item.filename}: {document.problem}"
+    if document.problem:
+        flags.append(document.problem)
+    elif document.text and not contents.document_text:
+        contents.document_text = document.text
+    return document.text
 
 
 def _pdf_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
@@ -236,6 +257,14 @@ def _unreadable_monitoring_form(item: IncomingFile) -> bool:
     )
 
 
+def _opens(data: bytes) -> bool:
+    """Whether a PDF opens at all: a damaged one is kept and a person told, never read as nothing."""
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages) > 0
+    except Exception:  # pypdf raises many kinds of error on a damaged file
+        return False
+
+
 def _first_page_text(data: bytes) -> str:
     return _pages_text(data, 1)[:2000]
 
@@ -248,11 +277,10 @@ def _pages_text(data: bytes, most: int = 6) -> str:
         return ""
 
 
-def _note_attached(item: IncomingFile, contents: Contents, flags: list[str]) -> None:
+def _note_attached(item: IncomingFile, contents: Contents, unread: bool) -> None:
     """What a person attached that may be an application, in the words triage shows."""
     if contents.attached or item.inline:
         return
-    unread = any("could not be read" in flag or flag.startswith("a scan:") for flag in flags)
     if item.content_type in DOCUMENTS:
         contents.attached = "a document" + (", its text not readable" if unread else "")
     elif item.content_type.startswith("image/"):

@@ -84,6 +84,9 @@ def sample(session: Session) -> dict[str, Any]:
             starts_at=moment, duration_minutes=60, place=group.meeting_place, online_link=""
         ),
         "rescheduling": False,
+        "language_name": "",  # the language an email was written in, when it is neither English nor Welsh
+        "what": "Freedom of Information request",
+        "contact": "FreedomOfInformation@force.example",
         "when": uk_time(moment),
         "meetings": [Meeting(starts_at=moment, place=group.meeting_place, online_link="")],
         "expires": moment,

@@ -16,13 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD and DROP COLUMN, not a batch: on SQLite a batch copies the table, which would lose the
+# search triggers migration 0004 put on it.
 def upgrade() -> None:
-    with op.batch_alter_table("inbound_emails", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("mark", sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column("due_on", sa.Date(), nullable=True))
+    op.add_column("inbound_emails", sa.Column("mark", sa.String(length=40), nullable=True))
+    op.add_column("inbound_emails", sa.Column("due_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("inbound_emails", schema=None) as batch_op:
-        batch_op.drop_column("due_on")
-        batch_op.drop_column("mark")
+    op.drop_column("inbound_emails", "due_on")
+    op.drop_column("inbound_emails", "mark")
