@@ -287,7 +287,7 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "gmail",
             {"formulario.pdf": (form, PDF)},
         ),
-        "needs-triage--docx-cv.eml": person(
+        "new-application--docx-cv.eml": person(
             "CV", "Attached.", "Tomasz Nowak <tomasz@example.pl>", "outlook", {"CV Tomasz.docx": (cv, DOCX)}
         ),
         "needs-triage--word-97-document.eml": person(
@@ -335,13 +335,13 @@ def shapes(application_form, monitoring_form) -> dict[str, bytes]:
             "outlook",
             html_only=True,
         ),
-        "needs-triage--inline-forward-by-colleague.eml": person(
+        "new-application--inline-forward-by-colleague.eml": person(
             "Fwd: Joining",
             "Please see below.\n\n---------- Forwarded message ---------\nFrom: Kofi Mensah <kofi@example.org>\nDate: Mon, 23 Nov 2026\nSubject: Joining\nTo: <pat.officer@avonandsomerset.police.uk>\n\nI would like to join the Bristol IAG.\n",
             COLLEAGUE,
             "gmail",
         ),
-        "needs-triage--forwarded-docx-as-attachment.eml": mailgen.forwarded(
+        "new-application--forwarded-docx-as-attachment.eml": mailgen.forwarded(
             person(
                 "My CV",
                 "I want to apply, CV attached",

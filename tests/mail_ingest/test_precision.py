@@ -84,20 +84,7 @@ def test_weak_evidence_goes_to_triage_with_what_it_may_be_and_no_claim_of_an_app
 def test_the_paper_form_photographed_and_filled_in_becomes_an_application_for_the_group_written_on_it(
     mail_app, imap
 ):
-    form = photo(
-        [
-            "Application to join an Independent Advisory Group",
-            "Which group would you like to join?",
-            "North Somerset IAG",
-            "Full name",
-            "Amira Hassan",
-            "Email address",
-            "amira.hassan@example.org",
-            "Phone number (optional)",
-            "07700 900456",
-            "Why do you want to join?",
-        ]
-    )
+    form = photo(PAPER_FORM)
     mailgen.append(
         imap, [mailgen.with_attachment("form", "IMG_5120.jpg", form, sender="amira.h@example.org")]
     )
@@ -236,3 +223,138 @@ def test_a_bounce_of_our_acknowledgement_marks_it_bounced_on_the_case_and_tells_
         assert any("did not accept our email" in n.summary for n in told)
     page = coordinator.get(f"/staff/applications/{application_id}").get_data(as_text=True)
     assert "The applicant&#39;s address did not accept our email" in page or "address did not accept" in page
+
+
+def test_forms_in_winmail_dat_and_signed_mail_and_an_iphone_photo_become_applications_encrypted_mail_cannot(
+    mail_app, client, imap
+):
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+    from pillow_heif import from_pillow
+
+    from tests.unit import test_containers as shapes
+
+    form = mailgen.filled_form(
+        blank_form(client),
+        {"group": "Bristol IAG", "full_name": "Rhian Evans", "email": "rhian.evans@example.org"},
+    )
+    winmail = shapes.tnef(
+        shapes.tnef_message_props(), shapes.tnef_file("IAG application.pdf", "IAGAPP~1.PDF", form)
+    )
+    certificate, key = shapes.signer("rsa")
+    signed = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(shapes.outlook_entity("My application form.", form))
+        .add_signer(certificate, key, hashes.SHA256())
+        .sign(serialization.Encoding.DER, [])
+    )
+    sealed = (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(shapes.outlook_entity("Secret application.", form))
+        .add_recipient(certificate)
+        .encrypt(serialization.Encoding.DER, [])
+    )
+    page = Image.open(io.BytesIO(photo(PAPER_FORM))).rotate(90, expand=True)  # held sideways...
+    heic = from_pillow(page)
+    exif = Image.Exif()
+    exif[0x0112] = 8  # ...and the phone says how to turn it upright
+    out = io.BytesIO()
+    heic.save(out, exif=exif.tobytes())
+
+    def titled(raw: bytes, subject: str) -> bytes:
+        """One of the shapes, as a message of its own (the shapes share a subject and Message-IDs)."""
+        raw = raw.replace(b"Subject: IAG application", f"Subject: {subject}".encode(), 1)
+        return raw.replace(b"Message-ID: <", f"Message-ID: <{subject.lower()}.".encode(), 1)
+
+    mailgen.append(
+        imap,
+        [
+            titled(shapes.outlook_with_winmail(winmail), "Outlook"),
+            titled(shapes.outlook_smime(signed, "signed-data"), "Signed"),
+            titled(shapes.outlook_smime(sealed, "enveloped-data"), "Encrypted"),
+            mailgen.with_attachment(
+                "form", "IMG_4822.HEIC", out.getvalue(), "image/heic", sender="amira.h@example.org"
+            ),
+        ],
+    )
+    poll(mail_app)
+    rows = emails(mail_app)
+    for subject in ("Outlook", "Signed"):
+        assert (rows[subject].kind, rows[subject].reason) == (
+            EmailKind.NEW_APPLICATION,
+            "a returned application form; for the Bristol IAG",
+        ), subject
+    assert (rows["Encrypted"].kind, rows["Encrypted"].mark) == (EmailKind.NEEDS_TRIAGE, Mark.NOT_OPENED)
+    assert "encrypted with S/MIME" in rows["Encrypted"].reason
+    assert rows["form"].kind == EmailKind.NEW_APPLICATION, rows["form"].reason
+    with session_scope(mail_app) as session:
+        application = session.get_one(Application, rows["form"].application_id)
+        assert application.group is not None and application.group.slug == "north-somerset"
+
+
+PAPER_FORM = [
+    "Application to join an Independent Advisory Group",
+    "Which group would you like to join?",
+    "North Somerset IAG",
+    "Full name",
+    "Amira Hassan",
+    "Email address",
+    "amira.hassan@example.org",
+    "Phone number (optional)",
+    "07700 900456",
+    "Why do you want to join?",
+]
+
+
+def test_mail_in_a_language_we_do_not_read_is_named_and_told_in_english_that_we_will_reply(mail_app, imap):
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "Grupa",
+                "Dzień dobry, chciałabym dołączyć do grupy w Bristolu. Pozdrawiam, Anna",
+                sender="anna@example.pl",
+            )
+        ],
+    )
+    poll(mail_app)
+    email = emails(mail_app)["Grupa"]
+    assert (email.kind, email.mark) == (EmailKind.NEEDS_TRIAGE, Mark.LANGUAGE)
+    assert email.reason == "written in Polish: someone needs to read it"
+    outgoing.send_due(mail_app)
+    [answer] = [m for m in sent(mail_app) if m.headers.get("In-Reply-To") == email.message_id]
+    assert "We can see that you wrote to us in Polish. We will reply to you" in " ".join(
+        answer.body_text.split()
+    )
+
+
+def test_a_request_for_another_team_is_passed_on_with_the_standard_reply_naming_its_contact(
+    mail_app, imap, app
+):
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "FOI",
+                "Under the Freedom of Information Act, how much did the IAGs cost in 2025?",
+                sender="reporter@example.org",
+            )
+        ],
+    )
+    poll(mail_app)
+    email = emails(mail_app)["FOI"]
+    admin = staff_client(app, "admin.team@force.example", Role.ADMIN_TEAM, "bristol")
+    page = admin.get(f"/staff/emails/{email.id}")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    done = admin.post(f"/staff/emails/{email.id}/pass-on", data={"csrf_token": token}, follow_redirects=True)
+    assert "Passed on to FreedomOfInformation@avonandsomerset.police.uk" in done.get_data(as_text=True)
+    filed = emails(mail_app)["FOI"]
+    assert filed.kind == EmailKind.NOT_APPLICATION
+    assert (
+        filed.reason
+        == "freedom of information request: passed on to FreedomOfInformation@avonandsomerset.police.uk"
+    )
+    [reply] = [m for m in sent(mail_app) if m.subject == "Your email has been passed on"]
+    assert reply.to_address == "reporter@example.org"
+    assert "Freedom of Information request" in reply.body_text
+    assert "FreedomOfInformation@avonandsomerset.police.uk" in reply.body_text
