@@ -353,8 +353,19 @@ _OTHER_PURPOSES = {
         r"\bapply(ing)?\s+for\s+the\s+(role|post|position|job|vacancy)\b",
     ],
 }
+# Every phrase of each purpose contains one of its stems: most mail has none, and is not read phrase by
+# phrase (the phrases cost half a millisecond a message; the stems a few microseconds).
+_PURPOSE_STEMS = {
+    "subject access request": ("subject", "sar", "access", "article", "hold", "keep", "store", "fynediad"),
+    "freedom of information request": ("freedom", "foi", "rhyddid"),
+    "complaint about the police": ("complain", "standards", "iopc", "cwyn"),
+    "job application for the force": (
+        "constable", "officer", "pcda", "dhep", "pcep", "pcso", "handler", "staff", "recruit", "vacanc",
+        "job", "role", "position", "post",
+    ),
+}  # fmt: skip
 OTHER_PURPOSES = {
-    mark: [re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in patterns]
+    mark: (_PURPOSE_STEMS[mark], [re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in patterns])
     for mark, patterns in _OTHER_PURPOSES.items()
 }
 
@@ -363,7 +374,10 @@ def other_purpose(subject: str, body: str) -> tuple[str, str]:
     """(the mark, the words that showed it) when the subject and the sender's own words ask for something
     that is not for the IAGs or has a legal clock; ("", "") otherwise."""
     text = f"{subject}\n{own_words(body)}"
-    for mark, patterns in OTHER_PURPOSES.items():
+    lowered = text.lower()
+    for mark, (stems, patterns) in OTHER_PURPOSES.items():
+        if not any(stem in lowered for stem in stems):
+            continue
         for pattern in patterns:
             if found := pattern.search(text):
                 return mark, " ".join(found.group(0).split())[:80]
