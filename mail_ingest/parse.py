@@ -25,6 +25,7 @@ from webapp.models import DMARC_FAILED
 
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+LAST_ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 
 
 @dataclass
@@ -288,6 +289,11 @@ def _sender(value: str, raw: str, flags: list[str]) -> tuple[str, str | None]:
     address) is not the sender."""
     name, _decoded_address = parseaddr(value)
     _raw_name, address = parseaddr(raw)
+    one_address = raw.count("@") == 1 and raw.count("<") == 1
+    if not ADDRESS.match(address.strip()) and one_address and (bracketed := LAST_ANGLE_ADDRESS.search(raw)):
+        # "Surname, First (Organisation) <a@b>" unquoted, as some mail systems write it: the comma makes
+        # it two addresses to a strict reader, but the one in angle brackets at the end is the sender.
+        name, address = raw[: bracketed.start()].strip().strip('"'), bracketed.group(1)
     address = address.strip().lower()
     if not address or len(address) > 320 or not ADDRESS.match(address) or "=?" in address:
         flags.append("sender address could not be read")

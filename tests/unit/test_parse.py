@@ -251,3 +251,17 @@ def test_an_address_only_inside_an_encoded_word_is_not_a_sender():
     raw = b"From: =?utf-8?q?boss=40force=2Epolice=2Euk?=\nTo: a@b.org\nSubject: x\nMessage-ID: <1@x>\n\nhi\n"
     parsed = parse(raw)
     assert parsed.from_address is None and "sender address could not be read" in parsed.flags
+
+
+def test_a_display_name_with_an_unquoted_comma_still_gives_the_sender():
+    """ "Surname, First (Organisation) <a@b>" without quotes, as some mail systems write it."""
+    raw = mailgen.plain("Hello", "Hi").replace(
+        b"From: Sam Person <sam@example.org>",
+        b"From: KOWALCZYK, Ruth (MENTAL HEALTH PARTNERSHIP NHS TRUST) <ruth.kowalczyk@nhs.net>",
+    )
+    parsed = parse(raw)
+    assert isinstance(parsed, ParsedMessage)
+    assert parsed.from_address == "ruth.kowalczyk@nhs.net"
+    assert parsed.from_name == "KOWALCZYK, Ruth (MENTAL HEALTH PARTNERSHIP NHS TRUST)"
+    two = raw.replace(b"<ruth.kowalczyk@nhs.net>", b"<ruth@nhs.net>, Other <other@example.org>")
+    assert parse(two).from_address is None  # two senders: neither is guessed
