@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import quopri
 import re
 from collections.abc import Iterable
@@ -24,6 +23,8 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
+
+from webapp import safe_html
 
 MAX_REASON = 300
 HEADER_LIMIT = 256 * 1024  # the gate looks no further than this for the end of the header block
@@ -248,15 +249,12 @@ def _original_headers(part: Message) -> str:
     return re.split(r"\r?\n[ \t]*\r?\n", text, maxsplit=1)[0]
 
 
-_HTML_BREAKS = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|/pre|/table)\b[^>]*>", re.I)
-_HTML_HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.I | re.S)
-_HTML_TAG = re.compile(r"<[^>]*>")
+MAX_HTML = 200_000  # characters of an HTML report read: its words are at the top
 
 
 def _html_as_text(markup: str) -> str:
-    """Enough of an HTML report's text to read it: hidden parts dropped, breaks kept, tags gone."""
-    text = _HTML_BREAKS.sub("\n", _HTML_HIDDEN.sub("", markup))
-    return html.unescape(_HTML_TAG.sub(" ", text))
+    """Enough of an HTML report's text to read it (nh3: linear, whatever the markup)."""
+    return safe_html.text_of(markup[:MAX_HTML])
 
 
 # Where a report's own words stop and the copy of the original message begins (Exim, qmail, Sendmail,

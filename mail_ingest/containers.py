@@ -511,7 +511,11 @@ def rtf_text(rtf: bytes) -> str:
     reader = _RtfReader()
     for match in RTF_TOKEN.finditer(rtf):
         reader.token(*match.groups())
-    return re.sub(r"\n{3,}", "\n\n", "".join(reader.out).replace("\0", "")).strip()
+    text = "".join(reader.out).replace("\0", "")
+    # RTF writes a character beyond U+FFFF as two \u surrogates: join them; a lone one becomes U+FFFD
+    # (a database cannot store it).
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 @dataclass

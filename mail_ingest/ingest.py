@@ -28,7 +28,15 @@ from mail_ingest.classify import (
     references_in,
     spam_reason,
 )
-from mail_ingest.intent import APPLY, MENTIONS, Intent, intent_of, other_purpose
+from mail_ingest.intent import (
+    APPLY,
+    LETTER_READ,
+    MENTIONS,
+    Intent,
+    applying_in_letter,
+    intent_of,
+    other_purpose,
+)
 from mail_ingest.parse import Forwarded, Headers, Limits, ParsedMessage, ParseFailure, parse, parse_headers
 from webapp.clock import UK, month_after, now
 from webapp.deployment import Deployment
@@ -120,8 +128,16 @@ def read(raw: bytes, sha256: str, settings: Settings, uid: int | None = None, **
         incoming.report = delivery_report(raw) if incoming.automatic else None
         incoming.calendar = reply_in(parsed.attachments)
         incoming.invitation = incoming.calendar is None and invitation_in(parsed.attachments)
-        incoming.intent = _intent(parsed, incoming.contents.document_text)
+        # An attached letter's words count as the sender's; a form's (filled or blank) do not.
+        letter = (
+            ""
+            if incoming.contents.form_in or incoming.contents.blank_form_in
+            else incoming.contents.document_text
+        )
+        incoming.intent = _intent(parsed, letter)
         incoming.other = other_purpose(parsed.subject, parsed.text_body)
+        if not incoming.other[0] and letter:
+            incoming.other = other_purpose("", letter[:LETTER_READ])
         # A reference anywhere counts: the subject first, then the body (quoted text included), then the
         # calendar entry an answer to an invitation names.
         quoted = references_in(parsed.subject) + references_in(parsed.text_body[:MAX_BODY_SCAN])
@@ -150,15 +166,8 @@ def _intent(parsed: ParsedMessage, document: str = "") -> Intent:
         intent = Intent(
             inner.kind, inner.evidence, intent.language or inner.language, intent.welsh or inner.welsh
         )
-    if intent.kind in {"", MENTIONS} and document:
-        written = intent_of("", document)
-        if written.kind == APPLY:
-            return Intent(
-                APPLY,
-                f"{written.evidence} (in the attached document)",
-                intent.language,
-                intent.welsh,
-            )
+    if intent.kind in {"", MENTIONS} and document and (words := applying_in_letter(document)):
+        return Intent(APPLY, f"{words} (in the attached document)", intent.language, intent.welsh)
     return intent
 
 
@@ -225,9 +234,9 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         verdicts.append(verdict)
         email.kind, email.reason, email.mark = verdict.kind, verdict.reason, verdict.mark
         email.application_id, email.duplicate_of_id = verdict.application_id, verdict.duplicate_of
-        email.due_on = (
-            month_after(now().astimezone(UK).date()) if verdict.mark == Mark.SUBJECT_ACCESS else None
-        )
+        # The legal clock runs from arrival (kept when a quarantined message is read again), not from now.
+        arrived = (email.received_at or now()).astimezone(UK).date()
+        email.due_on = month_after(arrived) if verdict.mark == Mark.SUBJECT_ACCESS else None
         if verdict.kind == EmailKind.QUARANTINED:
             email.folder = settings.quarantine_folder
         elif verdict.kind == EmailKind.NEW_APPLICATION and parsed is not None:
@@ -281,7 +290,7 @@ def _found(
         bounce=bounce,
         answers=threads.application_for(item.references, item.thread),
         member_message=threads.member_message_for(item.thread),
-        from_member=sender in members_writing,
+        from_member=sender in members_writing and not _written_by_someone_else(parsed, sender),
         unknown_references=tuple(r for r in item.references if r not in threads.by_reference),
         has_application_form=item.contents.application_form is not None,
         blank_form=item.contents.blank_form,
@@ -296,6 +305,12 @@ def _found(
         evidence=item.other[1] or item.intent.evidence,
         language=item.intent.language,
     )
+
+
+def _written_by_someone_else(parsed: ParsedMessage | None, sender: str) -> bool:
+    """A message forwarded on behalf of its writer (a member passing on a friend's application)."""
+    forwarded = parsed.forwarded if parsed is not None else None
+    return bool(forwarded and forwarded.from_address and forwarded.from_address != sender)
 
 
 def _bounce(item: Incoming, sent: dict[str, tuple[int, int | None]]) -> Bounce | None:

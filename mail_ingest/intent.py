@@ -23,14 +23,20 @@ _APPLYING = [
     r"(attached|enclosed|below)\s+(is|are|please\s+find)?\s*(my\s+)?(completed\s+)?(application|form)",
     r"please\s+(accept|consider)\s+(my|this)\s+(application|email\s+as\s+(an|my)\s+application)",
     r"become\s+a\s+member",
-    r"^\s*(application|membership\s+application|iag\s+application|application\s+to\s+join)\b",
     # Welsh: "I would like to join / to apply", "my application", "application form", "membership".
     r"hoffwn\s+(ymuno|wneud\s+cais|gyflwyno\s+cais|fod\s+yn\s+aelod)",
     r"(rwyf|rydw\s+i|dw\s+i|rwy'n|rwy\s+n)\s*(eisiau|awyddus\s+i|am)\s+(ymuno|wneud\s+cais)",
     r"(fy|y)\s+(nghais|cais|ffurflen(\s+gais)?)\s+(wedi\s+ei\s+(atodi|hatodi)|isod|yma|ynghlwm)",
-    r"ffurflen\s+gais",
     r"cais\s+(i\s+ymuno|am\s+aelodaeth)",
-    r"^\s*(cais|aelodaeth)\b",
+]
+# A subject that says it is an IAG application, in so many words (a bare "Application" may be for a
+# shotgun certificate or a job: it only mentions applying). Read in subjects and email bodies, never in an
+# attached document, where a form's or a CV's heading says the same.
+_HEADINGS = [
+    r"^\s*(membership\s+application|iag\s+application|application\s+to\s+join|application\s+for\s+"
+    r"(membership|the\s+\w+(\s+\w+){0,4}\s+iag|iag))\b",
+    r"ffurflen\s+gais",
+    r"^\s*cais\s+(iag|aelodaeth)\b",
 ]
 # The words of applying, weaker: they count when nothing says it is a question.
 _JOINING_WORDS = r"\b(apply|applying|application|join|joining|membership|ymuno|cais|aelodaeth|ffurflen)\b"
@@ -44,7 +50,8 @@ _ASKING = [
     r"\b(i\s+was\s+wondering|wondering\s+if|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know)\b",
     r"\b(ffoniwch|cysylltwch|mwy\s+o\s+wybodaeth|tybed)\b",
 ]
-APPLYING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _APPLYING]
+LETTER_APPLYING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _APPLYING]
+APPLYING = LETTER_APPLYING + [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _HEADINGS]
 JOINING_WORDS = re.compile(_JOINING_WORDS, re.IGNORECASE)
 ASKING = [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in _ASKING]
 # Every phrase of applying contains one of these: text with none of them is not read phrase by phrase.
@@ -68,6 +75,7 @@ _QUOTE_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 OWN_WORDS = 3000  # characters of a body read for its intent
+LETTER_READ = 800  # characters of an attached letter read for the words of applying: its opening
 LANGUAGE_SAMPLE = 300  # ... and for its language: enough to tell (the tests show), and quick
 MIN_LETTERS_FOR_LANGUAGE = 20
 LANGUAGE_CONFIDENCE = 0.8
@@ -312,6 +320,15 @@ def _name(code: str) -> str:
         return Locale.parse(code).english_name or code
     except (UnknownLocaleError, ValueError):
         return code
+
+
+def applying_in_letter(document: str) -> str:
+    """The words of applying in the opening of a letter someone attached ("I would like to join the Bristol
+    IAG"), or "": the phrases only, never a heading (a form's or a CV's)."""
+    opening = own_words(document[:LETTER_READ])
+    if not any(stem in opening.lower() for stem in STEMS):
+        return ""
+    return next((found.group(0).strip() for p in LETTER_APPLYING if (found := p.search(opening))), "")
 
 
 # --- Mail that is for someone else, or has a legal clock ---------------------------------------------------

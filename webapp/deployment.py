@@ -3,6 +3,7 @@ texts shown to applicants. Content, not code: a force changes it without a devel
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +183,13 @@ CONTACTS = {
 }
 
 
+def _contact(value: str) -> bool:
+    """An email address, or a web page on https (a complaints form), or blank (no contact)."""
+    value = value.strip()
+    address = re.fullmatch(r"[^@\s<>]{1,64}@[^@\s<>]{1,255}\.[^@\s<>.]{2,63}", value)
+    return len(value) <= 300 and (not value or bool(address) or value.startswith("https://"))
+
+
 def _contacts(raw: object, where: str) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise DeploymentError(f"{where}: must be a table of {', '.join(CONTACTS)}")
@@ -190,7 +198,7 @@ def _contacts(raw: object, where: str) -> dict[str, str]:
         raise DeploymentError(
             f"{where}: unknown {', '.join(unknown)}; the contacts are {', '.join(CONTACTS)}"
         )
-    if any(not isinstance(value, str) or len(value) > 300 for value in raw.values()):
+    if any(not isinstance(value, str) or not _contact(value) for value in raw.values()):
         raise DeploymentError(
             f"{where}: each contact is an email address or a web address of up to 300 characters"
         )

@@ -11,6 +11,7 @@ import io
 import logging
 import os
 import re
+import resource
 import subprocess
 import tempfile
 import time
@@ -139,11 +140,20 @@ def upright(data: bytes) -> bytes | None:
     return out.getvalue()
 
 
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
+PDFTOPPM_MEMORY = 1 << 30  # bytes of address space pdftoppm may use on one hostile page
+
+
+def _limited() -> None:  # pragma: no cover - runs in the child, before pdftoppm starts
+    resource.setrlimit(resource.RLIMIT_AS, (PDFTOPPM_MEMORY, PDFTOPPM_MEMORY))
+
+
 def for_staff(data: bytes, content_type: str, filename: str) -> tuple[bytes, str, str]:
     """What a staff download serves (data, mimetype, filename): an image, a phone's HEIC included, upright
     as a JPEG without its EXIF and named .jpg; anything else, or an image that cannot be read, as stored."""
     name = filename or "attachment"
-    if content_type.lower().startswith("image/"):
+    # Only what phones and cameras send is turned (and decoded in the web worker): others as stored.
+    if content_type.lower() in PHOTO_TYPES:
         jpeg = upright(data)
         if jpeg is not None:
             stem, dot, _extension = name.rpartition(".")
@@ -267,7 +277,10 @@ def _read(image: Image.Image, deadline: float, unreadable: str) -> ImageText:
     return ImageText(text="", readable=False, problem=problem or unreadable)
 
 
-def text_in_image(data: bytes, timeout: float = 20) -> ImageText:
+IMAGE_SECONDS = 20  # the most one photo's OCR may take
+
+
+def text_in_image(data: bytes, timeout: float = IMAGE_SECONDS) -> ImageText:
     """The text in a photo or a scanned image, read upright (by EXIF, else by trying turns), within about
     `timeout` seconds in all."""
     deadline = time.monotonic() + timeout
@@ -303,7 +316,7 @@ def _render(source: Path, number: int, resolution: int, deadline: float) -> Imag
     # Greyscale PGM, not PNG: poppler's PNG writer takes seconds over a grainy page, PGM milliseconds.
     command += ["-gray", "-singlefile", str(source), str(base)]
     try:
-        subprocess.run(command, capture_output=True, timeout=left, check=True)
+        subprocess.run(command, capture_output=True, timeout=left, check=True, preexec_fn=_limited)
     except subprocess.TimeoutExpired as error:
         raise _TimedOut from error
     with Image.open(base.with_suffix(".pgm"), formats=["PPM"]) as page:

@@ -61,7 +61,8 @@ def for_display(stored_html: str) -> str:
 
 def text_of(raw_html: str) -> str:
     """The words of an HTML body, with line breaks where its blocks end."""
-    block = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", raw_html)
+    # Bounded: "<br" repeated without a ">" must not make this quadratic (a hostile body).
+    block = re.sub(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\b[^<>]{0,1000}>", "\n", raw_html)
     return html.unescape(nh3.clean(block, tags=set())).strip()
 
 

@@ -222,7 +222,7 @@ def test_a_bounce_of_our_acknowledgement_marks_it_bounced_on_the_case_and_tells_
         told = session.scalars(select(Notification)).all()
         assert any("did not accept our email" in n.summary for n in told)
     page = coordinator.get(f"/staff/applications/{application_id}").get_data(as_text=True)
-    assert "The applicant&#39;s address did not accept our email" in page or "address did not accept" in page
+    assert "The applicant's address did not accept our email" in page and "5.1.1" in page
 
 
 def test_forms_in_winmail_dat_and_signed_mail_and_an_iphone_photo_become_applications_encrypted_mail_cannot(
@@ -323,7 +323,7 @@ def test_mail_in_a_language_we_do_not_read_is_named_and_told_in_english_that_we_
     assert email.reason == "written in Polish: someone needs to read it"
     outgoing.send_due(mail_app)
     [answer] = [m for m in sent(mail_app) if m.headers.get("In-Reply-To") == email.message_id]
-    assert "We can see that you wrote to us in Polish. We will reply to you" in " ".join(
+    assert "We can see that you wrote to us in Polish. We will reply in English" in " ".join(
         answer.body_text.split()
     )
 
@@ -358,3 +358,62 @@ def test_a_request_for_another_team_is_passed_on_with_the_standard_reply_naming_
     assert reply.to_address == "reporter@example.org"
     assert "Freedom of Information request" in reply.body_text
     assert "FreedomOfInformation@avonandsomerset.police.uk" in reply.body_text
+
+
+def test_a_bounce_of_a_staff_notification_is_marked_and_tells_nobody_so_no_mail_loop_starts(mail_app, imap):
+    from webapp.services import outbox
+
+    with session_scope(mail_app) as session:
+        message_id = outbox.queue(
+            session,
+            to="full.mailbox@force.example",
+            subject="A new application in the Bristol IAG",
+            body="A new application.",
+            sender_domain="avonandsomerset.police.uk",
+            purpose="notification",
+        ).message_id
+    outgoing.send_due(mail_app)
+    mailgen.append(imap, [mailgen.bounce(message_id, "full.mailbox@force.example", status="5.2.2")])
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        ours = session.scalars(select(OutboxMessage).where(OutboxMessage.message_id == message_id)).one()
+        assert ours.status == OutboxStatus.BOUNCED
+        assert session.scalars(select(Notification)).all() == []  # nobody emailed: no loop
+        waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING))
+        assert waiting.all() == []
+
+
+def test_passing_on_twice_or_without_a_contact_is_refused_with_a_reason_and_sends_nothing_more(
+    mail_app, imap, app
+):
+    mailgen.append(
+        imap,
+        [
+            mailgen.plain(
+                "FOI", "A Freedom of Information request: what did the IAGs cost?", sender="a@example.org"
+            ),
+        ],
+    )
+    poll(mail_app)
+    email = emails(mail_app)["FOI"]
+    admin = staff_client(app, "admin.team@force.example", Role.ADMIN_TEAM, "bristol")
+
+    def post() -> str:
+        page = admin.get(f"/staff/emails/{email.id}").get_data(as_text=True)
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        return admin.post(f"/staff/emails/{email.id}/pass-on", data={"csrf_token": token}).get_data(
+            as_text=True
+        )
+
+    contacts = dict(app.extensions["deployment"].contacts)
+    app.extensions["deployment"].contacts.pop("freedom_of_information")
+    try:
+        refused = post()
+    finally:
+        app.extensions["deployment"].contacts.update(contacts)
+    assert "No contact is set for this in the deployment file" in refused and "There is a problem" in refused
+    post()
+    again = post()
+    assert "This email has already been filed: nothing was sent" in again
+    replies = [m for m in sent(mail_app) if m.subject == "Your email has been passed on"]
+    assert len(replies) == 1

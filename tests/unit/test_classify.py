@@ -56,13 +56,12 @@ def test_strong_evidence_makes_a_new_application_and_is_answered_as_one(found):
         (Found(attached="a photo, its text not readable"), Mark.MAY_BE_APPLICATION),
         (Found(intent=MENTIONS, evidence="membership"), Mark.MAY_BE_APPLICATION),
         (Found(has_application_form=True, blank_form=True), Mark.BLANK_FORM),
-        (Found(from_member=True, intent=APPLY, evidence="like to join"), Mark.MEMBER),
         (Found(other_purpose="subject access request", intent=APPLY), Mark.SUBJECT_ACCESS),
         (Found(other_purpose="job application for the force", intent=APPLY), Mark.JOB_APPLICATION),
         (Found(unopened="encrypted with S/MIME"), Mark.NOT_OPENED),
         (Found(language="Polish", intent=APPLY), Mark.LANGUAGE),
     ],
-    ids=["document", "photo", "a mention", "blank form", "member", "SAR", "job", "encrypted", "Polish"],
+    ids=["document", "photo", "a mention", "blank form", "SAR", "job", "encrypted", "Polish"],
 )
 def test_weaker_evidence_or_something_else_goes_to_triage_marked_and_answered_as_an_email(found, mark):
     verdict = classify(found)
@@ -179,3 +178,44 @@ def test_a_reference_no_application_has_goes_to_triage_not_to_a_second_applicati
     assert verdict.reason == "quotes a reference no application has: IAG-AAAA-BBBB"
     # A known one wins: the email is filed with that application.
     assert classify(Found(unknown_references=("IAG-AAAA-BBBB",), answers=7)).kind == EmailKind.REPLY
+
+
+def test_a_form_filled_in_is_an_application_whatever_else_its_email_mentions():
+    """A retired constable applying, a form a member passes on for a friend: the form wins over a job or a
+    complaint mentioned, and over the sender being a member."""
+    for found in (
+        Found(has_application_form=True, other_purpose="job application for the force"),
+        Found(has_application_form=True, other_purpose="complaint about the police"),
+        Found(has_application_form=True, from_member=True),
+        Found(form_in="a photo (IMG_1.jpg)", other_purpose="complaint about the police"),
+    ):
+        assert classify(found).kind == EmailKind.NEW_APPLICATION, found
+
+
+def test_a_members_own_email_is_for_their_staff_and_not_answered_automatically():
+    verdict = classify(Found(from_member=True, intent=APPLY, evidence="like to join"))
+    assert (verdict.kind, verdict.mark, verdict.answer) == (EmailKind.NEEDS_TRIAGE, Mark.MEMBER, "")
+
+
+def test_words_of_applying_in_an_attached_letter_count_but_not_a_heading_or_a_job():
+    from mail_ingest.intent import applying_in_letter, other_purpose
+
+    assert applying_in_letter("Dear Sir or Madam,\nI would like to join the Bristol IAG.") == "like to join"
+    assert applying_in_letter("Application\nName: Jo Bloggs\nMembership numbers for 2025") == ""
+    letter = "I am applying for the position of Call Handler. My CV follows."
+    assert other_purpose("", letter)[0] == "job application for the force"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Application for shotgun certificate", "Application - DBS check", "Application status", "Cais"],
+)
+def test_a_bare_subject_of_application_only_mentions_applying(subject):
+    assert intent_of(subject, "").kind in {MENTIONS, ""}
+
+
+@pytest.mark.parametrize(
+    "subject", ["IAG application", "Application to join the Bristol IAG", "Membership application"]
+)
+def test_a_subject_that_names_the_iag_application_is_the_words_of_applying(subject):
+    assert intent_of(subject, "").kind == APPLY

@@ -112,13 +112,15 @@ def test_the_contacts_for_mail_for_another_team_are_checked_when_the_file_is_loa
     path.write_text(f'{force}[contacts]\nfoi = "foi@b.c"\n{group}')
     with pytest.raises(DeploymentError, match=r"\[contacts\]: unknown foi; the contacts are data_protection"):
         load(path)
-    path.write_text(f"{force}[contacts]\ncomplaints = 3\n{group}")
+    path.write_text(f'{force}[contacts]\ncomplaints = "the complaints team"\n{group}')
     with pytest.raises(
         DeploymentError, match="each contact is an email address or a web address of up to 300 characters"
     ):
         load(path)
-    path.write_text(f'{force}[contacts]\nfreedom_of_information = " foi@b.c "\ncomplaints = ""\n{group}')
-    assert load(path).contacts == {"freedom_of_information": "foi@b.c"}  # a blank one is no contact
+    path.write_text(
+        f'{force}[contacts]\nfreedom_of_information = " foi@force.example "\ncomplaints = ""\n{group}'
+    )
+    assert load(path).contacts == {"freedom_of_information": "foi@force.example"}  # a blank one is no contact
     for example in ("avon-and-somerset.toml", "gwent.toml"):
         assert set(load(PROJECT_ROOT / "instance" / "examples" / example).contacts) == {
             "data_protection",

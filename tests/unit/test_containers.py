@@ -712,3 +712,13 @@ def test_containers_inside_containers_open_a_few_levels_deep_and_no_further():
     [kept] = message.attachments
     assert kept.filename == "winmail.dat"  # the innermost, kept whole
     assert message.unopened == ["winmail.dat: containers nested too deeply; not opened"]
+
+
+def test_an_rtf_body_with_characters_beyond_the_basic_plane_is_stored_whole():
+    """Outlook writes an emoji as two \\u surrogates: they are joined (a lone one would make the message
+    impossible to store, and it would be quarantined)."""
+    from mail_ingest.containers import rtf_text
+
+    text = rtf_text(rb"{\rtf1\ansi\uc1 Hello \u-10179?\u-8704? I would like to apply. Lone \u-10179? end.}")
+    assert text == "Hello \U0001f600 I would like to apply. Lone \ufffd end."
+    assert text.encode("utf-8")

@@ -360,3 +360,17 @@ def test_detect_type_knows_heic_heif_webp_and_tiff_by_their_content(heic, photo)
     assert detect_type(b"MM\0*\0\0\0\x08" + bytes(100)) == "image/tiff"
     assert detect_type(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1") != "image/heic"  # an MP4 video
     assert detect_type(b"RIFF\0\0\0\0WAVEfmt ") != "image/webp"
+
+
+def test_one_email_reads_only_a_few_photos_with_ocr_so_it_cannot_hold_up_the_mailbox():
+    from webapp.deployment import application_pages
+    from webapp.services import attachments
+    from webapp.services.inbound import IncomingFile
+
+    blank = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(blank, "PNG")
+    photos = [IncomingFile(f"IMG_{n}.png", "image/png", blank.getvalue()) for n in range(7)]
+    contents = attachments.read(photos, application_pages({}))
+    skipped = [f for f in contents.keep if any("this email's time" in flag for flag in f.flags)]
+    assert len(skipped) == 7 - attachments.OCR_FILES
+    assert contents.attached == "a photo, its text not readable"

@@ -53,6 +53,22 @@ def test_working_days_count_back_from_every_day_of_the_week():
             assert back.timetz() == start.timetz()
 
 
+def test_a_one_month_legal_clock_ends_as_the_ico_counts_it():
+    """The same day next month; the month's last day where it has no such day; a weekend moved to Monday."""
+    from datetime import date
+
+    from webapp.clock import month_after
+
+    assert month_after(date(2026, 12, 8)) == date(2027, 1, 8)  # a Friday
+    assert month_after(date(2026, 3, 31)) == date(2026, 4, 30)  # April has no 31st
+    assert month_after(date(2027, 1, 29)) == date(2027, 3, 1)  # 28 February 2027 is a Sunday
+    assert month_after(date(2026, 12, 31)) == date(2027, 2, 1)  # 31 January 2027 is a Sunday
+    assert month_after(date(2026, 11, 7)) == date(2026, 12, 7)  # a Saturday's request, due on a Monday
+    for day in range(1, 32):
+        due = month_after(date(2026, 1, day))
+        assert due.weekday() < 5 and date(2026, 2, 1) <= due <= date(2026, 3, 4)
+
+
 def test_a_time_reads_in_welsh_for_a_welsh_reader():
     from datetime import UTC, datetime
 

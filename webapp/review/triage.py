@@ -94,7 +94,7 @@ def _email_page(email: InboundEmail, status: int = 200, **forms):
         prefilled=triage.prefilled_answers(session, email) if email.application_id is None else {},
         contacts=current_app.extensions["deployment"].contacts,
         contact_for=triage.CONTACT_FOR,
-        pass_on_form=ActionForm(),
+        pass_on_form=forms.get("pass_on_form") or ActionForm(),
     ), status
 
 
@@ -147,16 +147,13 @@ def pass_on(email_id: int):
     session, user = db_session(), _triager()
     email = access.email(session, user, email_id)
     form = ActionForm()
-    passed: list[str] = []
-    if form.validate_on_submit() and attempt(
-        form, lambda: passed.append(triage.pass_on(session, email, user))
-    ):
-        flash(
-            f"Passed on to {passed[0]}: the sender has the standard reply. Forward the email there.",
-            "success",
-        )
+    done: list[tuple[str, bool]] = []
+    if form.validate_on_submit() and attempt(form, lambda: done.append(triage.pass_on(session, email, user))):
+        contact, replied = done[0]
+        told = "the sender has the standard reply" if replied else "no reply was sent (no trusted sender)"
+        flash(f"Passed on to {contact}: {told}. Forward the email there.", "success")
         return redirect(url_for("review.triage_list"))
-    return _email_page(email, INVALID)
+    return _email_page(email, INVALID, pass_on_form=form)
 
 
 @bp.route("/emails/<int:email_id>/not-an-application", methods=["POST"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,8 +38,11 @@ PERSONAL_ANSWERS = ("full_name", "email", "phone", "area", "why_join", "lived_ex
 # the form's own questions, and carries answers (an address or a phone number the force does not own).
 IAG_WORDS = re.compile(r"independent\s+advisory\s+group|\bIAG\b|grŵp\s+cynghori\s+annibynnol", re.IGNORECASE)
 FORM_QUESTIONS_SEEN = 3
-EMAIL_WRITTEN = re.compile(r"[\w.+-]+\s?@\s?[\w-]+(\.[\w-]+)+")
+# Bounded, so that text made to trip them costs no more than its length.
+EMAIL_WRITTEN = re.compile(r"[\w.+-]{1,64} ?@ ?[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}")
 PHONE_WRITTEN = re.compile(r"(\+44\s?|\b0)\d(\s?\d){8,9}\b")
+OCR_FILES, OCR_SECONDS = 4, 45  # photos and scans read with OCR in one email, and the time for them all
+FORM_TEXT_READ = 20_000  # characters of a file's words looked at for the form: the form is a few pages
 ZIP = "application/zip"
 MAX_ZIP_FILES = 20
 
@@ -58,6 +62,7 @@ class Contents:
     attached: str = ""  # what a person attached that may be an application ("a document", "a photo")
     dangerous: str = ""  # why a file must not be opened: the email is quarantined
     form_in: str = ""  # the application form, filled in, read as text from "a photo", "a scan" ...
+    blank_form_in: str = ""  # ... and the form read as text with nothing written on it
     unopened: str = ""  # a file that could not be opened (a damaged PDF or document): kept, for a person
 
     @property
@@ -65,7 +70,9 @@ class Contents:
         """A returned application form with none of the applicant's own answers: the form passed on, not
         an application."""
         form = self.application_form
-        return form is not None and not any(form.answers.get(key) for key in PERSONAL_ANSWERS)
+        if form is None:
+            return bool(self.blank_form_in) and not self.form_in
+        return not any(form.answers.get(key) for key in PERSONAL_ANSWERS)
 
     @property
     def kept_apart(self) -> int:
@@ -103,6 +110,18 @@ def read(files: Iterable[IncomingFile], pages: tuple[Page, ...], look: bool = Tr
 class _Reading:
     pages: tuple[Page, ...]
     look: bool
+    # OCR for the whole email: a few files, in a time of its own, so that one email of twenty noisy photos
+    # cannot hold up the mailbox (each file otherwise takes up to 20 s).
+    deadline: float = field(default_factory=lambda: time.monotonic() + OCR_SECONDS)
+    read_by_ocr: list[str] = field(default_factory=list)
+
+    def ocr_time(self, flags: list[str]) -> float:
+        """Seconds OCR may take on the next file, or 0 (and the file flagged) when this email's are used."""
+        left = self.deadline - time.monotonic()
+        if len(self.read_by_ocr) >= OCR_FILES or left < 1:
+            flags.append("not read with OCR: this email's time for reading photos and scans was used")
+            return 0
+        return min(left, images.IMAGE_SECONDS)
 
 
 def _read_one(item: IncomingFile, reading: _Reading, contents: Contents) -> None:
@@ -119,7 +138,7 @@ def _read_one(item: IncomingFile, reading: _Reading, contents: Contents) -> None
     elif item.content_type in {DOCX, ODT}:
         text = _read_document(item, contents, flags)
     elif item.content_type.startswith("image/") and not item.inline and reading.look:
-        text = _photo_text(item, flags)
+        text = _photo_text(item, reading, flags)
     if form_read is None and _unreadable_monitoring_form(item):
         contents.apart.append(item)
         return
@@ -162,17 +181,27 @@ def _read_document(item: IncomingFile, contents: Contents, flags: list[str]) -> 
 def _pdf_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
     """The words of a PDF that is not one of our fillable forms: its text, or, for a scan (pictures of
     pages), what OCR reads."""
+    if not reading.look:
+        return ""  # (triage's page re-reads only what it shows: a form's answers)
     text = _pages_text(item.data)
-    if text.strip() or not reading.look:
+    if text.strip():
         return text
-    scanned = images.text_of_scan(item.data)
+    seconds = reading.ocr_time(flags)
+    if not seconds:
+        return ""
+    reading.read_by_ocr.append(item.filename)
+    scanned = images.text_of_scan(item.data, timeout=seconds)
     if not scanned.readable:
         flags.append(f"a scan: {scanned.problem}")
     return scanned.text
 
 
-def _photo_text(item: IncomingFile, flags: list[str]) -> str:
-    read = images.text_in_image(item.data)
+def _photo_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
+    seconds = reading.ocr_time(flags)
+    if not seconds:
+        return ""
+    reading.read_by_ocr.append(item.filename)
+    read = images.text_in_image(item.data, timeout=seconds)
     if not read.readable:
         flags.append(read.problem or "the photo's text could not be read")
     return read.text
@@ -183,12 +212,10 @@ def _note_form_in_text(
 ) -> None:
     """The application form found in a file's words (a photo or scan of the paper form, a flattened PDF, a
     Word version): the force's form by its questions, filled in by the answers written on it."""
+    text = text[:FORM_TEXT_READ]
     if not text or contents.form_in or contents.application_form is not None:
         return
     if not looks_like_the_form(text, reading.pages):
-        return
-    if not filled_in(text):
-        flags.append("looks like the application form, but no answers could be read on it")
         return
     what = (
         "a photo"
@@ -197,6 +224,14 @@ def _note_form_in_text(
         if item.content_type in {DOCX, ODT}
         else "a PDF"
     )
+    if not filled_in(text) and what == "a document":
+        flags.append("the application form, with nothing filled in")
+        contents.blank_form_in = contents.blank_form_in or f"{what} ({item.filename})"
+        return
+    if not filled_in(text):  # a photo or scan: handwriting OCR cannot read is not a blank form
+        flags.append("looks like the application form, but no answers could be read on it")
+        contents.attached = contents.attached or f"{what} of the application form, its answers not readable"
+        return
     contents.form_in = f"{what} ({item.filename})"
     contents.document_text = contents.document_text or text[:100_000]
 

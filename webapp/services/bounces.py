@@ -45,7 +45,10 @@ def record(session: Session, outbox_id: int, email: InboundEmail, reason: str) -
         subject,
         detail={"outbox_id": sent.id, "to": sent.to_address, "reason": reason[:300], "email_id": email.id},
     )
-    news.not_delivered(session, application, email.id, sent.to_address)
+    if sent.application_id is not None or sent.member_id is not None:
+        # Only mail to an applicant or member is news: a staff notification that bounced must not make
+        # more staff notifications (a full mailbox would loop), nor does a reply to a forged sender.
+        news.not_delivered(session, application, email.id, sent.to_address)
 
 
 def undelivered(session: Session, application: Application) -> list[OutboxMessage]:

@@ -262,10 +262,13 @@ def _case_people(session: Session, application: Application) -> list[StaffUser]:
 def not_delivered(session: Session, application: Application | None, email_id: int, to: str) -> None:
     """Our email could not be delivered: the case's staff (as for a reply), or the admin team, must find
     another way to reach the person."""
-    if application is None:
-        people = holders(session, {Role.ADMIN_TEAM})
+    if application is None:  # a member's
+        people = [p for p in holders(session, {Role.ADMIN_TEAM}) if p.email.lower() != to.lower()]
         summary = f"Our email to {to} could not be delivered: the address did not accept it"
-        tell(session, News(NewsKind.NOT_DELIVERED, summary, None, email_id), people)
+        news = News(
+            NewsKind.NOT_DELIVERED, summary, None, email_id, once_key=f"not delivered:{to}:{email_id}"
+        )
+        tell(session, news, people)
         return
     people = _case_people(session, application)
     summary = (

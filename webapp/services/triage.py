@@ -37,6 +37,9 @@ TABS = {
     "needs triage": (EmailKind.NEEDS_TRIAGE,),
     "quarantined": (EmailKind.QUARANTINED,),
     "not an application": (EmailKind.NOT_APPLICATION,),
+    # Never answered and never an application, but looked at now and then: spam the gateway marked, an
+    # automatic reply, a bounce of an enquiry's answer. Nothing waits unseen.
+    "automatic": (EmailKind.AUTOMATIC, EmailKind.BOUNCE),
 }
 # Mail for someone else, and the deployment file's contact for each ([contacts]).
 CONTACT_FOR = {
@@ -205,40 +208,41 @@ PASSED_ON_WHAT = {
 }
 
 
-def pass_on(session: Session, email: InboundEmail, user: StaffUser) -> str:
+def pass_on(session: Session, email: InboundEmail, user: StaffUser) -> tuple[str, bool]:
     """Mail for another team (a subject access or FOI request, a complaint), marked as such: the sender gets
     the standard reply (the "passed_on" email, which the force can reword) naming the team's contact from
-    the deployment file, and the email is filed as not an application. Returns the contact. Staff forward
-    the email itself to that contact from the mailbox."""
+    the deployment file, and the email is filed as not an application. Returns the contact, and whether
+    the sender was written to (not to a forged sender or no address). Staff forward the email itself.
+    Once only: an email already filed is refused."""
     _unplaced(email)
+    if email.kind != EmailKind.NEEDS_TRIAGE:
+        raise InputError("This email has already been filed: nothing was sent")
     if email.mark not in CONTACT_FOR:
-        raise InputError(
-            "Only a subject access or FOI request, or a complaint, is passed on this way", "email"
-        )
-    contact = current_app.extensions["deployment"].contacts.get(CONTACT_FOR[email.mark], "")
+        raise InputError("Only a subject access or FOI request, or a complaint, is passed on this way")
+    key = CONTACT_FOR[email.mark]
+    contact = current_app.extensions["deployment"].contacts.get(key, "")
     if not contact:
-        raise InputError(
-            f"No contact is set for this in the deployment file's [contacts] ({CONTACT_FOR[email.mark]})",
-            "email",
-        )
+        raise InputError(f"No contact is set for this in the deployment file's [contacts] ({key})")
     # In Welsh when our acknowledgement of this email went in Welsh (the poller read it as Welsh).
     language = "cy" if _acknowledged_in_welsh(session, email) else "en"
-    if email.from_address and DMARC_FAILED not in email.flags:
+    replied = bool(email.from_address) and DMARC_FAILED not in email.flags
+    if replied:
         notify.email(
             session,
             "passed_on",
-            to=email.from_address,
+            to=email.from_address or "",
             subject=PASSED_ON_SUBJECT[language],
             headers={"In-Reply-To": email.message_id or "", "References": email.message_id or ""},
             purpose="passed on",
             language=language,
             what=PASSED_ON_WHAT[email.mark][language == "cy"],
             contact=contact,
+            web_page=contact.startswith("https://"),
         )
     email.kind = EmailKind.NOT_APPLICATION
     email.reason = f"{email.mark}: passed on to {contact}"
     _filed(session, user, "passed on", email, contact=contact)
-    return contact
+    return contact, replied
 
 
 def _acknowledged_in_welsh(session: Session, email: InboundEmail) -> bool:

@@ -87,6 +87,7 @@ def sample(session: Session) -> dict[str, Any]:
         "language_name": "",  # the language an email was written in, when it is neither English nor Welsh
         "what": "Freedom of Information request",
         "contact": "FreedomOfInformation@force.example",
+        "web_page": False,  # the contact is a web page (a complaints form), not an address
         "when": uk_time(moment),
         "meetings": [Meeting(starts_at=moment, place=group.meeting_place, online_link="")],
         "expires": moment,
