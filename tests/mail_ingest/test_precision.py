@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from dataclasses import replace
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
@@ -384,7 +385,7 @@ def test_a_bounce_of_a_staff_notification_is_marked_and_tells_nobody_so_no_mail_
 
 
 def test_passing_on_twice_or_without_a_contact_is_refused_with_a_reason_and_sends_nothing_more(
-    mail_app, imap, app
+    mail_app, imap, app, monkeypatch
 ):
     mailgen.append(
         imap,
@@ -405,12 +406,10 @@ def test_passing_on_twice_or_without_a_contact_is_refused_with_a_reason_and_send
             as_text=True
         )
 
-    contacts = dict(app.extensions["deployment"].contacts)
-    app.extensions["deployment"].contacts.pop("freedom_of_information")
-    try:
+    deployment = app.extensions["deployment"]
+    with monkeypatch.context() as patched:  # a force that set no FOI contact
+        patched.setitem(app.extensions, "deployment", replace(deployment, contacts={}))
         refused = post()
-    finally:
-        app.extensions["deployment"].contacts.update(contacts)
     assert "No contact is set for this in the deployment file" in refused and "There is a problem" in refused
     post()
     again = post()

@@ -93,7 +93,7 @@ def test_reprocess_reads_a_quarantined_message_again(mail_app, imap, capsys, mon
     with mail_app.app_context():  # as the iag-mail command runs it
         cli._reprocess(mail_app, argparse.Namespace(id=email_id, all=False))
     assert (
-        f"{email_id}: now new application (asks to apply (“Application”); for the Somerset IAG)"
+        f"{email_id}: now new application (asks to apply (“Application to join”); for the Somerset IAG)"
         in capsys.readouterr().out
     )
     with session_scope(mail_app) as session:
