@@ -27,8 +27,12 @@ MONITORING_NAME = re.compile(
     r"equal[\s_-]*op(portunit(y|ies))?|monitoring|diversity|(^|[\W_])(EDI|EO|EOM)([\W_]|$)|cyfle(oedd)?[\s_-]*cyfartal",
     re.IGNORECASE,
 )
+# (Not the application form's own words about it: "Equal opportunities monitoring is on a separate, optional
+# form" / "Mae monitro cyfle cyfartal ar ffurflen ddewisol ar wahân", which made a flattened application
+# form look like a monitoring form and hid it from reviewers.)
 MONITORING_PAGE = re.compile(
-    r"equal\s+opportunities\s+monitoring|equality\s+monitoring|monitro\s+cyfle(oedd)?\s+cyfartal",
+    r"(equal\s+opportunities\s+monitoring|equality\s+monitoring)(?!\s+is\s+on\s+a\s+separate)|"
+    r"monitro\s+cyfle(oedd)?\s+cyfartal(?!\s+ar\s+ffurflen\s+ddewisol\s+ar\s+wah)",
     re.IGNORECASE,
 )
 DOCUMENTS = {"application/pdf", DOCX, ODT, "application/x-ole-storage"}
