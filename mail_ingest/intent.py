@@ -157,22 +157,26 @@ def intent_of(subject: str, body: str) -> Intent:
     welsh = written_in_welsh(text)
     lowered = text.lower()
     stems = any(stem in lowered for stem in STEMS)
-    # The language is named whatever is asked: a short Polish application says "IAG" and "Bristol" too.
-    sample = (
-        words[:LANGUAGE_SAMPLE]
-        if len(_letters(words[:LANGUAGE_SAMPLE])) >= MIN_LETTERS_FOR_LANGUAGE
-        else text
-    )
-    language = "" if welsh else language_of(sample[:LANGUAGE_SAMPLE])
-    for pattern in APPLYING if stems else ():
-        if found := pattern.search(text):
-            return Intent(APPLY, found.group(0).strip(), language, welsh)
+    applying = next((found for p in (APPLYING if stems else ()) if (found := p.search(text))), None)
+    # The language is named whatever is asked (a short Polish note says "IAG" and "Bristol" too), unless
+    # the sender's own words apply in English or Welsh: then they are ours.
+    in_their_words = applying is not None and applying.start() > len(subject)
+    language = "" if welsh or in_their_words else language_of(_sample(text, words))
+    if applying is not None:
+        return Intent(APPLY, applying.group(0).strip(), language, welsh)
     for pattern in ASKING:
         if found := pattern.search(text):
             return Intent(QUESTION, found.group(0).strip(), language, welsh)
     if stems and (found := JOINING_WORDS.search(text)):
         return Intent(MENTIONS, found.group(0), language, welsh)
     return Intent("", "", language, welsh)
+
+
+def _sample(text: str, words: str) -> str:
+    """What the language is told from: the start of the sender's own words, or with too few of them the
+    subject too."""
+    start = words[:LANGUAGE_SAMPLE]
+    return (start if len(_letters(start)) >= MIN_LETTERS_FOR_LANGUAGE else text)[:LANGUAGE_SAMPLE]
 
 
 # Words that are Welsh and not English (the short, common ones of every Welsh sentence), and their

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -135,13 +136,22 @@ class Poller:
         # Messages gone since we listed them (another client moved them) are left alone.
         with ThreadPoolExecutor(max_workers=1) as pool:
             stored = pool.submit(self.raw_store.put_many, bodies)
-            items = [
-                too_large(uid, uidvalidity, sizes[uid], headers.get(uid, b""), self.max_bytes)
-                if uid in oversized
-                else read(bodies[uid], FileStore.name(bodies[uid]), settings, uid, uidvalidity=uidvalidity)
-                for uid in batch
-                if uid not in known and (uid in bodies or uid in oversized)
-            ]
+            items = []
+            renewed = time.monotonic()
+            for uid in batch:
+                if uid in known or (uid not in bodies and uid not in oversized):
+                    continue
+                items.append(
+                    too_large(uid, uidvalidity, sizes[uid], headers.get(uid, b""), self.max_bytes)
+                    if uid in oversized
+                    else read(
+                        bodies[uid], FileStore.name(bodies[uid]), settings, uid, uidvalidity=uidvalidity
+                    )
+                )
+                # Reading a photo with OCR can take tens of seconds: keep the lock while a batch is read.
+                if time.monotonic() - renewed > self.lease_seconds / 3:
+                    leases.renew(self.sessions, self.lease_name(source), self.holder, self.lease_seconds)
+                    renewed = time.monotonic()
             stored.result()
         for group in independent(items, COMMIT_EVERY):
             for email in self._record(group, settings):  # committed: count them, then move them
