@@ -9,7 +9,7 @@ import io
 import re
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,25 +190,29 @@ def _pdf_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
     text = _pages_text(item.data)
     if text.strip():
         return text
-    seconds = reading.ocr_time(flags)
-    if not seconds:
-        return ""
-    reading.read_by_ocr.append(item.filename)
-    scanned = images.text_of_scan(item.data, timeout=seconds)
-    if not scanned.readable:
-        flags.append(f"a scan: {scanned.problem}")
-    return scanned.text
+    return _ocr(item, reading, flags, images.text_of_scan, "a scan: ")
 
 
 def _photo_text(item: IncomingFile, reading: _Reading, flags: list[str]) -> str:
+    return _ocr(item, reading, flags, images.text_in_image, "")
+
+
+def _ocr(
+    item: IncomingFile,
+    reading: _Reading,
+    flags: list[str],
+    reader: Callable[..., images.ImageText],
+    said: str,
+) -> str:
+    """A photo's or scan's words by OCR, within the email's share of OCR; what went wrong is flagged."""
     seconds = reading.ocr_time(flags)
     if not seconds:
         return ""
     reading.read_by_ocr.append(item.filename)
-    read = images.text_in_image(item.data, timeout=seconds)
-    if not read.readable:
-        flags.append(read.problem or "the photo's text could not be read")
-    return read.text
+    found = reader(item.data, timeout=seconds)
+    if not found.readable:
+        flags.append(said + (found.problem or "the text could not be read"))
+    return found.text
 
 
 def _note_form_in_text(
