@@ -6,6 +6,7 @@ instance, and checks every checksum before it writes anything."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -30,6 +31,9 @@ from webapp.services import signing
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+SEAL = "manifest.hmac"  # HMAC-SHA256 of the manifest under a key made from IAG_SECRET_KEY
+PARTS = ("database/", "instance/", "settings/")
+MAX_MANIFEST = 16 * 1024 * 1024  # bytes of manifest read: far more than any instance's file list
 # Inside the instance folder: what is data (kept), and what is made again or belongs to this machine.
 SKIPPED = {"iag.sqlite3", "iag.sqlite3-wal", "iag.sqlite3-shm", "iag.sqlite3-journal", "cache"}
 DATA_FOLDERS = ("files", "raw-mail")
@@ -142,16 +146,30 @@ def backup(app: Flask, archive: Path) -> dict[str, Any]:
             },
         }
         partial = archive.with_name(f".{archive.name}.partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            body = json.dumps(manifest, indent=2).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mode, info.mtime = len(body), 0o600, int(now().timestamp())
-            tar.addfile(info, io.BytesIO(body))
+        body = json.dumps(manifest, indent=2).encode()
+        # Private from its first byte: it holds the seal's private key and everyone's personal data.
+        with _private_file(partial) as handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
+            for name, data in ((MANIFEST, body), (SEAL, _seal(config, body).encode())):
+                info = tarfile.TarInfo(name)
+                info.size, info.mode, info.mtime = len(data), 0o600, int(now().timestamp())
+                tar.addfile(info, io.BytesIO(data))
             for name, path in members.items():
                 tar.add(path, arcname=name, recursive=False)
-        os.chmod(partial, 0o600)  # it holds the seal's private key and everyone's personal data
         os.replace(partial, archive)
     return manifest
+
+
+def _private_file(path: Path) -> IO[bytes]:
+    """A new file only its owner can read, whatever the umask, from the moment it exists."""
+    path.unlink(missing_ok=True)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+def _seal(config: dict[str, Any], manifest: bytes) -> str:
+    """Who made the archive: an HMAC of its manifest (which holds every file's checksum) under a key made
+    from IAG_SECRET_KEY, so only a host with this service's secret key can make one a restore trusts."""
+    key = hmac.new(config["SECRET_KEY"].encode(), b"iag-membership backup archive", hashlib.sha256).digest()
+    return hmac.new(key, manifest, hashlib.sha256).hexdigest()
 
 
 def _empty(config: dict[str, Any]) -> list[str]:
@@ -171,19 +189,34 @@ def _empty(config: dict[str, Any]) -> list[str]:
     return found
 
 
-def _check(tar: tarfile.TarFile) -> dict[str, Any]:
-    """Read the manifest and check every member's checksum; nothing is written."""
+def _check(
+    tar: tarfile.TarFile, config: dict[str, Any], trust: bool, room: Path, settings: set[str]
+) -> dict[str, Any]:
+    """Who made it, what it holds, where each file would go, its size and every checksum; nothing is
+    written."""
     try:
-        manifest = json.load(tar.extractfile(MANIFEST))  # type: ignore[arg-type]
-    except (KeyError, ValueError) as exc:
+        body = tar.extractfile(MANIFEST).read(MAX_MANIFEST)  # type: ignore[union-attr]
+        manifest = json.loads(body)
+    except (KeyError, ValueError, AttributeError) as exc:
         raise BackupError("This is not an IAG Membership backup: it has no readable manifest.") from exc
+    if not trust:
+        _check_seal(tar, config, body)
     if manifest.get("format") != FORMAT:
         raise BackupError(f"This backup's format ({manifest.get('format')}) is not one this release reads.")
-    names = {m.name for m in tar.getmembers() if m.isfile()} - {MANIFEST}
-    if names != set(manifest["files"]):
+    members = {m.name: m for m in tar.getmembers() if m.isfile()}
+    if set(members) - {MANIFEST, SEAL} != set(manifest["files"]):
         raise BackupError("The backup's contents do not match its manifest: it is incomplete or altered.")
-    for member in tar.getmembers():
-        if member.name == MANIFEST or not member.isfile():
+    for name in manifest["files"]:
+        _check_name(name)
+        if name.startswith("settings/") and name.removeprefix("settings/") not in settings:
+            raise BackupError(f"The backup holds a settings file this service does not have ({name[:100]}).")
+        if members[name].size != manifest["files"][name]["size"]:
+            raise BackupError(f"{name} is not the size its manifest says: the backup is damaged or altered.")
+    needed = 2 * sum(member.size for member in members.values())  # unpacked once, then copied into place
+    if needed > shutil.disk_usage(room).free:
+        raise BackupError(f"Restoring needs {needed:,} bytes free beside the instance; there are fewer.")
+    for member in members.values():
+        if member.name in {MANIFEST, SEAL}:
             continue
         handle = tar.extractfile(member)
         assert handle is not None
@@ -192,8 +225,29 @@ def _check(tar: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
-def restore(app: Flask, archive: Path) -> Restored:
-    """Restore into the configured, empty database and instance folder."""
+def _check_seal(tar: tarfile.TarFile, config: dict[str, Any], manifest: bytes) -> None:
+    try:
+        sealed = tar.extractfile(SEAL).read(200).decode()  # type: ignore[union-attr]
+    except (KeyError, AttributeError, UnicodeDecodeError):
+        sealed = ""
+    if not hmac.compare_digest(sealed, _seal(config, manifest)):
+        raise BackupError(
+            "This backup was not made with this service's secret key (IAG_SECRET_KEY), so it cannot be "
+            "trusted: it may have been altered. Set the same IAG_SECRET_KEY as the service that made it, or, "
+            "if you know where it came from, restore it with --trust-unsigned. Nothing was changed."
+        )
+
+
+def _check_name(name: str) -> None:
+    """A file the archive may hold: under one of its parts, relative, never climbing out of it."""
+    parts = Path(name).parts
+    if not name.startswith(PARTS) or name.startswith("/") or ".." in parts or "\\" in name or len(parts) < 2:
+        raise BackupError(f"The backup names a file outside what a backup holds ({name[:100]}): refused.")
+
+
+def restore(app: Flask, archive: Path, trust_unsigned: bool = False) -> Restored:
+    """Restore into the configured, empty database and instance folder. An archive not sealed with this
+    service's secret key is refused unless the operator trusts it (`trust_unsigned`)."""
     config = app.config
     not_empty = _empty(config)
     if not_empty:
@@ -202,8 +256,9 @@ def restore(app: Flask, archive: Path) -> Restored:
             "and instance folder (nothing was changed)."
         )
     instance = Path(config["INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "r:gz") as tar:
-        manifest = _check(tar)
+        manifest = _check(tar, config, trust_unsigned, instance, set(_settings_paths(app)))
         kind = manifest["database"]
         if kind != ("sqlite" if _sqlite_path(config["DATABASE_URL"]) else "postgresql"):
             raise BackupError(f"This backup holds a {kind} database; IAG_DATABASE_URL is another kind.")
@@ -214,7 +269,7 @@ def restore(app: Flask, archive: Path) -> Restored:
             for name in manifest["files"]:
                 source = Path(work) / name
                 if name.startswith("instance/"):
-                    target = instance / name.removeprefix("instance/")
+                    target = _inside(instance, name.removeprefix("instance/"))
                 elif name.startswith("settings/"):
                     target = _settings_target(app, name.removeprefix("settings/"))
                     outside.append(str(target))
@@ -226,11 +281,24 @@ def restore(app: Flask, archive: Path) -> Restored:
     return Restored(copied, kind, manifest.get("revision"), outside)
 
 
+def _inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refused if it would land anywhere else (a link, a climb out)."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise BackupError(f"The backup would write outside the instance folder ({name[:100]}): refused.")
+    return target
+
+
 def _settings_target(app: Flask, name: str) -> Path:
     """Where a file the settings point at goes back: its configured place when that is free, otherwise
-    beside the instance (instance/restored/NAME), for the IT team to compare and move."""
-    target = _settings_paths(app)[name]
-    return target if not target.exists() else Path(app.config["INSTANCE_PATH"]) / "restored" / name
+    beside the instance (instance/restored/NAME), for the IT team to compare and move. Only the files the
+    settings name: anything else is refused."""
+    paths = _settings_paths(app)
+    if name not in paths:
+        raise BackupError(f"The backup holds a settings file this service does not have ({name[:100]}).")
+    target = paths[name]
+    instance = Path(app.config["INSTANCE_PATH"])
+    return target if not target.exists() else _inside(instance / "restored", name)
 
 
 def _restore_database(url: str, kind: str, dump: Path) -> None:

@@ -97,11 +97,17 @@ def backup_command(archive: Path) -> None:
 
 @click.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--trust-unsigned",
+    is_flag=True,
+    help="Restore an archive not sealed with this IAG_SECRET_KEY (you know where it came from).",
+)
 @with_appcontext
-def restore_command(archive: Path) -> None:
-    """Restore an archive into this (empty) instance, checking every checksum first."""
+def restore_command(archive: Path, trust_unsigned: bool) -> None:
+    """Restore an archive into this (empty) instance, checking who made it and every checksum first."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        done = backup.restore(current_app._get_current_object(), archive)  # type: ignore[attr-defined]
+        done = backup.restore(app, archive, trust_unsigned=trust_unsigned)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

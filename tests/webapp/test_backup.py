@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -117,3 +118,101 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(mail_app, tmp_pa
         target.extensions["iag_engine"].dispose()
         if database is not None:
             database.drop()
+
+
+# --- What an archive cannot make a restore do (second security review, medium 1 and lows 1-2) ---------------
+
+
+def _rebuilt(archive: Path, out: Path, config: dict, extra: dict[str, bytes], key: str | None = None) -> Path:
+    """The archive again, with `extra` files added under their names and listed in its manifest (size and
+    checksum, as its maker would), sealed with `key` (the service's own, by default: an insider's archive)."""
+    from webapp import backup
+
+    with tarfile.open(archive) as good:
+        files = {m.name: good.extractfile(m).read() for m in good.getmembers() if m.isfile()}
+    manifest = json.loads(files.pop(backup.MANIFEST))
+    files.pop(backup.SEAL)
+    for name, data in extra.items():
+        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        files[name] = data
+    body = json.dumps(manifest).encode()
+    sealed = backup._seal({**config, "SECRET_KEY": key or config["SECRET_KEY"]}, body)
+    with tarfile.open(out, "w:gz") as tar:
+        for name, data in {backup.MANIFEST: body, backup.SEAL: sealed.encode(), **files}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out
+
+
+def _refused(mail_app, tmp_path: Path, archive: Path, *options: str) -> tuple[str, object]:
+    target, database = _empty_target(mail_app, tmp_path, f"target-{len(list(tmp_path.iterdir()))}")
+    try:
+        done = target.test_cli_runner().invoke(args=["restore", str(archive), *options])
+        tables = inspect(target.extensions["iag_engine"]).get_table_names()
+        return done.output, (done.exit_code, tables)
+    finally:
+        target.extensions["iag_engine"].dispose()
+        if database is not None:
+            database.drop()
+
+
+def test_an_archive_naming_files_outside_the_instance_is_refused_and_writes_nothing(mail_app, tmp_path):
+    given_application(mail_app, "bristol")
+    archive = tmp_path / "good.tar.gz"
+    assert mail_app.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    for n, name in enumerate(["instance/../escape.py", "settings/../../escape.py", "other/escape.py"]):
+        bad = _rebuilt(archive, tmp_path / f"bad{n}.tar.gz", mail_app.config, {name: b"print('pwned')\n"})
+        output, (code, tables) = _refused(mail_app, tmp_path, bad)
+        assert code != 0 and "refused" in output, output
+        assert tables == []  # not even the database was restored
+    assert not list(tmp_path.rglob("escape.py"))
+
+
+def test_an_archive_not_sealed_with_this_services_key_is_refused_unless_the_operator_trusts_it(
+    mail_app, tmp_path
+):
+    given_application(mail_app, "bristol")
+    archive = tmp_path / "good.tar.gz"
+    assert mail_app.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    forged = _rebuilt(
+        archive, tmp_path / "forged.tar.gz", mail_app.config, {}, key="another-services-key" * 3
+    )
+    output, (code, tables) = _refused(mail_app, tmp_path, forged)
+    assert code != 0 and "not made with this service's secret key" in output and tables == []
+    output, (code, tables) = _refused(mail_app, tmp_path, forged, "--trust-unsigned")
+    assert code == 0 and "every checksum matched" in output, output
+    assert "applications" in tables
+
+
+def test_a_file_larger_than_its_manifest_says_is_refused_before_anything_is_written(mail_app, tmp_path):
+    from webapp import backup
+
+    given_application(mail_app, "bristol")
+    archive = tmp_path / "good.tar.gz"
+    assert mail_app.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    grown = _rebuilt(archive, tmp_path / "grown.tar.gz", mail_app.config, {"instance/files/x": b"x" * 10})
+    with tarfile.open(grown) as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    files["instance/files/x"] = b"x" * 10_000_000  # the manifest still says 10 bytes
+    with tarfile.open(grown, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    output, (code, tables) = _refused(mail_app, tmp_path, grown)
+    assert code != 0 and "is not the size its manifest says" in output and tables == []
+    assert backup.MANIFEST in files  # (the archive was otherwise whole)
+
+
+def test_a_backup_is_private_to_its_owner_from_its_first_byte(tmp_path):
+    import os
+
+    from webapp import backup
+
+    before = os.umask(0o022)
+    try:
+        with backup._private_file(tmp_path / ".archive.partial") as handle:
+            assert os.stat(handle.fileno()).st_mode & 0o777 == 0o600
+    finally:
+        os.umask(before)
