@@ -36,11 +36,13 @@ def init_app(app: Flask) -> None:
     # Flask-Login's own identifier trusts an X-Forwarded-For header any client can send. Ours uses the
     # address the request came from: after IAG_TRUSTED_PROXIES has been applied (ProxyFix), that is the
     # proxy's word for it, and without a proxy the real peer.
-    login_manager._session_identifier_generator = _session_identifier
+    login_manager._session_identifier_generator = session_identifier
     app.before_request(_enforce_session_limits)
 
 
-def _session_identifier() -> str:
+def session_identifier() -> str:
+    """Where a session may be used: the address the request came from and the browser (staff and members
+    alike). A copied cookie used from elsewhere is not this session."""
     agent = request.headers.get("User-Agent", "")
     return hashlib.sha512(f"{request.remote_addr or ''}|{agent}".encode()).hexdigest()
 

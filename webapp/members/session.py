@@ -12,12 +12,13 @@ from typing import Any
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext
 
+from webapp.auth import session_identifier
 from webapp.clock import now
 from webapp.db import db_session
 from webapp.models import Member
 from webapp.services import member_sign_in
 
-KEYS = ("member", "member_signed_in_at", "member_last_seen")
+KEYS = ("member", "member_signed_in_at", "member_last_seen", "member_bound")
 
 
 def sign_in(member: Member) -> None:
@@ -27,13 +28,19 @@ def sign_in(member: Member) -> None:
     if language:
         session["lang"] = language
     stamp = now().isoformat()
-    session.update(member=member_sign_in.identity(member), member_signed_in_at=stamp, member_last_seen=stamp)
+    session.update(
+        member=member_sign_in.identity(member),
+        member_signed_in_at=stamp,
+        member_last_seen=stamp,
+        member_bound=session_identifier(),  # this address and browser only, as a staff session
+    )
     session.permanent = False
     if going:
         session["member_next"] = going
 
 
 def sign_out() -> None:
+    """Forget the member in this browser (`member_sign_in.sign_out` ends every session of theirs)."""
     for key in (*KEYS, "member_next"):
         session.pop(key, None)
 
@@ -44,8 +51,8 @@ def signed_in() -> Member | None:
     if "member" not in session:
         return None
     member = member_sign_in.member_for(db_session(), session["member"])
-    if member is None:
-        sign_out()
+    if member is None or session.get("member_bound") != session_identifier():
+        sign_out()  # ended (signed out elsewhere, left) or a cookie carried to another browser or address
         return None
     try:
         signed_in_at = datetime.fromisoformat(session["member_signed_in_at"])

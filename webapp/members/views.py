@@ -87,8 +87,11 @@ def use_link(token: str):
 @bp.route("/sign-out", methods=["POST"])
 def sign_out_page():
     if ActionForm().validate_on_submit():
+        member = signed_in()
+        if member is not None:
+            member_sign_in.sign_out(db_session(), member)  # on every device: a copied cookie too
         sign_out()
-        flash(gettext("You have signed out."), "success")
+        flash(gettext("You have signed out on every device."), "success")
     return redirect(url_for("members.sign_in_page"))
 
 

@@ -86,6 +86,13 @@ def usable(session: Session, token: str) -> bool:
     return link is not None and link.used_at is None and link.expires_at >= now()
 
 
+def sign_out(session: Session, member: Member) -> None:
+    """Signing out ends every session of the member's, a copied cookie included (members' pages hold
+    confidential papers and votes)."""
+    member.session_generation = (member.session_generation or 1) + 1
+    events.record(session, member_actor(member), "member signed out", events.Subject("member", member.id))
+
+
 def identity(member: Member) -> str:
     """What a member's session holds: their id and session generation (bumping it ends every session)."""
     return f"{member.id}:{member.session_generation}"
