@@ -39,3 +39,37 @@ def test_a_members_session_cookie_does_not_work_from_another_browser_or_address(
     assert not _in(_carried(app, member, HTTP_USER_AGENT="Mozilla/5.0 (another browser)"))
     assert not _in(_carried(app, member, REMOTE_ADDR="192.0.2.7"))
     assert _in(member)  # the member's own session goes on
+
+
+def test_nobody_decides_or_pays_their_own_expenses_and_a_chairs_claim_is_for_the_coordinator(app):
+    """An elected Chair is both a member (who claims) and the group's staff (who decides): their own £480
+    claim is neither approved nor marked paid by them; the Police Coordinator decides it."""
+    from sqlalchemy import select
+
+    from tests.helpers import text_of
+    from tests.review_journey import act, staff_client
+    from tests.webapp.test_expenses import EXPENSES, _claim
+    from webapp.db import session_scope
+    from webapp.models import ClaimStatus, ExpenseClaim, MemberRole, Membership
+    from webapp.workflow import Role
+
+    given_member(app)
+    with session_scope(app) as session:
+        session.scalars(select(Membership)).one().role = MemberRole.CHAIR
+    member = signed_in_member(app, AMINA)
+    assert _claim(member, miles="0", parking="480.00").status_code == 302
+    with session_scope(app) as session:
+        claim_id = session.scalars(select(ExpenseClaim.id)).one()
+    url = f"{EXPENSES}/{claim_id}"
+    chair = staff_client(app, AMINA, Role.CHAIR, "bristol")
+    own = act(chair, url, data={"decision": "approve", "reason": ""})
+    assert own.status_code == 422 and "You cannot decide on your own claim" in text_of(own)
+    vice = staff_client(app, "vice@force.example", Role.CHAIR, "bristol")  # another Chair-role holder
+    refused = act(vice, url, data={"decision": "approve", "reason": ""})
+    assert "Only the Police Coordinator may decide on a claim by the group's Chair" in text_of(refused)
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    act(coordinator, url, data={"decision": "approve", "reason": ""})
+    act(chair, EXPENSES, f"{EXPENSES}/paid", {"claim": [str(claim_id)]})
+    assert "You cannot mark your own claim as paid" in text_of(chair.get(EXPENSES))
+    with session_scope(app) as session:
+        assert session.get(ExpenseClaim, claim_id).status == ClaimStatus.APPROVED  # not paid by its claimant

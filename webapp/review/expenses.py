@@ -16,7 +16,7 @@ from webapp.review import bp
 from webapp.review.forms import ActionForm
 from webapp.review.group_forms import ClaimDecisionForm
 from webapp.review.helpers import INVALID, of_group, served_group
-from webapp.services import expenses, members
+from webapp.services import InputError, expenses, members
 
 
 @bp.route("/groups/<slug>/expenses")
@@ -91,7 +91,11 @@ def mark_claims_paid(slug: str):
     claims = [
         c for c, _name in expenses.of_group(db_session(), group, ClaimStatus.APPROVED) if c.id in wanted
     ]
-    paid = expenses.mark_paid(db_session(), claims, auth.staff_user())
+    try:
+        paid = expenses.mark_paid(db_session(), claims, auth.staff_user())
+    except InputError as exc:
+        flash(f"{exc.message}. No claims were marked paid.", "error")
+        return redirect(url_for("review.group_expenses", slug=slug))
     flash(
         f"{paid} {'claim' if paid == 1 else 'claims'} marked paid. The members have been emailed.", "success"
     )

@@ -32,6 +32,7 @@ from webapp.models import (
     Group,
     Meeting,
     Member,
+    MemberRole,
     Membership,
     StaffUser,
 )
@@ -39,6 +40,7 @@ from webapp.money import pence, plain, pounds
 from webapp.services import InputError, events, notify
 from webapp.services.actors import member_actor, staff
 from webapp.services.members import safe_cell
+from webapp.workflow import Role
 
 MAX_RECEIPT = 10 * 1024 * 1024
 MAX_RECEIPTS = 5
@@ -200,10 +202,30 @@ def answer_query(
 DECISIONS = {"approve": ClaimStatus.APPROVED, "query": ClaimStatus.QUERIED, "reject": ClaimStatus.REJECTED}
 
 
+def _claimant(session: Session, claim: ExpenseClaim) -> tuple[Member | None, Membership | None]:
+    membership = session.get(Membership, claim.membership_id) if claim.membership_id else None
+    member = session.get(Member, membership.member_id) if membership and membership.member_id else None
+    return member, membership
+
+
+def _check_not_own(session: Session, claim: ExpenseClaim, user: StaffUser, paying: bool = False) -> None:
+    """Nobody decides or pays their own claim (a member who is also the group's staff, as an elected Chair
+    becomes), and a Chair's or Vice Chair's own claim is for the Police Coordinator."""
+    member, membership = _claimant(session, claim)
+    if member is not None and member.email and member.email.lower() == (user.email or "").lower():
+        doing = "mark your own claim as paid" if paying else "decide on your own claim"
+        raise InputError(f"You cannot {doing}: another of the group's staff must", "decision")
+    chair = membership is not None and membership.role in {MemberRole.CHAIR, MemberRole.VICE_CHAIR}
+    if chair and Role.POLICE_COORDINATOR not in staff(user).roles_for(claim.group_id):
+        doing = "mark as paid" if paying else "decide on"
+        raise InputError(f"Only the Police Coordinator may {doing} a claim by the group's Chair", "decision")
+
+
 def decide(session: Session, claim: ExpenseClaim, user: StaffUser, decision: str, reason: str) -> None:
     """Approve, query or reject a submitted claim (a query or a rejection says why); the member is emailed."""
     if claim.status != ClaimStatus.SUBMITTED:
         raise InputError("This claim is not waiting for a decision", "decision")
+    _check_not_own(session, claim, user)
     if decision not in DECISIONS:
         raise InputError("Choose approve, query or reject", "decision")
     reason = (reason or "").strip()
@@ -222,6 +244,9 @@ def decide(session: Session, claim: ExpenseClaim, user: StaffUser, decision: str
 
 
 def mark_paid(session: Session, claims: list[ExpenseClaim], user: StaffUser) -> int:
+    """Mark approved claims paid; none of them may be the person's own (nothing is marked if one is)."""
+    for claim in claims:
+        _check_not_own(session, claim, user, paying=True)
     paid = 0
     for claim in claims:
         if claim.status == ClaimStatus.APPROVED:
