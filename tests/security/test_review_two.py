@@ -73,3 +73,32 @@ def test_nobody_decides_or_pays_their_own_expenses_and_a_chairs_claim_is_for_the
     assert "You cannot mark your own claim as paid" in text_of(chair.get(EXPENSES))
     with session_scope(app) as session:
         assert session.get(ExpenseClaim, claim_id).status == ClaimStatus.APPROVED  # not paid by its claimant
+
+
+def test_a_subject_access_export_holds_no_live_member_sign_in_link(app):
+    import io
+    import zipfile
+
+    from tests.review_journey import act, staff_client
+    from tests.webapp.test_members import ask_for_link, sign_in_link
+    from webapp.workflow import Role
+
+    given_member(app)
+    ask_for_link(app.test_client(), AMINA)
+    link = sign_in_link(app, AMINA)
+    admin = staff_client(app, "root@force.example", Role.SYSTEM_ADMIN, None)
+    export = act(admin, f"/staff/admin/people?q={AMINA}", "/staff/admin/people/export", {"q": AMINA})
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert link.rsplit("/", 1)[1].encode() not in everything
+    assert b"(link removed from this copy)" in everything
+
+
+def test_every_link_that_signs_someone_in_is_removed_from_a_subject_access_export(app):
+    """Each route that takes a <token> is one the export strips: a new one cannot be forgotten."""
+    from webapp.services.subject_access import LIVE_LINK
+
+    for rule in app.url_map.iter_rules():
+        if "<token>" in rule.rule:
+            path = rule.rule.split("<token>")[0] + "A" * 43
+            assert LIVE_LINK.search(path), rule.rule
