@@ -82,3 +82,29 @@ def test_a_members_reply_to_a_message_threads_back_onto_it(mail_app, imap, smtp_
     seen = [text_of(coordinator.get(url)) for url in timelines]
     amina = next(page for page in seen if "Amina Yusuf" in page)
     assert "Message sent: Before Thursday" in amina and "Reply received: Re: Before Thursday" in amina
+
+
+def test_a_reply_on_a_members_thread_from_another_address_is_shown_as_such(mail_app, imap, smtp_sink):
+    """Anyone can quote a Message-ID: a reply threaded onto a member's copy but sent from another address
+    shows its sender and is flagged, as replies on applications are (second security review, low 7)."""
+    given_member(mail_app)
+    coordinator = staff_client(mail_app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    messages = "/staff/groups/bristol/messages"
+    ids = re.findall(
+        r'name="members" type="checkbox" value="(\d+)"', coordinator.get(messages).get_data(as_text=True)
+    )
+    act(coordinator, messages, data={"subject": "Vote on Thursday", "body": "Please vote.", "members": ids})
+    outgoing.send_due(mail_app)
+    sent = smtp_sink.wait_for(lambda m: m["Subject"] == "Vote on Thursday" and "amina@example.org" in m["To"])
+    forged = answer_to(_plain_copy(sent), "I vote for Sam.", "Amina Yusuf <amina.yusuf@evil.example>")
+    mailgen.append(imap, [forged])
+    poll(mail_app)
+    with session_scope(mail_app) as session:
+        reply = session.scalar(select(InboundEmail).where(InboundEmail.subject == "Re: Vote on Thursday"))
+        assert reply.kind == EmailKind.MEMBER_REPLY
+        assert "sent from an address that is not the member's" in reply.flags
+        told = session.scalar(select(Notification).where(Notification.kind == "member replied"))
+        assert told.summary.endswith("from another address (amina.yusuf@evil.example)")
+    listing = coordinator.get(messages).get_data(as_text=True)
+    shown = text_of(coordinator.get(re.search(r"/staff/groups/bristol/messages/\d+", listing).group(0)))
+    assert "amina.yusuf@evil.example" in shown and "Not from the member's address" in shown

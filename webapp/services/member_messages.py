@@ -94,6 +94,9 @@ def send(session: Session, group: Group, user: StaffUser, draft: Draft) -> Membe
     return message
 
 
+NOT_THE_MEMBER = "sent from an address that is not the member's"
+
+
 def thread_reply(session: Session, email: InboundEmail, references: list[str]) -> MemberReply | None:
     """Thread a received email onto the message to members it answers (found by the Message-IDs it
     refers to), if it answers one; None otherwise."""
@@ -120,6 +123,10 @@ def thread_reply(session: Session, email: InboundEmail, references: list[str]) -
         path = url_for("review.group_message", slug=group.slug, message_id=message.id)
     who = person.name if person else (email.from_address or "A member")
     summary = f"{who} replied to “{message.subject}” ({group.name})"
+    if _someone_else(email, person.email if person else None):
+        # Threaded by its Message-ID, but not from the member's address: anyone can quote a Message-ID.
+        email.flags = "; ".join(filter(None, [email.flags, NOT_THE_MEMBER]))
+        summary += f", from another address ({email.from_address or 'unknown sender'})"
     news.about_group_work(session, NewsKind.MEMBER_REPLIED, summary, message.sent_by_id, path)
     return reply
 
@@ -138,17 +145,26 @@ def of_group(session: Session, group: Group) -> list[MemberMessage]:
 class Reply:
     email: InboundEmail
     name: str
+    someone_else: bool = False  # sent from an address that is not the member's own (threaded all the same)
 
 
 def replies(session: Session, message: MemberMessage) -> list[Reply]:
     found = session.execute(
-        select(InboundEmail, Member.name)
+        select(InboundEmail, Member.name, Member.email)
         .join(MemberReply, MemberReply.email_id == InboundEmail.id)
         .outerjoin(Member, Member.id == MemberReply.member_id)
         .where(MemberReply.member_message_id == message.id)
         .order_by(InboundEmail.received_at)
     )
-    return [Reply(email, name or email.from_address or "") for email, name in found]
+    return [
+        Reply(email, name or email.from_address or "", _someone_else(email, address))
+        for email, name, address in found
+    ]
+
+
+def _someone_else(email: InboundEmail, member_address: str | None) -> bool:
+    sender = (email.from_address or "").lower()
+    return not sender or sender != (member_address or "").lower()
 
 
 def recipients(session: Session, message: MemberMessage) -> list[str]:
