@@ -445,3 +445,55 @@ def test_a_filled_form_printed_to_pdf_reaches_the_reviewers_as_an_application(
     with session_scope(mail_app) as session:
         attachment = session.scalars(select(Attachment).where(Attachment.email_id == email.id)).one()
         assert attachment.filename == "IAG form.pdf"  # kept with the case, not hidden as equality data
+
+
+def test_equal_opportunities_forms_in_a_phone_photo_or_inside_the_applications_pdf_never_reach_reviewers(
+    mail_app, client, imap, tmp_path
+):
+    """The second security review (medium 3): a phone photo with an ordinary name, one PDF with the
+    application on its first pages and the monitoring form after, and a monitoring page whose heading a
+    force reworded: each is kept with the equality data, never as an attachment a reviewer can open."""
+    import subprocess
+
+    from pypdf import PdfReader, PdfWriter
+
+    from webapp.models import EqualityFile
+
+    monitoring = tmp_path / "monitoring.pdf"
+    monitoring.write_bytes(
+        mailgen.filled_form(blank_form(client, "monitoring"), {"religion": "Prefer not to say"})
+    )
+    subprocess.run(
+        ["pdftoppm", "-r", "110", "-png", "-f", "1", "-l", "1", str(monitoring), str(tmp_path / "p")],
+        check=True,
+    )
+    snapshot = (tmp_path / "p-1.png").read_bytes()
+    application = mailgen.filled_form(
+        blank_form(client), {"group": "Bristol IAG", "full_name": "Jo Ames", "email": "jo.ames@example.org"}
+    )
+    both = PdfWriter()
+    for data in (application, monitoring.read_bytes()):
+        for page in PdfReader(io.BytesIO(data)).pages:
+            both.add_page(page)  # pages only (as "combine files" in a PDF tool): no form fields carried
+    combined = io.BytesIO()
+    both.write(combined)
+    reworded = photo(
+        ["Diversity questionnaire", "Your ethnicity", "Your religion", "IAG-EO-1 Equal opportunities"]
+    )
+    mailgen.append(
+        imap,
+        [
+            mailgen.with_attachment("Photo", "IMG_2041.png", snapshot, "image/png", sender="a@example.org"),
+            mailgen.with_attachment("Both", "forms.pdf", combined.getvalue(), sender="jo.ames@example.org"),
+            mailgen.with_attachment("Reworded", "scan.jpg", reworded, "image/jpeg", sender="b@example.org"),
+        ],
+    )
+    poll(mail_app)
+    rows = emails(mail_app)
+    with session_scope(mail_app) as session:
+        for subject in ("Photo", "Both", "Reworded"):
+            shown = session.scalars(select(Attachment).where(Attachment.email_id == rows[subject].id)).all()
+            kept = session.scalars(
+                select(EqualityFile).where(EqualityFile.email_id == rows[subject].id)
+            ).all()
+            assert (shown, len(kept)) == ([], 1), subject

@@ -38,6 +38,9 @@ from webapp.questions import (
 log = logging.getLogger(__name__)
 APPLICATION_FORM = "iag-application-1"
 MONITORING_FORM = "iag-monitoring-1"
+# Printed at the foot of every page of the equal opportunities form, so that a photo, a scan or one page
+# of a longer PDF is known for what it is whatever its heading says (attachments.MONITORING_MARK reads it).
+MONITORING_MARK = "IAG-EO-1"
 TEMPLATES = PROJECT_ROOT / "templates" / "pdf"
 CATALOGUES = PROJECT_ROOT / "webapp" / "translations"
 DECLARATION = _l(
@@ -136,6 +139,7 @@ def _render(kind: str, pages: tuple[Page, ...], offered: list[FormGroup], deploy
             deployment=deployment,
             questions=MONITORING_QUESTIONS,
             form_id=MONITORING_FORM,
+            mark=MONITORING_MARK,
             html_lang=language,
         )
         names = {q.key: question_text(q, "label") for q in MONITORING_QUESTIONS}

@@ -35,6 +35,9 @@ MONITORING_PAGE = re.compile(
     r"monitro\s+cyfle(oedd)?\s+cyfartal(?!\s+ar\s+ffurflen\s+ddewisol\s+ar\s+wah)",
     re.IGNORECASE,
 )
+# The mark printed on every page of our equal opportunities form (webapp.pdf.forms.MONITORING_MARK), as
+# OCR reads it too ("1AG-EO-1", "IAG-E0-1", "IAG EO 1").
+MONITORING_MARK = re.compile(r"\b[I1l|]AG\s?[-\u2013]?\s?E[O0]\s?[-\u2013]?\s?[1lI]\b")
 DOCUMENTS = {"application/pdf", DOCX, ODT, "application/x-ole-storage"}
 # The answers only the applicant can give: a form with none of them is blank.
 PERSONAL_ANSWERS = ("full_name", "email", "phone", "area", "why_join", "lived_experience", "communities")
@@ -143,7 +146,8 @@ def _read_one(item: IncomingFile, reading: _Reading, contents: Contents) -> None
         text = _read_document(item, contents, flags)
     elif item.content_type.startswith("image/") and not item.inline and reading.look:
         text = _photo_text(item, reading, flags)
-    if form_read is None and _unreadable_monitoring_form(item):
+    # A monitoring form, even inside the application's own PDF (its pages appended): never a reviewer's.
+    if _unreadable_monitoring_form(item, text):
         contents.apart.append(item)
         return
     _note_form_in_text(item, text, reading, contents, flags)
@@ -288,16 +292,16 @@ def _read_zip(item: IncomingFile, reading: _Reading, contents: Contents) -> None
         _read_one(IncomingFile(name, kind, data, [f"inside {item.filename}"]), reading, contents)
 
 
-def _unreadable_monitoring_form(item: IncomingFile) -> bool:
-    """An equal opportunities form a machine cannot read (a scan, a photo, a flattened PDF): by its name,
-    or by the words on a PDF's first page."""
+def _unreadable_monitoring_form(item: IncomingFile, text: str) -> bool:
+    """An equal opportunities form a machine cannot read as one (a scan, a photo, a flattened PDF, or its
+    pages inside a longer PDF): by its name, by the mark printed on every page of ours, or by its heading,
+    on any page (`text`: what OCR read of a photo or scan)."""
     if item.content_type not in DOCUMENTS and not item.content_type.startswith("image/"):
         return False
     if MONITORING_NAME.search(item.filename):
         return True
-    return item.content_type == "application/pdf" and bool(
-        MONITORING_PAGE.search(_first_page_text(item.data))
-    )
+    words = text + ("\n" + _pages_text(item.data) if item.content_type == "application/pdf" else "")
+    return bool(MONITORING_MARK.search(words) or MONITORING_PAGE.search(words))
 
 
 def _opens(data: bytes) -> bool:
@@ -306,10 +310,6 @@ def _opens(data: bytes) -> bool:
         return len(PdfReader(io.BytesIO(data)).pages) > 0
     except Exception:  # pypdf raises many kinds of error on a damaged file
         return False
-
-
-def _first_page_text(data: bytes) -> str:
-    return _pages_text(data, 1)[:2000]
 
 
 def _pages_text(data: bytes, most: int = 6) -> str:
