@@ -102,3 +102,26 @@ def test_every_link_that_signs_someone_in_is_removed_from_a_subject_access_expor
         if "<token>" in rule.rule:
             path = rule.rule.split("<token>")[0] + "A" * 43
             assert LIVE_LINK.search(path), rule.rule
+
+
+def test_a_cell_with_a_list_separator_cannot_become_a_formula_in_the_finance_csv(app):
+    """Where ";" separates a spreadsheet's cells, an unquoted `x;=1+1` is split into a formula: every cell
+    is quoted (informational finding)."""
+    from sqlalchemy import select
+
+    from tests.review_journey import act, staff_client
+    from tests.webapp.test_expenses import EXPENSES, _claim
+    from webapp.db import session_scope
+    from webapp.models import ExpenseClaim
+    from webapp.workflow import Role
+
+    given_member(app)
+    member = signed_in_member(app, AMINA)
+    assert _claim(member, purpose="x;=1+1").status_code == 302
+    with session_scope(app) as session:
+        claim_id = session.scalars(select(ExpenseClaim.id)).one()
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    act(coordinator, f"{EXPENSES}/{claim_id}", data={"decision": "approve", "reason": ""})
+    exported = coordinator.get(f"{EXPENSES}.csv").get_data(as_text=True)
+    assert '"x;=1+1"' in exported
+    assert all(line.startswith('"') and line.endswith('"') for line in exported.strip().splitlines())

@@ -13,7 +13,6 @@ The totals are the same cells for every question, so one question's table cannot
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
@@ -30,7 +29,7 @@ from webapp.models import Application, EqualityResponse, EqualityTally, Event, G
 from webapp.questions import MONITORING_QUESTIONS, Question
 from webapp.services import events
 from webapp.services.actors import staff
-from webapp.services.members import safe_cell
+from webapp.services.members import safe_cell, spreadsheet_writer
 from webapp.workflow import State
 
 THRESHOLD = 5
@@ -313,7 +312,7 @@ def viewed(session: Session, user: StaffUser, report: Report, how: str) -> None:
 
 def csv_text(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet_writer(out)
     writer.writerow(
         [
             "Group",

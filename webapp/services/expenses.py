@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from webapp.models import (
 from webapp.money import pence, plain, pounds
 from webapp.services import InputError, events, notify
 from webapp.services.actors import member_actor, staff
-from webapp.services.members import safe_cell
+from webapp.services.members import safe_cell, spreadsheet_writer
 from webapp.workflow import Role
 
 MAX_RECEIPT = 10 * 1024 * 1024
@@ -370,7 +369,7 @@ def member_year_total(claims: list[ExpenseClaim], year: int) -> int:
 def finance_csv(rows: list[tuple[ExpenseClaim, str]], group: Group) -> str:
     """The approved claims for finance: one line each, every cell safe from spreadsheet formulas."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet_writer(out)
     writer.writerow(
         [
             "Claim",

@@ -9,6 +9,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -255,6 +256,12 @@ def register(session: Session, group: Group, include_left: bool = True) -> list[
     ]
 
 
+def spreadsheet_writer(out: io.StringIO) -> Any:
+    """A CSV writer for files people open in a spreadsheet: every cell quoted, so a list separator inside
+    a cell (";" in much of Europe) never splits it into one that starts like a formula."""
+    return csv.writer(out, quoting=csv.QUOTE_ALL)
+
+
 def safe_cell(value: str) -> str:
     """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
@@ -266,7 +273,7 @@ def _date(moment: datetime | None) -> str:
 
 def csv_export(rows: list[Row]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet_writer(out)
     writer.writerow(
         ["Name", "Email", "Role", "Joined", "Left", "Reference", "Meetings (12 months)", "Expected"]
     )
