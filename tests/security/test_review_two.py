@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+
 from tests.given import given_member
 from tests.helpers import csrf_token
 from tests.webapp.test_members import AMINA, signed_in_member
@@ -125,3 +127,29 @@ def test_a_cell_with_a_list_separator_cannot_become_a_formula_in_the_finance_csv
     exported = coordinator.get(f"{EXPENSES}.csv").get_data(as_text=True)
     assert '"x;=1+1"' in exported
     assert all(line.startswith('"') and line.endswith('"') for line in exported.strip().splitlines())
+
+
+def test_a_receipt_is_downloaded_sandboxed_under_its_detected_types_name(app):
+    """A receipt named poly.html that is a PNG comes as poly.png, with the sandbox policy every other
+    attachment has (informational finding)."""
+    import re
+
+    from tests.review_journey import staff_client
+    from tests.webapp.test_expenses import EXPENSES, PNG, _claim
+    from webapp.workflow import Role
+
+    given_member(app)
+    member = signed_in_member(app, AMINA)
+    sent = _claim(member, receipts=[(io.BytesIO(PNG), "poly.html")])
+    assert sent.status_code == 302
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    listing = coordinator.get(EXPENSES).get_data(as_text=True)
+    claim = re.search(r"/staff/groups/bristol/expenses/(\d+)", listing).group(0)
+    link = re.search(
+        r'href="(/staff/groups/bristol/expenses/\d+/receipts/\d+)"',
+        coordinator.get(claim).get_data(as_text=True),
+    )
+    receipt = coordinator.get(link.group(1))
+    assert receipt.data == PNG
+    assert "filename=poly.png" in receipt.headers["Content-Disposition"]
+    assert "sandbox" in receipt.headers["Content-Security-Policy"]

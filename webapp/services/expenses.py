@@ -174,6 +174,16 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.\- ]", "_", base)[:120].strip(" .") or "receipt"
 
 
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+def download_name(receipt: ClaimReceipt) -> str:
+    """A receipt's name under its detected type ("poly.html" that is a PNG is "poly.png"): what opens it
+    is what it is."""
+    stem = receipt.filename.rsplit(".", 1)[0] if "." in receipt.filename else receipt.filename
+    return f"{stem or 'receipt'}{EXTENSIONS.get(receipt.content_type, '.bin')}"
+
+
 def _subject(claim: ExpenseClaim) -> events.Subject:
     return events.Subject("expense claim", claim.id)
 
