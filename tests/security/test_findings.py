@@ -106,12 +106,32 @@ def test_a_wording_cannot_read_a_staff_members_secrets(app):
     [
         (
             "{% for i in range(100000) %}{% for j in range(100000) %}{{ j|string }}{% endfor %}{% endfor %}",
-            "to fill in|characters",
+            "only go over the email's own details",
         ),
-        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "to fill in"),
-        ("{% for i in range(99999) %}{{ 'x' * 50 }}{% endfor %}", "characters"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "only go over the email's own details",
+        ),
+        ("{{ 'x' * 99999 }}{{ 'x' * 50 }}", "characters"),
+        # The second review: a loop with no calls, and sizes made without one.
+        ("{% for c in 'x' * 20000 %}{% for d in 'y' * 20000 %}{% endfor %}{% endfor %}", "own details"),
+        ("{{ 'a' * 300000000 }}", "more than 100,000 characters"),
+        ("{{ 10 ** 10000000 }}", "a power over 100"),
+        (
+            "{% for a in meetings %}{% for b in meetings %}{% for c in meetings %}{% endfor %}{% endfor %}"
+            "{% endfor %}",
+            "at most 2 deep",
+        ),
     ],
-    ids=["a loop of 10^10", "a silent loop of 10^10", "a megabyte and more"],
+    ids=[
+        "a loop of 10^10",
+        "a silent loop of 10^10",
+        "a megabyte and more",
+        "a silent loop over made strings",
+        "300 MB at once",
+        "a huge power",
+        "three deep",
+    ],
 )
 def test_a_wording_that_would_never_finish_is_refused_with_a_clear_message(app, body, why):
     with app.app_context(), session_scope(app) as session, pytest.raises(wording.WordingError, match=why):

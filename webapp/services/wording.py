@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, meta
+from jinja2 import StrictUndefined, TemplateError, TemplateNotFound, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,8 @@ log = logging.getLogger("iag.wording")
 MAX_LENGTH = 20_000
 MAX_OUTPUT = 100_000  # characters an email may come to once filled in
 MAX_SECONDS = 1.0  # how long filling it in may take
+MAX_POWER = 100  # the largest power a wording may raise a number to
+MAX_LOOP_DEPTH = 2  # loops inside loops: a wording lists meetings, not a table of tables
 
 # What each email may read of each thing it is given: these fields and nothing else (no password hash, no
 # second-factor secret, no relationship beyond these). Every wording, the force's and the standard one, is
@@ -87,10 +89,23 @@ class _BudgetedSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox that gives up when a wording takes longer than its budget (checked on every call
     the template makes, so nested loops are caught too)."""
 
+    # Sizes are bounded where they are made: "a" * 300000000 or 10 ** 10000000 is refused, not computed.
+    intercepted_binops = frozenset({"*", "**"})
+
     def call(self, __context, __obj, *args, **kwargs):
         if time.monotonic() > _deadline.get():
             raise WordingTooCostly(f"it takes more than {MAX_SECONDS:g} s to fill in")
         return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
+            raise WordingTooCostly(f"it raises a number to a power over {MAX_POWER}")
+        if operator == "*":
+            counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
+            sized = [x for x in (left, right) if isinstance(x, str | list | tuple)]
+            if counts and sized and counts[0] * len(sized[0]) > MAX_OUTPUT:
+                raise WordingTooCostly(f"it comes to more than {MAX_OUTPUT:,} characters")
+        return super().call_binop(context, operator, left, right)
 
 
 def _fill(template: Any, context: dict[str, Any]) -> str:
@@ -293,6 +308,7 @@ def check(session: Session, name: str, body: str) -> str:
         line = getattr(exc, "lineno", None)
         where = f" on line {line}" if line else ""
         raise WordingError(f"The wording cannot be read{where}: {exc.message}") from None
+    _check_loops(parsed)
     allowed = values(name)
     unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
     if unknown:
@@ -306,6 +322,31 @@ def check(session: Session, name: str, body: str) -> str:
         raise WordingError(f"The wording cannot be used: {exc}") from None
     except Exception as exc:  # a sandbox refusal, an undefined attribute, a bad filter argument...
         raise WordingError(f"The wording cannot be used: {exc}") from None
+
+
+def _check_loops(parsed: nodes.Template) -> None:
+    """Loops only over the details an email is given (its meetings, say), at most two deep: a loop over
+    something the wording makes (a range, a long string) could run for minutes without a single call, where
+    the time budget is checked."""
+    for loop in parsed.find_all(nodes.For):
+        if not _given(loop.iter):
+            raise WordingError("A loop can only go over the email's own details, such as its meetings")
+        depth = sum(1 for _ in _enclosing_loops(parsed, loop))
+        if depth >= MAX_LOOP_DEPTH:
+            raise WordingError(f"Loops can go at most {MAX_LOOP_DEPTH} deep")
+
+
+def _given(node: nodes.Node) -> bool:
+    """A detail given to the email (`meetings`, `application.answers`), not something made in it."""
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        node = node.node
+    return isinstance(node, nodes.Name)
+
+
+def _enclosing_loops(parsed: nodes.Template, inner: nodes.For):
+    for outer in parsed.find_all(nodes.For):
+        if outer is not inner and any(found is inner for found in outer.find_all(nodes.For)):
+            yield outer
 
 
 def save(session: Session, name: str, body: str, user: StaffUser) -> None:
