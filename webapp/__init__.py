@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, g, render_template, request, send_from_directory
+from flask import Flask, g, render_template, request, send_from_directory, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -29,7 +29,14 @@ log = logging.getLogger(__name__)
 FORM_BODY_LIMIT = 256 * 1024
 UPLOAD_BODY_LIMIT = 30 * 1024 * 1024
 # The endpoints that take a file.
-UPLOADS = frozenset({"public.verify", "review.group_papers", "members.new_claim", "members.claim"})
+# Where a file is uploaded, and the session key that must be there first (None: open to anyone): a
+# stranger's 30 MB body is refused before it is read, not parsed for a CSRF token first.
+UPLOADS: dict[str, str | None] = {
+    "public.verify": None,
+    "review.group_papers": "_user_id",
+    "members.new_claim": "member",
+    "members.claim": "member",
+}
 
 
 class DatabaseId(IntegerConverter):
@@ -86,7 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.before_request  # before CSRF, which reads the body
     def _upload_limit() -> None:
         if request.endpoint in UPLOADS:
-            request.max_content_length = UPLOAD_BODY_LIMIT
+            needed = UPLOADS[request.endpoint]
+            if needed is None or needed in session:
+                request.max_content_length = UPLOAD_BODY_LIMIT
 
     csrf.init_app(app)
     db.init_app(app)

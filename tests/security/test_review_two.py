@@ -153,3 +153,17 @@ def test_a_receipt_is_downloaded_sandboxed_under_its_detected_types_name(app):
     assert receipt.data == PNG
     assert "filename=poly.png" in receipt.headers["Content-Disposition"]
     assert "sandbox" in receipt.headers["Content-Security-Policy"]
+
+
+def test_a_strangers_large_upload_to_a_members_page_is_refused_before_it_is_read(app, client):
+    """The members' upload pages take 30 MB, but only once someone is signed in: a stranger's body is
+    refused at the ordinary form limit, before sign-in or CSRF would read it (informational finding)."""
+    big = {"receipts": (io.BytesIO(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)), "r.pdf")}
+    refused = client.post("/members/expenses/new", data=big, content_type="multipart/form-data")
+    assert refused.status_code == 413
+    given_member(app)
+    member = signed_in_member(app, AMINA)
+    from tests.webapp.test_expenses import _claim
+
+    taken = _claim(member, receipts=[(io.BytesIO(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)), "r.pdf")])
+    assert taken.status_code != 413  # a member's receipt of 2 MB is read
