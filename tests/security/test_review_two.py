@@ -167,3 +167,34 @@ def test_a_strangers_large_upload_to_a_members_page_is_refused_before_it_is_read
 
     taken = _claim(member, receipts=[(io.BytesIO(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)), "r.pdf")])
     assert taken.status_code != 413  # a member's receipt of 2 MB is read
+
+
+def test_a_paper_whose_page_box_does_not_start_at_the_corner_shows_its_stamp_where_it_is_seen(tmp_path):
+    """Low 3: the stamp is drawn in the visible box; looked at as a person would (the page rendered)."""
+    import subprocess
+
+    from PIL import Image
+    from pypdf import PdfWriter
+    from pypdf.generic import RectangleObject
+
+    from webapp.pdf.stamp import stamp
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    page.mediabox = RectangleObject([200, 300, 795, 1142])  # the box moved away from (0, 0)
+    plain = io.BytesIO()
+    writer.write(plain)
+    stamped = stamp(plain.getvalue(), "Confidential — issued to Amina Yusuf")
+    (tmp_path / "paper.pdf").write_bytes(stamped)
+    subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", str(tmp_path / "paper.pdf"), str(tmp_path / "p")], check=True
+    )
+    seen = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    band = seen.height // 10
+
+    def red(top: int) -> int:
+        strip = seen.crop((0, top, seen.width, top + band))
+        return sum(1 for r, g, b in strip.getdata() if r > 120 and g < 80 and b < 80)
+
+    # The stamp's red words at the head and at the foot of the page a reader sees.
+    assert red(0) > 30 and red(seen.height - band) > 30

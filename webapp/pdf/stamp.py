@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 from io import BytesIO
+from typing import Any
 
 STAMP_HTML = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><style>
 @page {{ size: {width}pt {height}pt; margin: 0; }}
@@ -24,7 +25,7 @@ class NotStampable(Exception):
 
 def stamp(pdf: bytes, text: str, language: str = "en") -> bytes:
     """`pdf` with `text` at the head and foot of every page."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter, Transformation
     from pypdf.errors import PdfReadError
 
     from webapp.pdf import _deny_all_fetcher
@@ -36,19 +37,39 @@ def stamp(pdf: bytes, text: str, language: str = "en") -> bytes:
         writer = PdfWriter(clone_from=reader)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise NotStampable(str(exc)) from None
-    stamps: dict[tuple[int, int], object] = {}
+    stamps: dict[tuple[int, int], Any] = {}
     for page in writer.pages:
-        width, height = round(float(page.mediabox.width)), round(float(page.mediabox.height))
+        # The visible box (the crop box, else the media box), wherever its corner is: a page whose box
+        # does not start at (0, 0) would otherwise carry its stamp outside what a reader sees.
+        box = page.cropbox
+        width, height = round(float(box.width)), round(float(box.height))
         if (width, height) not in stamps:
             from weasyprint import HTML
 
             html = STAMP_HTML.format(lang=language, width=width, height=height, text=escape(text))
             drawn = HTML(string=html, url_fetcher=_deny_all_fetcher()).write_pdf()
             stamps[width, height] = PdfReader(BytesIO(drawn)).pages[0]
-        page.merge_page(stamps[width, height])  # type: ignore[arg-type]
+        page.merge_transformed_page(
+            stamps[width, height], Transformation().translate(float(box.left), float(box.bottom))
+        )
     out = BytesIO()
     writer.write(out)
+    _read_back(out.getvalue(), text)
     return out.getvalue()
+
+
+def _read_back(pdf: bytes, text: str) -> None:
+    """Refuse a copy whose stamp cannot be read back from every page (a copy must name its reader)."""
+    from pypdf import PdfReader
+
+    # Its words in Latin script (the wording, the date, most names): a name in another script is drawn in
+    # whatever font the machine has for it, and may not read back though a reader sees it.
+    words = [word.casefold() for word in text.split() if all(ord(ch) < 0x250 for ch in word)]
+    for number, page in enumerate(PdfReader(BytesIO(pdf)).pages, start=1):
+        # (A font WeasyPrint fell back to may come out as two-byte codes: their zero bytes are dropped.)
+        found = "".join((page.extract_text() or "").replace("\x00", "").split()).casefold()
+        if not all(word in found for word in words):
+            raise NotStampable(f"the stamp could not be read back from page {number}")
 
 
 def is_pdf(data: bytes) -> bool:
