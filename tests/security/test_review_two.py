@@ -198,3 +198,20 @@ def test_a_paper_whose_page_box_does_not_start_at_the_corner_shows_its_stamp_whe
 
     # The stamp's red words at the head and at the foot of the page a reader sees.
     assert red(0) > 30 and red(seen.height - band) > 30
+
+
+def test_a_groups_annual_report_shows_no_diversity_figures_for_a_year_still_going(app):
+    """Medium 4: two downloads either side of one person joining showed that person's answers by
+    subtraction. Group staff see the figures once the year has ended; the equality reporter sees them now."""
+    from tests.helpers import text_of
+    from tests.review_journey import staff_client
+    from webapp import clock
+    from webapp.workflow import Role
+
+    given_member(app)
+    coordinator = staff_client(app, "priya@force.example", Role.POLICE_COORDINATOR, "bristol")
+    year = clock.now().astimezone(clock.UK).year
+    now_page = text_of(coordinator.get(f"/staff/groups/bristol/annual-report?year={year}"))
+    assert "shown here once the year has ended" in now_page and "All who joined" not in now_page
+    last_year = text_of(coordinator.get(f"/staff/groups/bristol/annual-report?year={year - 1}"))
+    assert "All who joined" in last_year  # a closed year's figures, with their small-number protection

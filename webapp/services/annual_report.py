@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.clock import UK, now
 from webapp.models import (
     PRESENT,
     Advice,
@@ -41,13 +42,17 @@ class Figures:
     left: int
     elections: list[Election]
     expenses_paid_pence: int
-    diversity: equality_report.Report
+    diversity: equality_report.Report | None  # None until the year has ended
     winners: dict[int, str]  # election id -> who was elected
 
     @property
     def attendance_rate(self) -> int | None:
         """Whole per cent, or None with no meeting held."""
         return round(100 * self.present / self.expected) if self.expected else None
+
+
+def current_year() -> int:
+    return now().astimezone(UK).year
 
 
 def build(session: Session, group: Group, year: int) -> Figures:
@@ -118,7 +123,9 @@ def build(session: Session, group: Group, year: int) -> Figures:
             )
         )
         or 0,
-        diversity=equality_report.build(session, year, group.slug),
+        # Only for a year that has ended: while people are still joining, two downloads either side of one
+        # joiner would show that person's answers by subtraction (the equality reporter sees them now).
+        diversity=equality_report.build(session, year, group.slug) if year < current_year() else None,
         winners=_winners(session, group, start, end),
     )
 
