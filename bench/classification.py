@@ -62,24 +62,28 @@ def run_poller(work: Path, files: list[Path], arrange) -> dict[Path, Outcome]:
     poller.release()
     source.close()
     with session_scope(app) as session:
-        found = {
-            email.message_id: _outcome(session, email) for email in session.scalars(select(InboundEmail))
-        }
+        answers = _answers(session)
+        emails = session.scalars(select(InboundEmail))
+        found = {email.message_id: _outcome(session, email, answers) for email in emails}
     app.extensions["iag_engine"].dispose()
     missing = Outcome(EmailKind.DUPLICATE.value, "not recorded", "none", "", "", ())
     return {path: found.get(message_id, missing) for message_id, path in by_id.items()}
 
 
-def _outcome(session, email: InboundEmail) -> Outcome:
-    answered = session.scalars(select(OutboxMessage).where(OutboxMessage.purpose.in_(inbound.PURPOSES))).all()
-    answer = next(
-        (
-            "application" if sent.purpose == inbound.PURPOSES[0] else "enquiry"
-            for sent in answered
-            if sent.headers.get("In-Reply-To") == email.message_id
-        ),
-        "none",
+def _answers(session) -> dict[str, str]:
+    """What each email was answered with, by its Message-ID: "application" or "enquiry"."""
+    answered = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.purpose.in_(inbound.PURPOSES)).order_by(OutboxMessage.id)
     )
+    answers: dict[str, str] = {}
+    for sent in answered:
+        kind = "application" if sent.purpose == inbound.PURPOSES[0] else "enquiry"
+        answers.setdefault(sent.headers.get("In-Reply-To") or "", kind)
+    return answers
+
+
+def _outcome(session, email: InboundEmail, answers: dict[str, str]) -> Outcome:
+    answer = answers.get(email.message_id or "", "none")
     application = session.get(Application, email.application_id) if email.application_id else None
     made = email.kind == EmailKind.NEW_APPLICATION and application is not None and application.group
     # (getattr: the bench also scores the code from before bounces and marks, for the "before" figure.)

@@ -223,6 +223,7 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     groups = session.scalars(select(Group)).all()
     emails: list[tuple[InboundEmail, list[inbound.IncomingFile]]] = []
     verdicts: list[Verdict] = []
+    bounced: list[Bounce | None] = []  # the email of ours each message reports, if any
     arriving: list[InboundEmail] = []  # the emails that make new applications, and what each one makes
     arrivals: list[applications.Arrival] = []
     for item in items:
@@ -230,7 +231,8 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
         parsed = item.parsed
         copy = next((earlier[key] for key in item.keys if key in earlier), None) if parsed else None
         emails.append((email, item.contents.keep if parsed and not copy else []))
-        verdict = classify(_found(item, settings, copy, threads, _bounce(item, sent), members_writing))
+        bounced.append(_bounce(item, sent))
+        verdict = classify(_found(item, settings, copy, threads, bounced[-1], members_writing))
         verdicts.append(verdict)
         email.kind, email.reason, email.mark = verdict.kind, verdict.reason, verdict.mark
         email.application_id, email.duplicate_of_id = verdict.application_id, verdict.duplicate_of
@@ -250,12 +252,12 @@ def record(session: Session, items: list[Incoming], settings: Settings) -> list[
     for email, application in zip(arriving, made, strict=True):
         email.kind, email.application_id = EmailKind.NEW_APPLICATION, application.id
     inbound.record(session, emails, settings.files)
-    for item, (email, _files) in zip(items, emails, strict=True):
+    for item, (email, _files), bounce in zip(items, emails, bounced, strict=True):
         _after(session, item, email, settings.files)
         if email.kind == EmailKind.MEMBER_REPLY:
             member_messages.thread_reply(session, email, item.thread)
-        if email.kind == EmailKind.BOUNCE and (found := _bounce(item, sent)) is not None:
-            bounces.record(session, found.outbox_id, email, found.reason)
+        if email.kind == EmailKind.BOUNCE and bounce is not None:
+            bounces.record(session, bounce.outbox_id, email, bounce.reason)
     made_by = {id(email): application for email, application in zip(arriving, made, strict=True)}
     answers = []
     for item, (email, _files), verdict in zip(items, emails, verdicts, strict=True):
@@ -296,7 +298,7 @@ def _found(
         blank_form=item.contents.blank_form,
         form_in=item.contents.form_in,
         attached=item.contents.attached,
-        unopened="; ".join([*parsed.unopened, item.contents.unopened] if parsed else []).strip("; "),
+        unopened="; ".join(filter(None, [*parsed.unopened, item.contents.unopened])) if parsed else "",
         dangerous=item.contents.dangerous,
         calendar_reply=item.calendar.answer if item.calendar else "",
         invitation=item.invitation,

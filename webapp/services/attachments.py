@@ -300,7 +300,9 @@ def _unreadable_monitoring_form(item: IncomingFile, text: str) -> bool:
         return False
     if MONITORING_NAME.search(item.filename):
         return True
-    words = text + ("\n" + _pages_text(item.data) if item.content_type == "application/pdf" else "")
+    # (A PDF's page text is `text` already when it was read for the form; otherwise it is read here.)
+    pdf = item.content_type == "application/pdf"
+    words = text or (_pages_text(item.data) if pdf else "")
     return bool(MONITORING_MARK.search(words) or MONITORING_PAGE.search(words))
 
 
